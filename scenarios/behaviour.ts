@@ -1,0 +1,100 @@
+/**
+ * The default behaviour, when no scenario is forced: act like the real service. Authentication,
+ * then the token's rate window, then validation of the body, then the directory of users.
+ */
+import { inviteExamples, unauthorizedExample } from '../contracts/examples.js'
+import { InviteUserRequest, PROBLEM_JSON, type InvalidParameter } from '../contracts/schemas.js'
+import { compile } from '../contracts/validate.js'
+import { DEFAULT_ID, jsonRenderer } from './catalogue.js'
+import { badRequest, problemOutcome, type Outcome } from './outcome.js'
+import { takeSlot, type RateLimit } from './rate-limit.js'
+import type { MockState } from './state.js'
+
+/** Marks a body that is not JSON at all. */
+export const MALFORMED = Symbol('malformed body')
+/** The longest bearer token accepted. */
+export const MAX_TOKEN_LENGTH = 4096
+export const MAX_EMAIL_LENGTH = 254
+
+export interface BehaviourConfig {
+  /** Accepted tokens; `null` accepts any non-empty bearer token. */
+  tokens: ReadonlySet<string> | null
+  rateLimit: RateLimit | null
+}
+
+export interface InviteRequest {
+  authorization: string | undefined
+  body: unknown
+  now: number
+}
+
+const validInvite = compile(InviteUserRequest)
+const example = (name: string) => inviteExamples.find((candidate) => candidate.name === name)!
+const renderUnauthorized = jsonRenderer(unauthorizedExample.value)
+const renderConflict = jsonRenderer(example('User is Already Active').value)
+const renderRateLimited = jsonRenderer(example('Rate Limited').value)
+const renderMalformed = jsonRenderer(example('Request Format is Invalid').value)
+
+/**
+ * Extracts the bearer token, or `undefined` when the header is missing or malformed.
+ * @example bearerToken('Bearer kpat_abc') // 'kpat_abc'
+ */
+export function bearerToken (authorization: string | undefined): string | undefined {
+  if (authorization === undefined || authorization.length > MAX_TOKEN_LENGTH + 7) return undefined
+  const match = /^Bearer[ \t]+([!-~]+)[ \t]*$/i.exec(authorization)
+  return match?.[1]
+}
+
+/**
+ * The Konnect-shaped problems of an invite body, or the email when it is valid.
+ * @example validateInvite({ email: '' }) // [{ field: 'email', reason: 'cannot be blank' }]
+ */
+export function validateInvite (body: unknown): string | InvalidParameter[] | typeof MALFORMED {
+  if (validInvite.Check(body)) return (body as InviteUserRequest).email
+  if (body === MALFORMED || body === null || typeof body !== 'object' || Array.isArray(body)) return MALFORMED
+  const email = (body as Record<string, unknown>).email
+  if (email === undefined || email === null) return [{ field: 'email', reason: 'is a required field', rule: 'required', source: 'body' }]
+  if (typeof email !== 'string') return [{ field: 'email', reason: 'must be a string', rule: 'is_string', source: 'body' }]
+  if (email.trim() === '') return [{ field: 'email', reason: 'cannot be blank' }]
+  if (email.length > MAX_EMAIL_LENGTH) {
+    return [{ field: 'email', reason: `must not have more than ${MAX_EMAIL_LENGTH} characters`, rule: 'max_length', maximum: MAX_EMAIL_LENGTH, source: 'body' }]
+  }
+  return [{ field: 'email', reason: 'must be a valid email address', rule: 'invalid', source: 'body' }]
+}
+
+function rendered (status: number, example: string, render: () => string, headers?: Record<string, string>): Outcome {
+  return { status, served: DEFAULT_ID, example, contentType: PROBLEM_JSON, payload: render(), ...(headers === undefined ? {} : { headers }) }
+}
+
+/**
+ * Answers an invite the way the real service would.
+ * @example defaultBehaviour({ authorization: 'Bearer t', body: { email: 'a@b.co' }, now: Date.now() }, state, config).status // 201
+ */
+export function defaultBehaviour (request: InviteRequest, state: MockState, config: BehaviourConfig): Outcome {
+  const token = bearerToken(request.authorization)
+  if (token === undefined || (config.tokens !== null && !config.tokens.has(token))) {
+    return rendered(401, unauthorizedExample.name, renderUnauthorized, { 'www-authenticate': 'Bearer' })
+  }
+
+  let headers: Record<string, string> | undefined
+  if (config.rateLimit !== null) {
+    const decision = takeSlot(state.rateWindow(token), config.rateLimit, request.now)
+    headers = {
+      'ratelimit-limit': String(decision.limit),
+      'ratelimit-remaining': String(decision.remaining),
+      'ratelimit-reset': String(decision.resetS)
+    }
+    if (!decision.allowed) return rendered(429, 'Rate Limited', renderRateLimited, { ...headers, 'retry-after': String(decision.resetS) })
+  }
+
+  const result = validateInvite(request.body)
+  if (result === MALFORMED) return rendered(400, 'Request Format is Invalid', renderMalformed, headers)
+  if (typeof result !== 'string') {
+    const outcome = problemOutcome(badRequest(result as [InvalidParameter]), DEFAULT_ID, headers)
+    if (result[0]!.reason === 'cannot be blank') outcome.example = 'Cannot be Blank'
+    return outcome
+  }
+  if (state.isActive(result)) return rendered(409, 'User is Already Active', renderConflict, headers)
+  state.recordInvite(result, request.now)
+  return { status: 201, served: DEFAULT_ID, ...(headers === undefined ? {} : { headers }) }
+}

@@ -1,0 +1,85 @@
+/**
+ * Custom scenarios from a JSON or YAML file (`--scenarios-file`). The file is checked as a whole
+ * before the server starts: its shape, then every body against the contract of its status.
+ */
+import { readFileSync } from 'node:fs'
+import { Type, type Static } from '@sinclair/typebox'
+import { parse as parseYaml } from 'yaml'
+import { checkSchema } from '../contracts/validate.js'
+import { compileScenario, ScenarioError, type ScenarioDefinition } from './catalogue.js'
+
+export const CustomScenario = Type.Object({
+  id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' }),
+  title: Type.String({ minLength: 1 }),
+  status: Type.Integer({ minimum: 200, maximum: 599 }),
+  description: Type.Optional(Type.String()),
+  headers: Type.Optional(Type.Record(Type.String({ pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' }), Type.String())),
+  body: Type.Optional(Type.Unknown()),
+  text: Type.Optional(Type.String()),
+  contentType: Type.Optional(Type.String({ minLength: 1 })),
+  delayMs: Type.Optional(Type.Integer({ minimum: 0 }))
+}, { additionalProperties: false })
+export type CustomScenario = Static<typeof CustomScenario>
+
+export const CustomScenarioFile = Type.Union([
+  Type.Array(CustomScenario),
+  Type.Object({ scenarios: Type.Array(CustomScenario) }, { additionalProperties: false })
+])
+
+export class ScenarioFileError extends Error {
+  override name = 'ScenarioFileError'
+}
+
+function locate (data: unknown, path: string): string {
+  const match = /^(?:\/scenarios)?\/(\d+)/.exec(path)
+  const list = Array.isArray(data) ? data : (data as { scenarios?: unknown[] } | null)?.scenarios
+  const item = match === null || !Array.isArray(list) ? undefined : list[Number(match[1])] as { id?: unknown } | undefined
+  return typeof item?.id === 'string' ? `scenario "${item.id}"` : match === null ? 'the file' : `scenario #${Number(match[1]) + 1}`
+}
+
+/**
+ * Parses and checks a scenarios document; `file` names it in messages.
+ * Throws a ScenarioFileError naming the file, the scenario and the failing path.
+ * @example parseScenarios('[{"id":"teapot","title":"Teapot","status":418,"body":{...}}]', 'x.json')
+ */
+export function parseScenarios (text: string, file: string): ScenarioDefinition[] {
+  let data: unknown
+  try {
+    data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text)
+  } catch (error) {
+    throw new ScenarioFileError(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`)
+  }
+  const [violation] = checkSchema(CustomScenarioFile, data)
+  if (violation !== undefined) {
+    const detail = checkSchema(Array.isArray(data) ? Type.Array(CustomScenario) : CustomScenarioFile.anyOf[1], data)[0] ?? violation
+    throw new ScenarioFileError(`${file}: ${locate(data, detail.path)}: ${detail.path || '/'}: ${detail.message}`)
+  }
+  const list = Array.isArray(data) ? data as CustomScenario[] : (data as { scenarios: CustomScenario[] }).scenarios
+  return list.map((item) => {
+    const definition: ScenarioDefinition = {
+      ...item,
+      kind: 'custom',
+      description: item.description ?? `Custom scenario (${item.status}).`
+    }
+    try {
+      compileScenario(definition)
+    } catch (error) {
+      throw new ScenarioFileError(`${file}: ${(error as ScenarioError).message}`)
+    }
+    return definition
+  })
+}
+
+/**
+ * Reads a scenarios file (JSON when it ends in `.json`, YAML otherwise).
+ * @example loadScenariosFile('./scenarios.yaml')
+ */
+export function loadScenariosFile (file: string): ScenarioDefinition[] {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new ScenarioFileError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  return parseScenarios(text, file)
+}

@@ -1,0 +1,187 @@
+/**
+ * Scenario selection, first match wins: `X-Mock-Scenario`, then `Prefer`, then the session's sticky
+ * scenario (`X-Mock-Session`), then the global one, then the default behaviour. Bad selector
+ * headers answer a 400 problem listing what is valid.
+ */
+import type { InvalidParameter } from '../contracts/schemas.js'
+import { builtInScenarios, compileScenario, ScenarioError, type Scenario, type ScenarioDefinition } from './catalogue.js'
+import { badRequest, problemOutcome, type Outcome } from './outcome.js'
+import type { MockState, Sticky } from './state.js'
+
+/** The longest `X-Mock-Session` accepted. */
+export const MAX_SESSION_LENGTH = 200
+/** Default cap on `X-Mock-Delay` and `delayMs`, in milliseconds. */
+export const DEFAULT_MAX_DELAY_MS = 30_000
+
+/** The compiled catalogue with its lookup tables. */
+export class Catalogue {
+  readonly list: readonly Scenario[]
+  private readonly byId = new Map<string, Scenario>()
+  private readonly byExample = new Map<string, Scenario>()
+  private readonly byStatus = new Map<number, Scenario>()
+
+  /**
+   * Compiles the built-in scenarios and the given custom ones; throws a ScenarioError on a body
+   * that breaks its contract or an id used twice.
+   * @example new Catalogue().find('cannot-be-blank')?.status // 400
+   */
+  constructor (custom: readonly ScenarioDefinition[] = []) {
+    this.list = [...builtInScenarios, ...custom].map((definition) => {
+      if (this.byId.has(definition.id)) {
+        throw new ScenarioError(definition.id, [], `scenario "${definition.id}": the id is already taken`)
+      }
+      const scenario = compileScenario(definition)
+      this.byId.set(scenario.id, scenario)
+      if (scenario.example !== undefined) this.byExample.set(scenario.example.toLowerCase(), scenario)
+      if (scenario.status > 0 && scenario.action === undefined && !this.byStatus.has(scenario.status)) {
+        this.byStatus.set(scenario.status, scenario)
+      }
+      return scenario
+    })
+  }
+
+  get ids (): string[] {
+    return this.list.map((scenario) => scenario.id)
+  }
+
+  get exampleNames (): string[] {
+    return this.list.flatMap((scenario) => scenario.example === undefined ? [] : [scenario.example])
+  }
+
+  get statuses (): number[] {
+    return [...this.byStatus.keys()].sort((a, b) => a - b)
+  }
+
+  /** A scenario by id, or `undefined`. */
+  find (id: string): Scenario | undefined {
+    return this.byId.get(id)
+  }
+
+  /** A scenario by documented example name (case-insensitive) or by id. */
+  findExample (name: string): Scenario | undefined {
+    return this.byExample.get(name.toLowerCase()) ?? this.byId.get(name)
+  }
+
+  /** The first scenario answering with this status (documented ones first). */
+  findStatus (status: number): Scenario | undefined {
+    return this.byStatus.get(status)
+  }
+}
+
+/** What selection decided: a scenario, or `null` for the default behaviour. */
+export interface Choice {
+  scenario: Scenario | null
+  delayMs: number
+}
+
+type Headers = Record<string, string | string[] | undefined>
+
+function single (headers: Headers, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
+function invalidHeader (parameter: InvalidParameter, detail: string): Outcome {
+  return problemOutcome(badRequest([parameter], detail), 'default')
+}
+
+function unknownChoice (header: string, given: string, choices: Array<string | number>, what: string): Outcome {
+  const shown = given.length > 80 ? `${given.slice(0, 80)}…` : given
+  return invalidHeader(
+    { field: header, rule: 'enum', reason: `must be one of the ${what}`, choices, source: 'header' },
+    `Unknown ${what.replace(/s$/, '')} [${shown}]. Valid: ${choices.join(', ')}`
+  )
+}
+
+/**
+ * Parses a `Prefer` header into its preferences (lower-cased names, unquoted values).
+ * @example parsePrefer('code=400, example="Cannot be Blank"') // Map { 'code' => '400', 'example' => 'Cannot be Blank' }
+ */
+export function parsePrefer (value: string): Map<string, string> {
+  const preferences = new Map<string, string>()
+  for (const match of value.matchAll(/([^=,;\s]+)[ \t]*(?:=[ \t]*("(?:[^"\\]|\\.)*"|[^,;]*))?/g)) {
+    const name = match[1]!.toLowerCase()
+    let raw = (match[2] ?? '').trim()
+    if (raw.startsWith('"')) raw = raw.slice(1, -1).replace(/\\(.)/g, '$1')
+    if (!preferences.has(name)) preferences.set(name, raw)
+  }
+  return preferences
+}
+
+function fromPrefer (value: string, catalogue: Catalogue): Scenario | Outcome | undefined {
+  const preferences = parsePrefer(value)
+  const example = preferences.get('example')
+  const code = preferences.get('code')
+  if (example === undefined && code === undefined) return undefined
+  let status: number | undefined
+  if (code !== undefined) {
+    status = /^\d{3}$/.test(code) ? Number(code) : Number.NaN
+    if (catalogue.findStatus(status) === undefined) return unknownChoice('prefer', `code=${code}`, catalogue.statuses, 'status codes')
+  }
+  if (example === undefined) return catalogue.findStatus(status!)!
+  const scenario = catalogue.findExample(example)
+  if (scenario === undefined) return unknownChoice('prefer', example, catalogue.exampleNames, 'example names')
+  if (status !== undefined && scenario.status !== status) {
+    return invalidHeader(
+      { field: 'prefer', rule: 'invalid', reason: `example "${example}" answers ${scenario.status}, not ${status}`, source: 'header' },
+      `The example [${example}] does not answer with code [${status}]`
+    )
+  }
+  return scenario
+}
+
+function takeSticky (sticky: Sticky, drop: () => void): Sticky {
+  if (sticky.remaining !== undefined && --sticky.remaining <= 0) drop()
+  return sticky
+}
+
+/**
+ * Chooses what answers an invite request. Returns an Outcome (a 400 problem) when a selector
+ * header is invalid.
+ * @example select({ 'x-mock-scenario': 'rate-limited' }, state, catalogue, 30000)
+ */
+export function select (headers: Headers, state: MockState, catalogue: Catalogue, maxDelayMs: number): Choice | Outcome {
+  let delayMs: number | undefined
+  const delayHeader = single(headers, 'x-mock-delay')
+  if (delayHeader !== undefined) {
+    if (!/^\s*\d{1,9}\s*$/.test(delayHeader)) {
+      return invalidHeader({ field: 'x-mock-delay', rule: 'is_integer', reason: 'must be a whole number of milliseconds', source: 'header' },
+        'X-Mock-Delay must be a whole number of milliseconds')
+    }
+    delayMs = Number(delayHeader)
+    if (delayMs > maxDelayMs) {
+      return invalidHeader({ field: 'x-mock-delay', rule: 'max', maximum: maxDelayMs, reason: `must be at most ${maxDelayMs}`, source: 'header' },
+        `X-Mock-Delay must be at most ${maxDelayMs} milliseconds`)
+    }
+  }
+
+  const forced = single(headers, 'x-mock-scenario')?.trim()
+  if (forced !== undefined && forced !== '') {
+    const scenario = catalogue.find(forced) ?? catalogue.findExample(forced)
+    if (scenario === undefined) return unknownChoice('x-mock-scenario', forced, catalogue.ids, 'scenario ids')
+    return { scenario, delayMs: delayMs ?? scenario.delayMs ?? 0 }
+  }
+
+  const prefer = single(headers, 'prefer')
+  if (prefer !== undefined) {
+    const preferred = fromPrefer(prefer, catalogue)
+    if (preferred !== undefined) {
+      if ('served' in preferred) return preferred
+      return { scenario: preferred, delayMs: delayMs ?? preferred.delayMs ?? 0 }
+    }
+  }
+
+  const session = single(headers, 'x-mock-session')
+  if (session !== undefined && session.length > MAX_SESSION_LENGTH) {
+    return invalidHeader({ field: 'x-mock-session', rule: 'max_length', maximum: MAX_SESSION_LENGTH, reason: `must not have more than ${MAX_SESSION_LENGTH} characters`, source: 'header' },
+      `X-Mock-Session must not have more than ${MAX_SESSION_LENGTH} characters`)
+  }
+  const sessionSticky = session === undefined ? undefined : state.sessions.get(session)
+  const sticky = sessionSticky !== undefined
+    ? takeSticky(sessionSticky, () => state.sessions.delete(session!))
+    : state.global === null ? undefined : takeSticky(state.global, () => { state.global = null })
+  if (sticky !== undefined) {
+    return { scenario: sticky.scenario, delayMs: delayMs ?? sticky.delayMs ?? sticky.scenario?.delayMs ?? 0 }
+  }
+  return { scenario: null, delayMs: delayMs ?? 0 }
+}

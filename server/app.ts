@@ -1,0 +1,147 @@
+/**
+ * The app factory: `buildApp(options)` builds the whole mock as one Fastify instance with its own
+ * state, so tests, sessions and in-process users never share anything by accident.
+ */
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { MALFORMED, type BehaviourConfig } from '../scenarios/behaviour.js'
+import { DEFAULT_ID, ScenarioError, type ScenarioDefinition } from '../scenarios/catalogue.js'
+import type { RateLimit } from '../scenarios/rate-limit.js'
+import { Catalogue, DEFAULT_MAX_DELAY_MS } from '../scenarios/select.js'
+import { DEFAULT_JOURNAL_LIMIT, MockState } from '../scenarios/state.js'
+import { ADMIN_PREFIX, adminRoutes } from './admin.js'
+import { DEFAULT_BODY_LIMIT } from './config.js'
+import type { MockContext } from './context.js'
+import { problem } from '../scenarios/outcome.js'
+import { clientErrorHandler, installErrorHandling, sendProblem, SERVED_HEADER } from './errors.js'
+import { invitesRoute } from './invites.js'
+
+export interface MockOptions {
+  /** Scenario served to every request until changed (the `--scenario` flag). */
+  scenario?: string | undefined
+  /** Invites allowed per token and window; `null` (the default) for no limit. */
+  rateLimit?: RateLimit | null
+  /** Users who are already active. */
+  activeUsers?: readonly string[]
+  /** The only bearer tokens accepted; `null` (the default) accepts any. */
+  tokens?: readonly string[] | null
+  /** Custom scenarios, checked against their contracts. */
+  scenarios?: readonly ScenarioDefinition[]
+  /** Serve the admin API and the dashboard (default true). */
+  admin?: boolean
+  /** Require this `X-Mock-Admin-Token` on admin calls. */
+  adminToken?: string | undefined
+  /** Largest request body, in bytes (default 64 KiB). */
+  bodyLimit?: number
+  /** Largest `X-Mock-Delay` or `delayMs`, in milliseconds (default 30 s). */
+  maxDelayMs?: number
+  /** Requests kept in the journal (default 1000). */
+  journalLimit?: number
+  /** Fastify's logger option (default off). */
+  logger?: FastifyServerOptions['logger']
+  /** The clock, in ms since the epoch (tests pass a fake one). */
+  now?: () => number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The mock's state, catalogue and settings. */
+    mock: MockContext
+  }
+}
+
+/** Bodies of at most this many bytes are kept whole in the journal. */
+const JOURNAL_BODY_BYTES = 4096
+const REDACTED = '[redacted]'
+const SECRET_HEADERS = new Set(['authorization', 'x-mock-admin-token', 'cookie', 'proxy-authorization'])
+
+function journalBody (body: unknown, length: string | undefined): unknown {
+  if (body === MALFORMED) return '[not JSON]'
+  if (length !== undefined && Number(length) > JOURNAL_BODY_BYTES) return `[${length} bytes]`
+  return body
+}
+
+/**
+ * Builds the mock. Throws a ScenarioError when a scenario (built-in or custom) breaks its contract
+ * or `scenario` names none.
+ * @example
+ * const app = buildApp({ rateLimit: { limit: 5, windowMs: 60_000 } })
+ * const res = await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: 'a@example.com' } })
+ * res.statusCode // 201
+ */
+export function buildApp (options: MockOptions = {}): FastifyInstance {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
+  const catalogue = new Catalogue(options.scenarios)
+  let initialGlobal = null
+  if (options.scenario !== undefined && options.scenario !== DEFAULT_ID) {
+    const scenario = catalogue.find(options.scenario)
+    if (scenario === undefined) {
+      throw new ScenarioError(options.scenario, [], `unknown scenario "${options.scenario}"; valid: ${catalogue.ids.join(', ')}`)
+    }
+    initialGlobal = { scenario }
+  }
+  const state = new MockState({
+    activeUsers: options.activeUsers ?? [],
+    journalLimit: options.journalLimit ?? DEFAULT_JOURNAL_LIMIT,
+    initialGlobal
+  })
+  const behaviour: BehaviourConfig = {
+    tokens: options.tokens === null || options.tokens === undefined ? null : new Set(options.tokens),
+    rateLimit: options.rateLimit ?? null
+  }
+  const now = options.now ?? Date.now
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    clientErrorHandler,
+    frameworkErrors: (error, _request, reply) => { sendProblem(reply as FastifyReply, problem(400, error.message)) }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const context: MockContext = {
+    state,
+    catalogue,
+    behaviour,
+    maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
+    now,
+    journal: (request, served, status, durationMs) => {
+      const headers: Record<string, string> = {}
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (value !== undefined) headers[name] = SECRET_HEADERS.has(name) ? REDACTED : String(value)
+      }
+      const session = request.headers['x-mock-session']
+      state.journal.push({
+        time: new Date(now()).toISOString(),
+        method: request.method,
+        url: request.url,
+        session: typeof session === 'string' ? session : null,
+        scenario: served,
+        status,
+        durationMs: Math.round(durationMs * 100) / 100,
+        headers,
+        ...(request.body === undefined ? {} : { body: journalBody(request.body, request.headers['content-length']) })
+      })
+    }
+  }
+  app.decorate('mock', context)
+
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, MALFORMED)
+    parseJson(request, body as string, (error: Error | null, value: unknown) => done(null, error === null ? value : MALFORMED))
+  })
+
+  installErrorHandling(app, bodyLimit)
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.url.startsWith(ADMIN_PREFIX) || (request.method === 'GET' && request.routeOptions.url !== undefined && request.routeOptions.url !== '/v3/invites')) return
+    context.journal(request, String(reply.getHeader(SERVED_HEADER) ?? DEFAULT_ID), reply.statusCode, reply.elapsedTime)
+  })
+
+  app.register(invitesRoute, context)
+  if (options.admin !== false) app.register(adminRoutes, { prefix: ADMIN_PREFIX, context, adminToken: options.adminToken })
+  return app
+}

@@ -1,0 +1,111 @@
+/**
+ * The command line: read the configuration, build the app, listen, print one line with the URL,
+ * and close gracefully on SIGINT/SIGTERM. Bad input is a one-line message and exit code 2.
+ */
+import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { ScenarioError } from '../scenarios/catalogue.js'
+import { loadScenariosFile, ScenarioFileError } from '../scenarios/custom.js'
+import { buildApp } from './app.js'
+import { ConfigError, helpText, parseConfig, type Config } from './config.js'
+
+/** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
+export const SHUTDOWN_GRACE_MS = 4000
+
+export interface Io {
+  out: (line: string) => void
+  err: (line: string) => void
+}
+
+const PROGRAM = 'konnect-invites-mock'
+
+function version (): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+/** Whether a host only accepts connections from this machine. */
+export function isLoopback (host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'))
+}
+
+/** Builds the app a configuration describes (custom scenarios loaded and checked). */
+export function appFromConfig (config: Config): FastifyInstance {
+  return buildApp({
+    scenario: config.scenario,
+    rateLimit: config.rateLimit,
+    activeUsers: config.activeUsers,
+    tokens: config.tokens,
+    scenarios: config.scenariosFile === undefined ? [] : loadScenariosFile(config.scenariosFile),
+    admin: config.admin,
+    adminToken: config.adminToken,
+    bodyLimit: config.bodyLimit,
+    maxDelayMs: config.maxDelayMs,
+    journalLimit: config.journalLimit,
+    logger: config.logLevel === 'silent' ? false : { level: 'warn' }
+  })
+}
+
+/**
+ * Starts the mock from command-line arguments and an environment. Resolves to the running app, or
+ * to an exit code when there is nothing to serve (help, version, bad input).
+ * @example await main(['--port', '0'], process.env)
+ */
+export async function main (argv: readonly string[], env: Record<string, string | undefined>, io: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`)
+}): Promise<FastifyInstance | number> {
+  let app: FastifyInstance
+  let config: Config
+  try {
+    config = parseConfig(argv, env)
+    if (config.help) {
+      io.out(helpText())
+      return 0
+    }
+    if (config.version) {
+      io.out(version())
+      return 0
+    }
+    app = appFromConfig(config)
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof ScenarioError || error instanceof ScenarioFileError) {
+      io.err(`${PROGRAM}: ${error.message}`)
+      return 2
+    }
+    throw error
+  }
+  try {
+    await app.listen({ port: config.port, host: config.host, listenTextResolver: (address) => `listening at ${address}` })
+  } catch (error) {
+    io.err(`${PROGRAM}: cannot listen on ${config.host}:${config.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    return 2
+  }
+  if (config.logLevel !== 'silent') app.log.level = config.logLevel
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.port
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  io.out(`${PROGRAM} listening on http://${host}:${port}`)
+  if (config.admin && config.adminToken === undefined && !isLoopback(config.host)) {
+    io.err(`${PROGRAM}: warning: the admin API is open to the network on ${config.host}; set --admin-token or --admin off`)
+  }
+  return app
+}
+
+/**
+ * Closes the app on SIGINT/SIGTERM: in-flight requests finish, new ones are refused, and the
+ * process exits 0 (or 1 if closing takes longer than the grace period).
+ */
+export function closeOnSignals (app: FastifyInstance, exit: (code: number) => void = process.exit): void {
+  let closing = false
+  const close = (): void => {
+    if (closing) return
+    closing = true
+    const timer = setTimeout(() => exit(1), SHUTDOWN_GRACE_MS)
+    timer.unref()
+    app.close().then(() => exit(0), () => exit(1))
+  }
+  process.once('SIGINT', close)
+  process.once('SIGTERM', close)
+}

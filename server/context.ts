@@ -1,0 +1,17 @@
+/**
+ * What the plugins of one app instance share: its state, its catalogue and its settings.
+ */
+import type { FastifyRequest } from 'fastify'
+import type { BehaviourConfig } from '../scenarios/behaviour.js'
+import type { Catalogue } from '../scenarios/select.js'
+import type { MockState } from '../scenarios/state.js'
+
+export interface MockContext {
+  state: MockState
+  catalogue: Catalogue
+  behaviour: BehaviourConfig
+  maxDelayMs: number
+  now: () => number
+  /** Records a request in the journal (done for every answered request by the app's onResponse hook). */
+  journal: (request: FastifyRequest, served: string, status: number, durationMs: number) => void
+}

@@ -1,0 +1,57 @@
+/**
+ * `POST /v3/invites`: choose a scenario, resolve it to an outcome, send it through one reply path.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Scenario } from '../scenarios/catalogue.js'
+import { defaultBehaviour } from '../scenarios/behaviour.js'
+import type { Outcome } from '../scenarios/outcome.js'
+import { select } from '../scenarios/select.js'
+import { SERVED_HEADER } from './errors.js'
+import type { MockContext } from './context.js'
+
+export const INVITES_PATH = '/v3/invites'
+
+function resolve (scenario: Scenario | null, request: FastifyRequest, context: MockContext): Outcome {
+  if (scenario === null || scenario.action === 'default-behaviour') {
+    const outcome = defaultBehaviour({ authorization: request.headers.authorization, body: request.body, now: context.now() }, context.state, context.behaviour)
+    if (scenario !== null) outcome.served = scenario.id
+    return outcome
+  }
+  if (scenario.action === 'connection-reset') return { status: 0, served: scenario.id, reset: true }
+  return {
+    status: scenario.status,
+    served: scenario.id,
+    headers: scenario.responseHeaders,
+    ...(scenario.example === undefined ? {} : { example: scenario.example }),
+    ...(scenario.render === undefined ? {} : { contentType: scenario.responseType!, payload: scenario.render() })
+  }
+}
+
+/**
+ * Sends an outcome: the single reply path of the invites route.
+ * @example sendOutcome(request, reply, { status: 201, served: 'created' })
+ */
+export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outcome: Outcome): FastifyReply {
+  if (outcome.reset === true) {
+    reply.hijack()
+    request.raw.socket.resetAndDestroy()
+    return reply
+  }
+  reply.code(outcome.status).header(SERVED_HEADER, outcome.served)
+  if (outcome.headers !== undefined) reply.headers(outcome.headers)
+  if (outcome.payload === undefined) return reply.send()
+  return reply.type(outcome.contentType!).send(outcome.payload)
+}
+
+export async function invitesRoute (app: FastifyInstance, context: MockContext): Promise<void> {
+  app.post(INVITES_PATH, async (request, reply) => {
+    const choice = select(request.headers, context.state, context.catalogue, context.maxDelayMs)
+    if ('served' in choice) return sendOutcome(request, reply, choice)
+    if (choice.delayMs > 0) await sleep(choice.delayMs)
+    const outcome = resolve(choice.scenario, request, context)
+    context.state.countServed(outcome.served, outcome.example)
+    if (outcome.reset === true) context.journal(request, outcome.served, 0, reply.elapsedTime)
+    return sendOutcome(request, reply, outcome)
+  })
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+/* c8 ignore start -- the process entry only; its parts are tested in test/server/cli.test.ts, and this file runs in child processes there */
+import { closeOnSignals, main } from './cli.js'
+
+const result = await main(process.argv.slice(2), process.env)
+if (typeof result === 'number') process.exitCode = result
+else closeOnSignals(result)
+/* c8 ignore stop */

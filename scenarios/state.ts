@@ -101,6 +101,8 @@ export class MockState {
   readonly rateWindows = new Map<string, number[]>()
   /** Answers served since the last reset: by scenario id (or `default`), and by documented example name. */
   readonly coverage = { scenarios: new Map<string, number>(), examples: new Map<string, number>() }
+  /** When the state was created or last reset (ISO 8601). */
+  since = new Date().toISOString()
 
   private readonly seededUsers: readonly string[]
   private readonly initialGlobal: Sticky | null
@@ -172,6 +174,7 @@ export class MockState {
     this.rateWindows.clear()
     this.coverage.scenarios.clear()
     this.coverage.examples.clear()
+    this.since = new Date().toISOString()
     for (const email of this.seededUsers) this.addActiveUser(email)
   }
 }

@@ -127,6 +127,17 @@ export async function adminRoutes (app: FastifyInstance, options: AdminOptions &
     return { requests: session === undefined ? requests : requests.filter((entry) => entry.session === session) }
   })
 
+  app.get('/coverage', async () => {
+    const { scenarios, examples } = state.coverage
+    return {
+      since: state.since,
+      default: scenarios.get(DEFAULT_ID) ?? 0,
+      scenarios: catalogue.list.map(({ id, title, status, kind }) => ({ id, title, status, kind, served: scenarios.get(id) ?? 0 })),
+      examples: catalogue.list.flatMap(({ id, status, example }) =>
+        example === undefined ? [] : [{ name: example, status, scenario: id, served: examples.get(example) ?? 0 }])
+    }
+  })
+
   app.get('/invites', async () => ({ invites: [...state.invites.values()] }))
 
   app.get('/users', async () => ({ users: [...state.activeUsers.values()].map((email) => ({ email, status: 'active' })) }))

@@ -1,0 +1,318 @@
+/**
+ * The contract runner: checks any server that claims to implement `POST /v3/invites` against the
+ * documented contract. Against this mock (it has `/__mock`) it drives every scenario of the
+ * catalogue; against anything else it runs only the live-safe checks, which never invite anyone
+ * unless asked to. Also reads the mock's coverage of the documented examples.
+ */
+import { randomBytes } from 'node:crypto'
+import { Type } from '@sinclair/typebox'
+import { request, type Dispatcher } from 'undici'
+import { checkAgainst, expectationFor, normalizeHeaders, preview, type Expectation, type ResponseViolation } from './assert.js'
+import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
+import { checkSchema } from './validate.js'
+
+/** Delay asked of the `delay` scenario: enough to go through the delay path, short enough not to slow the run. */
+export const RUNNER_DELAY_MS = 10
+/** The address the runner invites when a scenario needs one (never sent outside full mode). */
+export const RUNNER_EMAIL = 'contract-runner@example.com'
+/** Token sent when none is given (any token is accepted by the mock unless it runs with --tokens). */
+export const DEFAULT_TOKEN = 'contract-runner'
+
+const SERVED_HEADER = 'x-mock-scenario-served'
+const SESSION_HEADER = 'x-mock-session'
+const ADMIN_TOKEN_HEADER = 'x-mock-admin-token'
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
+
+export interface RunOptions {
+  /** The server to check, e.g. `http://127.0.0.1:8080` or `https://global.api.konghq.com`. */
+  baseUrl: string
+  /** Bearer token for the checks that need one (default `contract-runner`, fine for this mock). */
+  token?: string | undefined
+  /** Send one real invite to this address (expects 201 or a 409 ConflictError). */
+  inviteEmail?: string | undefined
+  /** Run only the live-safe checks, and never call `/__mock`, even on this mock. */
+  liveSafe?: boolean | undefined
+  /** `X-Mock-Admin-Token` for the mock's admin API, when it requires one. */
+  adminToken?: string | undefined
+  /** Route every request through this undici Dispatcher. */
+  dispatcher?: Dispatcher | undefined
+}
+
+/** A violation as the runner reports it: which check, what status came back, and where it broke. */
+export interface RunViolation extends ResponseViolation {
+  check: string
+  /** The status received (0 when no answer came). */
+  status: number
+}
+
+export interface CheckReport {
+  name: string
+  /** The status received (0 when no answer came). */
+  status: number
+  ok: boolean
+  violations: RunViolation[]
+}
+
+export interface RunReport {
+  baseUrl: string
+  /** `full` when the catalogue was driven through `/__mock`, `live-safe` otherwise. */
+  mode: 'full' | 'live-safe'
+  ok: boolean
+  checks: CheckReport[]
+}
+
+/** The run could not happen at all: bad options, an unreachable server, a refused admin API. */
+export class RunnerError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = new.target.name
+  }
+}
+
+/** A request got no answer (the connection was reset or closed); a violation for a check, fatal for an admin call. */
+export class NoAnswerError extends RunnerError {
+  constructor (message: string, readonly code: string) {
+    super(message)
+  }
+}
+
+interface Exchange { statusCode: number, headers: Record<string, string>, text: string }
+
+interface Client {
+  baseUrl: string
+  call: (method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string) => Promise<Exchange>
+}
+
+function client (baseUrl: string, dispatcher: Dispatcher | undefined): Client {
+  let base: URL
+  try {
+    base = new URL(baseUrl)
+  } catch {
+    throw new RunnerError(`not a URL: ${baseUrl}`)
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new RunnerError(`not an http(s) URL: ${baseUrl}`)
+  return {
+    baseUrl: base.href.replace(/\/$/, ''),
+    async call (method, path, headers, body) {
+      const url = new URL(path, base).href
+      try {
+        const response = await request(url, { method, headers, ...(body === undefined ? {} : { body }), ...(dispatcher === undefined ? {} : { dispatcher }) })
+        return { statusCode: response.statusCode, headers: normalizeHeaders(response.headers), text: await response.body.text() }
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code
+        if (code !== undefined && UNREACHABLE.has(code)) throw new RunnerError(`cannot reach ${base.origin}: ${code}`)
+        throw new NoAnswerError(`no answer from ${method} ${url}: ${code ?? (error as Error).message}`, code ?? (error as Error).message)
+      }
+    }
+  }
+}
+
+function adminHeaders (options: RunOptions): Record<string, string> {
+  return options.adminToken === undefined ? {} : { [ADMIN_TOKEN_HEADER]: options.adminToken }
+}
+
+async function adminGet (http: Client, path: string, options: RunOptions): Promise<Exchange> {
+  const answer = await http.call('GET', path, adminHeaders(options))
+  if (answer.statusCode === 401 || answer.statusCode === 403) {
+    throw new RunnerError(`the admin API at ${http.baseUrl}${path} answered ${answer.statusCode}: pass the mock's admin token (--admin-token)${path === '/__mock/health' ? ' or run with --live-safe' : ''}`)
+  }
+  return answer
+}
+
+function parseJson (text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+const ScenarioList = Type.Object({
+  scenarios: Type.Array(Type.Object({ id: Type.String(), title: Type.String(), status: Type.Integer(), kind: Type.String() }))
+})
+interface ListedScenario { id: string, title: string, status: number, kind: string }
+
+/** The catalogue when the server is this mock, or undefined when it has no `/__mock`. */
+async function detectMock (http: Client, options: RunOptions): Promise<ListedScenario[] | undefined> {
+  const health = await adminGet(http, '/__mock/health', options)
+  const healthBody = parseJson(health.text) as { status?: unknown } | undefined
+  if (health.statusCode !== 200 || healthBody?.status !== 'ok') return undefined
+  const listed = await adminGet(http, '/__mock/scenarios', options)
+  const body = parseJson(listed.text)
+  if (listed.statusCode !== 200 || checkSchema(ScenarioList, body).length > 0) return undefined
+  return (body as { scenarios: ListedScenario[] }).scenarios
+}
+
+const knownExamples = [...inviteExamples, unauthorizedExample, ...forbiddenExamples]
+
+function valueViolations (expected: unknown, got: unknown, path: string, skip: ReadonlySet<string>): ResponseViolation[] {
+  if (skip.has(path)) return []
+  const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object'
+  if (!isObject(expected) || !isObject(got) || Array.isArray(expected) !== Array.isArray(got)) {
+    return Object.is(expected, got) ? [] : [{ path, expected: preview(expected), got: preview(got) }]
+  }
+  const violations: ResponseViolation[] = []
+  const keys = [...new Set([...Object.keys(expected), ...Object.keys(got)])]
+  for (const key of keys) violations.push(...valueViolations(expected[key], got[key], `${path}/${key}`, skip))
+  const order = (value: Record<string, unknown>): string => Object.keys(value).join(', ')
+  if (violations.length === 0 && !Array.isArray(expected) && order(expected) !== order(got)) {
+    violations.push({ path, expected: `keys in the published order (${order(expected)})`, got: order(got) })
+  }
+  return violations
+}
+
+function documentedBodyViolations (scenario: ListedScenario, text: string): ResponseViolation[] {
+  if (scenario.kind === 'custom') return []
+  const example = knownExamples.find((candidate) => candidate.name === scenario.title && candidate.status === scenario.status)
+  const body = parseJson(text)
+  if (example === undefined || body === undefined) return []
+  return valueViolations(example.value, body, '/body', new Set(['/body/instance']))
+}
+
+function scenarioExpectation (scenario: ListedScenario): Expectation {
+  if (scenario.id === 'bad-gateway-html') return { status: 502, mediaType: 'text/html', nonEmptyBody: true }
+  return expectationFor(scenario.status)
+}
+
+function finish (name: string, status: number, violations: ResponseViolation[]): CheckReport {
+  return { name, status, ok: violations.length === 0, violations: violations.map((violation) => ({ check: name, status, ...violation })) }
+}
+
+function noAnswer (error: unknown): Exchange | ResponseViolation {
+  if (!(error instanceof NoAnswerError)) throw error
+  return { path: '/status', expected: 'an answer', got: `no answer (${error.code})` }
+}
+
+async function runScenario (http: Client, scenario: ListedScenario, options: RunOptions, session: string): Promise<CheckReport> {
+  const name = `scenario:${scenario.id}`
+  const put = await http.call('PUT', '/__mock/scenario', { 'content-type': 'application/json', ...adminHeaders(options) },
+    JSON.stringify({ id: scenario.id, session, times: 1, ...(scenario.id === 'delay' ? { delayMs: RUNNER_DELAY_MS } : {}) }))
+  if (put.statusCode !== 200) return finish(name, 0, [{ path: '/admin/scenario', expected: '200 from PUT /__mock/scenario', got: `${put.statusCode} ${preview(put.text)}` }])
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${options.token ?? DEFAULT_TOKEN}`, [SESSION_HEADER]: session }
+  const answer = await http.call('POST', '/v3/invites', headers, JSON.stringify({ email: RUNNER_EMAIL })).catch(noAnswer)
+  if (!('statusCode' in answer)) {
+    return finish(name, 0, scenario.status === 0 ? [] : [{ ...answer, expected: String(scenario.status) }])
+  }
+  if (scenario.status === 0) {
+    return finish(name, answer.statusCode, [{ path: '/status', expected: 'no answer (the connection is reset)', got: String(answer.statusCode) }])
+  }
+  const response = { statusCode: answer.statusCode, headers: answer.headers, body: answer.text }
+  const violations = checkAgainst(response, scenarioExpectation(scenario))
+  if (answer.headers[SERVED_HEADER] !== scenario.id) {
+    violations.push({ path: `/headers/${SERVED_HEADER}`, expected: scenario.id, got: preview(answer.headers[SERVED_HEADER]) })
+  }
+  if (answer.statusCode === scenario.status) violations.push(...documentedBodyViolations(scenario, answer.text))
+  return finish(name, answer.statusCode, violations)
+}
+
+interface LiveCheck {
+  name: string
+  body: string
+  status: number
+  /** The field an `invalid_parameters` item must name. */
+  field?: string
+  anonymous?: boolean
+}
+
+const liveChecks: readonly LiveCheck[] = [
+  { name: 'no-token', body: JSON.stringify({ email: RUNNER_EMAIL }), status: 401, anonymous: true },
+  { name: 'missing-email', body: '{}', status: 400, field: 'email' },
+  { name: 'blank-email', body: '{"email":""}', status: 400, field: 'email' },
+  { name: 'invalid-email', body: '{"email":"not-an-email"}', status: 400, field: 'email' },
+  { name: 'malformed-json', body: '{"email":', status: 400, field: 'body' },
+  { name: 'array-body', body: JSON.stringify([{ email: RUNNER_EMAIL }]), status: 400, field: 'body' }
+]
+
+function fieldViolations (text: string, field: string): ResponseViolation[] {
+  const items = (parseJson(text) as { invalid_parameters?: unknown } | undefined)?.invalid_parameters
+  if (!Array.isArray(items)) return []
+  const fields = items.map((item) => (item as { field?: unknown } | null)?.field)
+  if (fields.includes(field)) return []
+  return [{ path: '/body/invalid_parameters', expected: `an item with field ${JSON.stringify(field)}`, got: `fields ${preview(fields)}` }]
+}
+
+async function runLiveCheck (http: Client, check: LiveCheck, options: RunOptions): Promise<CheckReport> {
+  const name = `live:${check.name}`
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (check.anonymous !== true) headers.authorization = `Bearer ${options.token ?? DEFAULT_TOKEN}`
+  const answer = await http.call('POST', '/v3/invites', headers, check.body).catch(noAnswer)
+  if (!('statusCode' in answer)) return finish(name, 0, [{ ...answer, expected: String(check.status) }])
+  const violations = checkAgainst({ statusCode: answer.statusCode, headers: answer.headers, body: answer.text }, expectationFor(check.status))
+  if (check.field !== undefined && answer.statusCode === check.status) violations.push(...fieldViolations(answer.text, check.field))
+  return finish(name, answer.statusCode, violations)
+}
+
+async function runInvite (http: Client, email: string, options: RunOptions): Promise<CheckReport> {
+  const name = 'live:invite'
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${options.token ?? DEFAULT_TOKEN}` }
+  const answer = await http.call('POST', '/v3/invites', headers, JSON.stringify({ email })).catch(noAnswer)
+  if (!('statusCode' in answer)) return finish(name, 0, [{ ...answer, expected: '201 or 409' }])
+  const response = { statusCode: answer.statusCode, headers: answer.headers, body: answer.text }
+  if (answer.statusCode === 201) return finish(name, 201, checkAgainst(response, expectationFor(201)))
+  if (answer.statusCode === 409) return finish(name, 409, checkAgainst(response, expectationFor('ConflictError')))
+  return finish(name, answer.statusCode, [{ path: '/status', expected: '201 or 409', got: String(answer.statusCode) }])
+}
+
+/**
+ * Runs the contract checks against a server and reports every check and every violation. Throws a
+ * RunnerError when the run cannot happen (bad URL, unreachable server, admin API refused).
+ * @example
+ * const report = await runContract({ baseUrl: 'http://127.0.0.1:8080' })
+ * report.mode // 'full'
+ * report.checks.filter((check) => !check.ok) // []
+ */
+export async function runContract (options: RunOptions): Promise<RunReport> {
+  const http = client(options.baseUrl, options.dispatcher)
+  const scenarios = options.liveSafe === true ? undefined : await detectMock(http, options)
+  const checks: CheckReport[] = []
+  if (scenarios !== undefined) {
+    const run = randomBytes(4).toString('hex')
+    for (const scenario of scenarios) checks.push(await runScenario(http, scenario, options, `contract-${run}-${scenario.id}`))
+  }
+  for (const check of liveChecks) checks.push(await runLiveCheck(http, check, options))
+  if (options.inviteEmail !== undefined) checks.push(await runInvite(http, options.inviteEmail, options))
+  return { baseUrl: http.baseUrl, mode: scenarios === undefined ? 'live-safe' : 'full', ok: checks.every((check) => check.ok), checks }
+}
+
+const CoverageBody = Type.Object({
+  since: Type.String(),
+  default: Type.Integer(),
+  scenarios: Type.Array(Type.Object({ id: Type.String(), title: Type.String(), status: Type.Integer(), kind: Type.String(), served: Type.Integer() })),
+  examples: Type.Array(Type.Object({ name: Type.String(), status: Type.Integer(), scenario: Type.String(), served: Type.Integer() }))
+})
+
+export interface CoverageExample { name: string, status: number, scenario: string, served: number }
+
+export interface CoverageReport {
+  /** When counting started (start-up or the last reset). */
+  since: string
+  /** Answers given by the default behaviour that matched no documented example. */
+  default: number
+  scenarios: Array<{ id: string, title: string, status: number, kind: string, served: number }>
+  examples: CoverageExample[]
+  /** Documented examples served at least once. */
+  exercised: CoverageExample[]
+  /** Documented examples never served: the error paths no test exercised. */
+  missing: CoverageExample[]
+}
+
+/**
+ * Reads which scenarios and documented examples the mock has served since its last reset.
+ * @example
+ * const coverage = await readCoverage('http://127.0.0.1:8080')
+ * coverage.missing.map((example) => example.name) // ['Password Complexity', …]
+ */
+export async function readCoverage (baseUrl: string, options: { adminToken?: string | undefined, dispatcher?: Dispatcher | undefined } = {}): Promise<CoverageReport> {
+  const http = client(baseUrl, options.dispatcher)
+  const answer = await adminGet(http, '/__mock/coverage', { baseUrl, ...options })
+  const body = parseJson(answer.text)
+  if (answer.statusCode !== 200 || checkSchema(CoverageBody, body).length > 0) {
+    throw new RunnerError(`${http.baseUrl}/__mock/coverage answered ${answer.statusCode} without a coverage report: is it this mock, with its admin API on?`)
+  }
+  const coverage = body as Omit<CoverageReport, 'exercised' | 'missing'>
+  return {
+    ...coverage,
+    exercised: coverage.examples.filter((example) => example.served > 0),
+    missing: coverage.examples.filter((example) => example.served === 0)
+  }
+}

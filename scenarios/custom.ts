@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { Type, type Static } from '@sinclair/typebox'
 import { parse as parseYaml } from 'yaml'
 import { checkSchema } from '../contracts/validate.js'
-import { compileScenario, ScenarioError, type ScenarioDefinition } from './catalogue.js'
+import { builtInScenarios, compileScenario, ScenarioError, type ScenarioDefinition } from './catalogue.js'
 
 export const CustomScenario = Type.Object({
   id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' }),
@@ -21,10 +21,11 @@ export const CustomScenario = Type.Object({
 }, { additionalProperties: false })
 export type CustomScenario = Static<typeof CustomScenario>
 
-export const CustomScenarioFile = Type.Union([
-  Type.Array(CustomScenario),
-  Type.Object({ scenarios: Type.Array(CustomScenario) }, { additionalProperties: false })
-])
+const ScenarioList = Type.Array(CustomScenario)
+const ScenarioDocument = Type.Object({ scenarios: ScenarioList }, { additionalProperties: false })
+
+/** A scenarios file: a list of scenarios, or an object holding them under `scenarios`. */
+export const CustomScenarioFile = Type.Union([ScenarioList, ScenarioDocument])
 
 export class ScenarioFileError extends Error {
   override name = 'ScenarioFileError'
@@ -49,13 +50,16 @@ export function parseScenarios (text: string, file: string): ScenarioDefinition[
   } catch (error) {
     throw new ScenarioFileError(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`)
   }
-  const [violation] = checkSchema(CustomScenarioFile, data)
+  const [violation] = checkSchema(Array.isArray(data) ? ScenarioList : ScenarioDocument, data)
   if (violation !== undefined) {
-    const detail = checkSchema(Array.isArray(data) ? Type.Array(CustomScenario) : CustomScenarioFile.anyOf[1], data)[0] ?? violation
-    throw new ScenarioFileError(`${file}: ${locate(data, detail.path)}: ${detail.path || '/'}: ${detail.message}`)
+    throw new ScenarioFileError(`${file}: ${locate(data, violation.path)}: ${violation.path || '/'}: ${violation.message}`)
   }
+  const prefix = Array.isArray(data) ? '' : '/scenarios'
   const list = Array.isArray(data) ? data as CustomScenario[] : (data as { scenarios: CustomScenario[] }).scenarios
-  return list.map((item) => {
+  const taken = new Set(builtInScenarios.map((scenario) => scenario.id))
+  return list.map((item, index) => {
+    if (taken.has(item.id)) throw new ScenarioFileError(`${file}: scenario "${item.id}": ${prefix}/${index}/id: the id is already taken`)
+    taken.add(item.id)
     const definition: ScenarioDefinition = {
       ...item,
       kind: 'custom',
@@ -79,7 +83,7 @@ export function loadScenariosFile (file: string): ScenarioDefinition[] {
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
-    throw new ScenarioFileError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+    throw new ScenarioFileError(`${file}: cannot read it (${String((error as NodeJS.ErrnoException).code)})`)
   }
   return parseScenarios(text, file)
 }

@@ -1,0 +1,113 @@
+import { join } from 'node:path'
+import t from 'tap'
+import { buildApp } from '../../server/app.js'
+import { CustomScenarioFile, loadScenariosFile, parseScenarios, ScenarioFileError } from '../../scenarios/custom.js'
+
+const teapot = { id: 'teapot', title: 'Teapot', status: 418, headers: { 'X-Brew': 'earl-grey' }, body: { status: 418, title: 'Teapot', instance: 'konnect:trace:1', detail: 'short and stout' } }
+
+const yamlFile = `scenarios:
+  - id: team-quota
+    title: Team quota reached
+    status: 400
+    description: The organization has no seats left.
+    body:
+      status: 400
+      title: Bad Request
+      detail: ""
+      instance: konnect:trace:42
+      invalid_parameters:
+        - field: email
+          reason: no seats left
+  - id: maintenance
+    title: Maintenance page
+    status: 503
+    contentType: text/plain
+    text: back soon
+`
+
+t.test('good JSON and YAML files add custom scenarios that switch like built-in ones', async (t) => {
+  const dir = t.testdir({ 'good.json': JSON.stringify([teapot]), 'good.yaml': yamlFile, 'good.yml': JSON.stringify({ scenarios: [] }) })
+  const fromJson = loadScenariosFile(join(dir, 'good.json'))
+  t.match(fromJson, [{ id: 'teapot', kind: 'custom', description: 'Custom scenario (418).' }])
+  const fromYaml = loadScenariosFile(join(dir, 'good.yaml'))
+  t.same(fromYaml.map((s) => [s.id, s.kind, s.description]), [['team-quota', 'custom', 'The organization has no seats left.'], ['maintenance', 'custom', 'Custom scenario (503).']])
+  t.same(loadScenariosFile(join(dir, 'good.yml')), [], 'YAML may hold JSON; an empty list is fine')
+
+  const app = buildApp({ scenarios: [...fromJson, ...fromYaml] })
+  t.teardown(() => app.close())
+  const list = (await app.inject({ url: '/__mock/scenarios' })).json()
+  t.same(list.scenarios.filter((s: { kind: string }) => s.kind === 'custom'), [
+    { id: 'teapot', title: 'Teapot', status: 418, kind: 'custom', description: 'Custom scenario (418).' },
+    { id: 'team-quota', title: 'Team quota reached', status: 400, kind: 'custom', description: 'The organization has no seats left.' },
+    { id: 'maintenance', title: 'Maintenance page', status: 503, kind: 'custom', description: 'Custom scenario (503).' }
+  ])
+
+  const byHeader = await app.inject({ method: 'POST', url: '/v3/invites', headers: { 'x-mock-scenario': 'teapot' }, payload: {} })
+  t.equal(byHeader.statusCode, 418)
+  t.equal(byHeader.headers['x-brew'], 'earl-grey')
+  t.equal(byHeader.headers['x-mock-scenario-served'], 'teapot')
+  t.match(byHeader.headers['content-type'], /^application\/problem\+json/)
+  t.match(byHeader.body, /^\{"status":418,"title":"Teapot","instance":"konnect:trace:\d+","detail":"short and stout"\}$/)
+
+  const put = await app.inject({ method: 'PUT', url: '/__mock/scenario', payload: { id: 'team-quota', times: 1 } })
+  t.equal(put.statusCode, 200)
+  const sticky = await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: 'a@example.com' } })
+  t.equal(sticky.statusCode, 400)
+  t.equal(sticky.json().invalid_parameters[0].reason, 'no seats left')
+  t.equal((await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: 'a@example.com' } })).statusCode, 201, 'then falls through')
+
+  const text = await app.inject({ method: 'POST', url: '/v3/invites', headers: { prefer: 'code=503' }, payload: {} })
+  t.equal(text.statusCode, 503, 'a built-in comes first for its status')
+  t.equal(text.headers['x-mock-scenario-served'], 'service-unavailable')
+  const page = await app.inject({ method: 'POST', url: '/v3/invites', headers: { 'x-mock-scenario': 'maintenance' }, payload: {} })
+  t.equal(page.body, 'back soon')
+  t.match(page.headers['content-type'], /^text\/plain/)
+})
+
+t.test('a bad file is one line naming the file, the scenario and the failing path', async (t) => {
+  const dir = t.testdir({
+    'folder.yaml': {},
+    'bad.yaml': 'scenarios:\n  - id: x\n   title: broken indent\n',
+    'bad.json': '[{"id": "x",',
+    'shape.json': JSON.stringify([teapot, { id: 'no-title', status: 400 }]),
+    'shape-unnamed.yaml': 'scenarios:\n  - title: T\n    status: 200\n',
+    'shape-root.yaml': 'just a string\n',
+    'empty.yaml': '',
+    'extra.json': JSON.stringify({ scenarios: [], more: 1 }),
+    'status.yaml': 'scenarios:\n  - id: odd\n    title: Odd\n    status: 99\n',
+    'contract.yaml': 'scenarios:\n  - id: half-conflict\n    title: Half\n    status: 409\n    body: { status: 409, title: Conflict }\n',
+    'no-body.json': JSON.stringify([{ id: 'empty-error', title: 'Empty', status: 500 }]),
+    'duplicate.json': JSON.stringify([teapot, { ...teapot, title: 'Again' }]),
+    'builtin.yaml': 'scenarios:\n  - id: created\n    title: Mine\n    status: 201\n'
+  })
+  const cases: Array<[string, RegExp | string]> = [
+    ['missing.json', `${join(dir, 'missing.json')}: cannot read it (ENOENT)`],
+    ['folder.yaml', `${join(dir, 'folder.yaml')}: cannot read it (EISDIR)`],
+    ['bad.yaml', new RegExp(`^${join(dir, 'bad.yaml')}: not valid YAML: .+`)],
+    ['bad.json', new RegExp(`^${join(dir, 'bad.json')}: not valid JSON: .+`)],
+    ['shape.json', `${join(dir, 'shape.json')}: scenario "no-title": /1/title: Expected required property`],
+    ['shape-unnamed.yaml', `${join(dir, 'shape-unnamed.yaml')}: scenario #1: /scenarios/0/id: Expected required property`],
+    ['shape-root.yaml', `${join(dir, 'shape-root.yaml')}: the file: /: Expected object`],
+    ['empty.yaml', `${join(dir, 'empty.yaml')}: the file: /: Expected object`],
+    ['extra.json', `${join(dir, 'extra.json')}: the file: /more: Unexpected property`],
+    ['status.yaml', `${join(dir, 'status.yaml')}: scenario "odd": /scenarios/0/status: Expected integer to be greater or equal to 200`],
+    ['contract.yaml', `${join(dir, 'contract.yaml')}: scenario "half-conflict": body breaks ConflictError at /instance: Expected required property`],
+    ['no-body.json', `${join(dir, 'no-body.json')}: scenario "empty-error": a 500 needs a body at /body (BaseError)`],
+    ['duplicate.json', `${join(dir, 'duplicate.json')}: scenario "teapot": /1/id: the id is already taken`],
+    ['builtin.yaml', `${join(dir, 'builtin.yaml')}: scenario "created": /scenarios/0/id: the id is already taken`]
+  ]
+  for (const [name, message] of cases) {
+    const error = t.throws(() => loadScenariosFile(join(dir, name)), name) as Error
+    t.type(error, ScenarioFileError)
+    t.equal(error.name, 'ScenarioFileError')
+    if (typeof message === 'string') t.equal(error.message, message, name)
+    else t.match(error.message, message, name)
+    t.notMatch(error.message, /\n/, `${name}: one line`)
+  }
+})
+
+t.test('parseScenarios picks JSON by extension, YAML otherwise', async (t) => {
+  t.throws(() => parseScenarios('a: [', 'x.JSON'), { message: /^x\.JSON: not valid JSON: / })
+  t.same(parseScenarios('[]', 'x.txt'), [])
+  t.equal(CustomScenarioFile.anyOf.length, 2, 'a list, or an object with a list under scenarios')
+})

@@ -1,0 +1,91 @@
+import t from 'tap'
+import { compileScenario, builtInScenarios } from '../../scenarios/catalogue.js'
+import { DEFAULT_JOURNAL_LIMIT, MockState, normalizeEmail } from '../../scenarios/state.js'
+
+const entry = (url: string) => ({ time: 't', method: 'POST', url, session: null, scenario: 'default', status: 201, durationMs: 1, headers: {} })
+
+t.test('normalizeEmail lower-cases the domain only', async (t) => {
+  t.equal(normalizeEmail('Ada.Lovelace@Example.COM'), 'Ada.Lovelace@example.com')
+  t.equal(normalizeEmail('we"ird@x"@HOST.io'), 'we"ird@x"@host.io', 'the last @ splits')
+  t.equal(normalizeEmail('NoAt'), 'NoAt')
+})
+
+t.test('the journal is a ring: bounded, newest last, numbered', async (t) => {
+  const state = new MockState({ journalLimit: 3 })
+  for (const url of ['/1', '/2', '/3', '/4', '/5']) state.journal.push(entry(url))
+  t.same(state.journal.list().map((e) => [e.seq, e.url]), [[3, '/3'], [4, '/4'], [5, '/5']])
+  state.journal.clear()
+  t.same(state.journal.list(), [])
+  state.journal.push(entry('/6'))
+  t.same(state.journal.list().map((e) => e.url), ['/6'])
+  const none = new MockState({ journalLimit: 0 })
+  none.journal.push(entry('/x'))
+  t.same(none.journal.list(), [], 'a limit of 0 keeps nothing')
+  t.equal(new MockState().journal.limit, DEFAULT_JOURNAL_LIMIT)
+})
+
+t.test('users and invites: domain case-insensitive, re-invites counted, bounded', async (t) => {
+  const state = new MockState({ activeUsers: ['Ada@Example.com'], maxInvites: 2 })
+  t.ok(state.isActive('Ada@EXAMPLE.COM'))
+  t.notOk(state.isActive('ada@example.com'), 'the local part keeps its case')
+  const first = state.recordInvite('bob@Example.com', Date.UTC(2026, 0, 1))
+  t.same(first, { email: 'bob@Example.com', firstInvitedAt: '2026-01-01T00:00:00.000Z', lastInvitedAt: '2026-01-01T00:00:00.000Z', count: 1 })
+  const again = state.recordInvite('bob@example.COM', Date.UTC(2026, 0, 2))
+  t.same(again, { email: 'bob@Example.com', firstInvitedAt: '2026-01-01T00:00:00.000Z', lastInvitedAt: '2026-01-02T00:00:00.000Z', count: 2 })
+  state.recordInvite('carol@example.com', 0)
+  state.recordInvite('dave@example.com', 0)
+  t.same([...state.invites.keys()], ['carol@example.com', 'dave@example.com'], 'the oldest invite is forgotten beyond the bound')
+  state.addActiveUser('carol@EXAMPLE.com')
+  t.same([...state.invites.keys()], ['dave@example.com'], 'an activated user is no longer pending')
+  state.removeActiveUser('carol@example.com')
+  t.notOk(state.isActive('carol@example.com'))
+})
+
+t.test('rate windows: one per token, the stalest dropped beyond the bound', async (t) => {
+  const state = new MockState({ maxRateKeys: 2 })
+  state.rateWindow('a').push(1)
+  state.rateWindow('b').push(2)
+  t.same(state.rateWindow('a'), [1], 'the same window again')
+  state.rateWindow('c')
+  t.same([...state.rateWindows.keys()], ['a', 'c'], 'b was the least recently seen')
+})
+
+t.test('coverage counts served scenarios and examples', async (t) => {
+  const state = new MockState()
+  state.countServed('default', undefined)
+  state.countServed('default', 'Cannot be Blank')
+  state.countServed('rate-limited', 'Rate Limited')
+  t.same([...state.coverage.scenarios], [['default', 2], ['rate-limited', 1]])
+  t.same([...state.coverage.examples], [['Cannot be Blank', 1], ['Rate Limited', 1]])
+})
+
+t.test('reset restores the start-up state', async (t) => {
+  const created = compileScenario(builtInScenarios.find((s) => s.id === 'created')!)
+  const blank = compileScenario(builtInScenarios.find((s) => s.id === 'cannot-be-blank')!)
+  const state = new MockState({ activeUsers: ['seeded@example.com'], initialGlobal: { scenario: created } })
+  const since = state.since
+  t.equal(state.global?.scenario, created)
+  state.global = { scenario: blank, remaining: 1 }
+  state.sessions.set('s', { scenario: blank })
+  state.journal.push(entry('/x'))
+  state.addActiveUser('runtime@example.com')
+  state.removeActiveUser('seeded@example.com')
+  state.recordInvite('p@example.com', 0)
+  state.rateWindow('tok').push(1)
+  state.countServed('x', 'y')
+  await new Promise((resolve) => setImmediate(resolve))
+  state.reset()
+  t.same(state.global, { scenario: created })
+  t.equal(state.sessions.size, 0)
+  t.same(state.journal.list(), [])
+  t.same([...state.activeUsers.values()], ['seeded@example.com'], 'seeded users back, runtime ones gone')
+  t.equal(state.invites.size, 0)
+  t.equal(state.rateWindows.size, 0)
+  t.equal(state.coverage.scenarios.size + state.coverage.examples.size, 0)
+  t.match(state.since, /^\d{4}-\d\d-\d\dT/)
+  t.ok(state.since >= since)
+  const plain = new MockState()
+  plain.global = { scenario: blank }
+  plain.reset()
+  t.equal(plain.global, null, 'no start-up scenario: none after reset')
+})

@@ -10,6 +10,7 @@ import type { RateLimit } from '../scenarios/rate-limit.js'
 import { Catalogue, DEFAULT_MAX_DELAY_MS } from '../scenarios/select.js'
 import { DEFAULT_JOURNAL_LIMIT, MockState } from '../scenarios/state.js'
 import { ADMIN_PREFIX, adminRoutes } from './admin.js'
+import { dashboardRoutes } from './dashboard.js'
 import { DEFAULT_BODY_LIMIT } from './config.js'
 import type { MockContext } from './context.js'
 import { problem } from '../scenarios/outcome.js'
@@ -137,11 +138,14 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
   installErrorHandling(app, bodyLimit)
 
   app.addHook('onResponse', async (request, reply) => {
-    if (request.url.startsWith(ADMIN_PREFIX) || (request.method === 'GET' && request.routeOptions.url !== undefined && request.routeOptions.url !== '/v3/invites')) return
+    if (request.url.startsWith(ADMIN_PREFIX) || ((request.method === 'GET' || request.method === 'HEAD') && request.routeOptions.url !== undefined && request.routeOptions.url !== '/v3/invites')) return
     context.journal(request, String(reply.getHeader(SERVED_HEADER) ?? DEFAULT_ID), reply.statusCode, reply.elapsedTime)
   })
 
   app.register(invitesRoute, context)
-  if (options.admin !== false) app.register(adminRoutes, { prefix: ADMIN_PREFIX, context, adminToken: options.adminToken })
+  if (options.admin !== false) {
+    app.register(adminRoutes, { prefix: ADMIN_PREFIX, context, adminToken: options.adminToken })
+    app.register(dashboardRoutes)
+  }
   return app
 }

@@ -32,7 +32,14 @@ t.test('the catalogue: twelve documented examples, then the behaviours, each des
   const byId = new Map(builtInScenarios.map((s) => [s.id, s]))
   t.same(Object.fromEntries([...byId].map(([id, s]) => [id, s.status])), {
     ...Object.fromEntries(DOCUMENTED_IDS.map((id, i) => [id, inviteExamples[i]!.status])),
-    created: 201, unauthenticated: 401, 'permission-denied': 403, 'server-error': 500, 'service-unavailable': 503, 'bad-gateway-html': 502, 'connection-reset': 0, delay: 201
+    created: 201,
+    unauthenticated: 401,
+    'permission-denied': 403,
+    'server-error': 500,
+    'service-unavailable': 503,
+    'bad-gateway-html': 502,
+    'connection-reset': 0,
+    delay: 201
   })
   t.same(byId.get('rate-limited')!.headers, { 'retry-after': String(FORCED_RETRY_AFTER_S), 'ratelimit-limit': '60', 'ratelimit-remaining': '0', 'ratelimit-reset': String(FORCED_RETRY_AFTER_S) })
   t.same(byId.get('service-unavailable')!.headers, { 'retry-after': String(FORCED_RETRY_AFTER_S) })

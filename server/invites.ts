@@ -35,7 +35,10 @@ function resolve (scenario: Scenario | null, request: FastifyRequest, context: M
 export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outcome: Outcome): FastifyReply {
   if (outcome.reset === true) {
     reply.hijack()
-    request.raw.socket.resetAndDestroy()
+    const socket = request.raw.socket
+    // app.inject() has no TCP socket to reset: destroying the response makes the injection fail the same way.
+    if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
+    else reply.raw.destroy()
     return reply
   }
   reply.code(outcome.status).header(SERVED_HEADER, outcome.served)

@@ -176,6 +176,15 @@ function gotOf (error: ValueError): string {
   return preview(error.value)
 }
 
+/** How far a value is from a variant: a missing property counts less than a present, wrong one. */
+function weight (errors: ValueError[]): number {
+  const paths = new Map<string, number>()
+  for (const error of errors) {
+    paths.set(error.path, Math.min(paths.get(error.path) ?? 2, error.type === ValueErrorType.ObjectRequiredProperty ? 1 : 2))
+  }
+  return [...paths.values()].reduce((sum, value) => sum + value, 0)
+}
+
 /** Flattens union errors into the errors of the variant the value comes closest to. */
 function explain (errors: Iterable<ValueError>): ValueError[] {
   const out: ValueError[] = []
@@ -190,7 +199,7 @@ function explain (errors: Iterable<ValueError>): ValueError[] {
       out.push(error)
       continue
     }
-    out.push(...variants.reduce((best, variant) => variant.length < best.length ? variant : best))
+    out.push(...variants.reduce((best, variant) => weight(variant) < weight(best) ? variant : best))
   }
   return out
 }

@@ -9,7 +9,7 @@ import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { formatViolation } from './assert.js'
-import { readCoverage, runContract, RunnerError, type CoverageReport, type RunReport } from './runner.js'
+import { readCoverage, runContract, type CoverageReport, type RunnerError, type RunReport } from './runner.js'
 
 export interface CliIo {
   out: (line: string) => void
@@ -114,8 +114,7 @@ export async function main (argv: readonly string[], io: CliIo = {
     else printReport(report, io)
     return report.ok ? 0 : 1
   } catch (error) {
-    if (!(error instanceof RunnerError)) throw error
-    io.err(`${PROGRAM}: ${error.message}`)
+    io.err(`${PROGRAM}: ${(error as RunnerError).message}`)
     return 2
   }
 }

@@ -1,0 +1,133 @@
+import t from 'tap'
+import { main, usage } from '../../contracts/contract-cli.js'
+import { buildApp } from '../../server/app.js'
+import { builtInScenarios } from '../../scenarios/catalogue.js'
+import { listen, startFake } from '../helpers/fake-konnect.js'
+
+function capture () {
+  const out: string[] = []
+  const err: string[] = []
+  return { out, err, io: { out: (line: string) => out.push(line), err: (line: string) => err.push(line) } }
+}
+
+t.test('--help prints the usage and exits 0', async (t) => {
+  const { out, err, io } = capture()
+  t.equal(await main(['--help'], io), 0)
+  t.same(out, [usage])
+  t.same(err, [])
+  t.match(usage, /--base-url <url>[\s\S]*--coverage[\s\S]*--require-all/)
+})
+
+t.test('bad arguments exit 2 with one line', async (t) => {
+  for (const [argv, message] of [
+    [[], 'konnect-contract: --base-url <url> is required (see --help)'],
+    [['--base-url'], /^konnect-contract: Option '--base-url <value>' argument missing \(see --help\)$/],
+    [['--nope'], /^konnect-contract: Unknown option '--nope'.* \(see --help\)$/],
+    [['--base-url', 'http://x', 'extra'], /^konnect-contract: Unexpected argument 'extra'.* \(see --help\)$/],
+    [['--base-url', 'http://x', '--require-all'], 'konnect-contract: --require-all only applies with --coverage'],
+    [['--base-url', 'not a url'], 'konnect-contract: not a URL: not a url']
+  ] as const) {
+    const { out, err, io } = capture()
+    t.equal(await main(argv, io), 2, argv.join(' '))
+    t.same(out, [])
+    t.equal(err.length, 1)
+    t.match(err[0], message)
+  }
+})
+
+t.test('an unreachable server exits 2 with one line', async (t) => {
+  const app = buildApp()
+  const url = await listen(t, app)
+  await app.close()
+  for (const extra of [[], ['--coverage']]) {
+    const { err, io } = capture()
+    t.equal(await main(['--base-url', url, ...extra], io), 2)
+    t.same(err, [`konnect-contract: cannot reach ${url}: ECONNREFUSED`])
+  }
+})
+
+t.test('against the mock: one line per check, a summary, exit 0', async (t) => {
+  const url = await listen(t, buildApp({ tokens: ['kpat_cli'], activeUsers: ['taken@example.com'] }))
+  const { out, err, io } = capture()
+  t.equal(await main(['--base-url', url, '--token', 'kpat_cli', '--invite-email', 'taken@example.com'], io), 0)
+  t.same(err, [])
+  t.equal(out.length, builtInScenarios.length + 6 + 1 + 1)
+  t.equal(out[0], 'ok   scenario:request-format-is-invalid 400')
+  t.ok(out.includes('ok   scenario:connection-reset 0'))
+  t.equal(out.at(-2), 'ok   live:invite 409')
+  t.equal(out.at(-1), `${builtInScenarios.length + 7} checks (full mode) against ${url}: all conform`)
+
+  const live = capture()
+  t.equal(await main(['--base-url', url, '--token', 'kpat_cli', '--live-safe', '--json'], live.io), 0)
+  const report = JSON.parse(live.out.join('\n'))
+  t.equal(report.mode, 'live-safe')
+  t.equal(report.checks.length, 6)
+})
+
+t.test('violations: one line each (check, status, path, expected vs got), exit 1', async (t) => {
+  const fake = await startFake({
+    drift: (answer, check) => {
+      if (check !== 'blank-email') return answer
+      const body = structuredClone(answer.body) as Record<string, any>
+      delete body.detail
+      body.invalid_parameters[0].rule = 'not_blank'
+      return { ...answer, body }
+    }
+  })
+  t.teardown(() => fake.app.close())
+  const { out, io } = capture()
+  t.equal(await main(['--base-url', fake.url], io), 1)
+  t.same(out.filter((line) => !line.startsWith('ok ')), [
+    'FAIL live:blank-email 400',
+    '     live:blank-email 400 /body/detail: expected a string (required), got (missing)',
+    '     live:blank-email 400 /body/invalid_parameters/0/rule: expected one of "required", "is_array", "is_base64", … (23 values in all), got "not_blank"',
+    `6 checks (live-safe mode) against ${fake.url}: 1 failed, 2 violations`
+  ])
+  const one = await startFake({ drift: (answer, check) => check === 'no-token' ? { ...answer, status: 403 } : answer })
+  t.teardown(() => one.app.close())
+  const single = capture()
+  t.equal(await main(['--base-url', one.url, '--json'], single.io), 1)
+  t.equal(JSON.parse(single.out.join('\n')).ok, false)
+  const text = capture()
+  await main(['--base-url', one.url], text.io)
+  t.equal(text.out.at(-1), `6 checks (live-safe mode) against ${one.url}: 1 failed, 1 violation`)
+})
+
+t.test('--coverage reports the documented examples; --require-all fails until every one was exercised', async (t) => {
+  const app = buildApp({ adminToken: 'adm' })
+  const url = await listen(t, app)
+  await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: '' } })
+  const first = capture()
+  t.equal(await main(['--base-url', url, '--coverage', '--admin-token', 'adm'], first.io), 0)
+  t.equal(first.out.length, 15)
+  t.equal(first.out[0], 'never     400 "Request Format is Invalid" (request-format-is-invalid) served 0')
+  t.equal(first.out[1], 'exercised 400 "Cannot be Blank" (cannot-be-blank) served 1')
+  t.match(first.out.at(-1), /^1 of 14 documented examples exercised since \S+; never exercised: Request Format is Invalid, Invalid ID format, /)
+
+  const strict = capture()
+  t.equal(await main(['--base-url', url, '--coverage', '--require-all', '--admin-token', 'adm'], strict.io), 1)
+
+  t.equal(await main(['--base-url', url, '--admin-token', 'adm'], capture().io), 0, 'the full run exercises every scenario')
+  const complete = capture()
+  t.equal(await main(['--base-url', url, '--coverage', '--require-all', '--admin-token', 'adm'], complete.io), 0)
+  t.match(complete.out.at(-1), /^14 of 14 documented examples exercised since \S+$/)
+  const json = capture()
+  t.equal(await main(['--base-url', url, '--coverage', '--json', '--admin-token', 'adm'], json.io), 0)
+  t.same(JSON.parse(json.out.join('\n')).missing, [])
+})
+
+t.test('without an io, output goes to stdout and stderr', async (t) => {
+  const written: string[] = []
+  const original = { out: process.stdout.write, err: process.stderr.write }
+  process.stdout.write = ((chunk: string) => { written.push(`out:${chunk}`); return true }) as typeof process.stdout.write
+  process.stderr.write = ((chunk: string) => { written.push(`err:${chunk}`); return true }) as typeof process.stderr.write
+  const codes: number[] = []
+  try {
+    codes.push(await main(['--help']), await main([]))
+  } finally {
+    process.stdout.write = original.out
+    process.stderr.write = original.err
+  }
+  t.same(codes, [0, 2])
+  t.same(written, [`out:${usage}\n`, 'err:konnect-contract: --base-url <url> is required (see --help)\n'])
+})

@@ -13,7 +13,7 @@ import { ADMIN_PREFIX, adminRoutes } from './admin.js'
 import { dashboardRoutes } from './dashboard.js'
 import { DEFAULT_BODY_LIMIT } from './config.js'
 import type { MockContext } from './context.js'
-import { problem } from '../scenarios/outcome.js'
+import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, sendProblem, SERVED_HEADER } from './errors.js'
 import { invitesRoute } from './invites.js'
 
@@ -98,7 +98,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     clientErrorHandler,
-    frameworkErrors: (error, _request, reply) => { sendProblem(reply as FastifyReply, problem(400, error.message)) }
+    frameworkErrors: (error, _request, reply) => { sendProblem(reply as FastifyReply, badRequest([{ field: 'url', reason: 'is not a valid URL', source: 'path' }], error.message)) }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const context: MockContext = {

@@ -34,6 +34,7 @@ function fromError (error: FastifyError, bodyLimit: number): BaseError | BadRequ
   }
   const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
   if (status >= 500) return problem(500, 'An unexpected error occurred')
+  if (status === 400) return badRequest([{ field: 'body', reason: 'request format is invalid' }], error.message)
   return problem(status, error.message)
 }
 
@@ -44,7 +45,7 @@ function watchRoutes (app: FastifyInstance): Map<string, RouteEntry> {
   const table = new Map<string, RouteEntry>()
   app.addHook('onRoute', (route) => {
     const entry = table.get(route.url) ?? {
-      pattern: new RegExp(`^${route.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*')}/?$`),
+      pattern: new RegExp(`^${route.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*')}$`),
       methods: new Set<string>()
     }
     for (const method of [route.method].flat()) entry.methods.add(method)
@@ -93,7 +94,8 @@ export function clientErrorHandler (error: NodeJS.ErrnoException, socket: Socket
   const detail = status === 431
     ? 'The request headers are too large'
     : status === 408 ? 'The request was not received in time' : 'The request is not valid HTTP'
-  const payload = JSON.stringify(problem(status, detail))
+  const body = status === 400 ? badRequest([{ field: 'request', reason: 'is not valid HTTP' }], detail) : problem(status, detail)
+  const payload = JSON.stringify(body)
   socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
     `content-type: ${PROBLEM_JSON}\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n${SERVED_HEADER}: default\r\nconnection: close\r\n\r\n${payload}`)
 }

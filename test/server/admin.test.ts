@@ -1,0 +1,121 @@
+import t from 'tap'
+import { BadRequestError, InvalidParameterChoiceItem } from '../../contracts/schemas.js'
+import { checkContract, checkSchema } from '../../contracts/validate.js'
+import { buildApp } from '../../server/app.js'
+import { invite, setScenario } from '../helpers/inject.js'
+
+t.test('health and the scenario list', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  const health = await app.inject({ url: '/__mock/health' })
+  t.equal(health.statusCode, 200)
+  t.same(health.json(), { status: 'ok' })
+  const list = (await app.inject({ url: '/__mock/scenarios' })).json()
+  t.same(list.active, { global: null, sessions: {} })
+  t.equal(list.scenarios.length, 20)
+  t.same(list.scenarios[0], { id: 'request-format-is-invalid', title: 'Request Format is Invalid', status: 400, kind: 'documented', description: 'The published "Request Format is Invalid" example (400).' })
+  for (const scenario of list.scenarios) t.same(Object.keys(scenario), ['id', 'title', 'status', 'kind', 'description'])
+})
+
+t.test('PUT /__mock/scenario sets the global or a session scenario and shows what is active', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  t.same((await setScenario(app, { id: 'rate-limited', times: 3, delayMs: 0 })).json(), { global: { id: 'rate-limited', remaining: 3, delayMs: 0 }, sessions: {} })
+  t.same((await setScenario(app, { id: 'default', session: 's' })).json(), { global: { id: 'rate-limited', remaining: 3, delayMs: 0 }, sessions: { s: { id: 'default' } } })
+  t.same((await app.inject({ url: '/__mock/scenarios' })).json().active.sessions, { s: { id: 'default' } })
+})
+
+t.test('an unknown id is a 400 listing the valid ones', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  const res = await setScenario(app, { id: 'nope' })
+  t.equal(res.statusCode, 400)
+  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+  const body = res.json()
+  t.same(checkContract('BadRequestError', body), [])
+  const [item] = body.invalid_parameters
+  t.same(checkSchema(InvalidParameterChoiceItem, item), [], 'an InvalidParameterChoiceItem')
+  t.equal(item.field, 'id')
+  t.same(item.choices, ['default', ...(await app.inject({ url: '/__mock/scenarios' })).json().scenarios.map((s: { id: string }) => s.id)])
+  t.match(body.detail, /^Unknown scenario \[nope\]\. Valid: default, request-format-is-invalid, /)
+  t.match((await setScenario(app, { id: 'y'.repeat(120) })).json().detail, `[${'y'.repeat(80)}…]`)
+  t.equal((await invite(app)).statusCode, 201, 'nothing was set')
+})
+
+t.test('admin validation errors are Konnect-shaped problems', async (t) => {
+  const app = buildApp({ maxDelayMs: 50 })
+  t.teardown(() => app.close())
+  const cases: Array<[unknown, Array<Record<string, unknown>>]> = [
+    [{}, [{ field: 'id', source: 'body' }]],
+    [{ id: '' }, [{ field: 'id', source: 'body' }]],
+    [{ id: 'created', times: 0 }, [{ field: 'times', source: 'body' }]],
+    [{ id: 'created', times: 1.5 }, [{ field: 'times' }]],
+    [{ id: 'created', session: '' }, [{ field: 'session' }]],
+    [{ id: 'created', delayMs: -1 }, [{ field: 'delayMs' }]],
+    [{ id: 'created', extra: true }, [{ field: 'extra', reason: 'unexpected property' }]],
+    [{ id: 'created', delayMs: 51 }, [{ field: 'delayMs', rule: 'max', maximum: 50, reason: 'must be at most 50', source: 'body' }]],
+    [[], [{ field: 'body', reason: 'request format is invalid' }]],
+    ['"text"', [{ field: 'body', reason: 'request format is invalid' }]],
+    ['{nope', [{ field: 'body', reason: 'request format is invalid' }]]
+  ]
+  for (const [payload, expected] of cases) {
+    const res = await app.inject({ method: 'PUT', url: '/__mock/scenario', headers: { 'content-type': 'application/json' }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) })
+    t.equal(res.statusCode, 400, JSON.stringify(payload))
+    t.match(res.headers['content-type'], /^application\/problem\+json/)
+    const body = res.json()
+    t.same(checkSchema(BadRequestError, body), [], `${JSON.stringify(payload)}: a BadRequestError`)
+    t.match(body.invalid_parameters, expected, JSON.stringify(payload))
+    t.ok(body.invalid_parameters.every((p: { reason: string }) => /^[a-z]/.test(p.reason)), 'reasons in lower case, as Konnect writes them')
+  }
+  const none = await app.inject({ method: 'PUT', url: '/__mock/scenario' })
+  t.equal(none.statusCode, 400, 'no body at all')
+  t.same(none.json().invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }])
+})
+
+t.test('users: seed at runtime, list, remove; bad addresses refused', async (t) => {
+  const app = buildApp({ activeUsers: ['seeded@example.com'] })
+  t.teardown(() => app.close())
+  const put = await app.inject({ method: 'PUT', url: '/__mock/users/Runtime@Example.COM' })
+  t.equal(put.statusCode, 200)
+  t.same(put.json(), { email: 'Runtime@Example.COM', status: 'active' })
+  t.same((await app.inject({ url: '/__mock/users' })).json(), { users: [{ email: 'seeded@example.com', status: 'active' }, { email: 'Runtime@Example.COM', status: 'active' }] })
+  t.equal((await invite(app, {}, { email: 'Runtime@example.com' })).statusCode, 409)
+  const bad = await app.inject({ method: 'PUT', url: '/__mock/users/not-an-email' })
+  t.equal(bad.statusCode, 400)
+  t.same(bad.json().invalid_parameters, [{ field: 'email', reason: 'must be a valid email address', rule: 'invalid', source: 'path' }])
+  t.same(checkContract('BadRequestError', bad.json()), [])
+  const del = await app.inject({ method: 'DELETE', url: '/__mock/users/Runtime@EXAMPLE.com' })
+  t.equal(del.statusCode, 204)
+  t.equal(del.body, '')
+  t.equal((await invite(app, {}, { email: 'Runtime@example.com' })).statusCode, 201)
+})
+
+t.test('coverage counts what was served, by scenario and by documented example', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  await invite(app)
+  await invite(app, {}, { email: '' })
+  await invite(app, { 'x-mock-scenario': 'rate-limited' })
+  await invite(app, { prefer: 'example="Rate Limited"' })
+  await invite(app, { 'x-mock-scenario': 'created' })
+  const coverage = (await app.inject({ url: '/__mock/coverage' })).json()
+  t.match(coverage.since, /^\d{4}-\d\d-\d\dT/)
+  t.equal(coverage.default, 2)
+  t.same(coverage.scenarios.find((s: { id: string }) => s.id === 'rate-limited'), { id: 'rate-limited', title: 'Rate Limited', status: 429, kind: 'documented', served: 2 })
+  t.equal(coverage.scenarios.find((s: { id: string }) => s.id === 'created').served, 1)
+  t.equal(coverage.scenarios.find((s: { id: string }) => s.id === 'server-error').served, 0)
+  t.same(coverage.examples.find((e: { name: string }) => e.name === 'Cannot be Blank'), { name: 'Cannot be Blank', status: 400, scenario: 'cannot-be-blank', served: 1 })
+  t.equal(coverage.examples.find((e: { name: string }) => e.name === 'Rate Limited').served, 2)
+  t.equal(coverage.examples.length, 14)
+  await app.inject({ method: 'POST', url: '/__mock/reset' })
+  t.equal((await app.inject({ url: '/__mock/coverage' })).json().default, 0, 'reset clears it')
+})
+
+t.test('--admin off removes the admin API', async (t) => {
+  const app = buildApp({ admin: false })
+  t.teardown(() => app.close())
+  const res = await app.inject({ url: '/__mock/health' })
+  t.equal(res.statusCode, 404)
+  t.same(checkContract('BaseError', res.json()), [])
+  t.equal((await invite(app)).statusCode, 201)
+})

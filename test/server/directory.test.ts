@@ -1,0 +1,51 @@
+import t from 'tap'
+import { checkContract } from '../../contracts/validate.js'
+import { inviteExamples } from '../../contracts/examples.js'
+import { buildApp } from '../../server/app.js'
+import { invite } from '../helpers/inject.js'
+
+const conflict = inviteExamples.find((e) => e.name === 'User is Already Active')!.value
+
+t.test('an active user gets the documented 409, seeded at start-up or at runtime', async (t) => {
+  const app = buildApp({ activeUsers: ['ada@example.com'] })
+  t.teardown(() => app.close())
+  const seeded = await invite(app, {}, { email: 'ada@example.com' })
+  t.equal(seeded.statusCode, 409)
+  t.equal(seeded.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.same(checkContract('ConflictError', seeded.json()), [])
+  t.same({ ...seeded.json(), instance: conflict.instance }, conflict)
+  t.equal((await invite(app, {}, { email: 'bob@example.com' })).statusCode, 201)
+  t.equal((await app.inject({ method: 'PUT', url: '/__mock/users/bob@example.com' })).statusCode, 200)
+  t.equal((await invite(app, {}, { email: 'bob@example.com' })).statusCode, 409, 'seeded at runtime')
+  t.same((await app.inject({ url: '/__mock/invites' })).json().invites, [], 'an activated user is no longer pending')
+})
+
+t.test('emails compare case-insensitively on the domain only', async (t) => {
+  const app = buildApp({ activeUsers: ['Ada@Example.com'] })
+  t.teardown(() => app.close())
+  t.equal((await invite(app, {}, { email: 'Ada@EXAMPLE.COM' })).statusCode, 409)
+  t.equal((await invite(app, {}, { email: 'Ada@example.com' })).statusCode, 409)
+  t.equal((await invite(app, {}, { email: 'ada@example.com' })).statusCode, 201, 'the local part is case-sensitive')
+})
+
+t.test('pending invites are listed; a re-invite is a fresh 201 counted', async (t) => {
+  let clock = Date.UTC(2026, 0, 1)
+  const app = buildApp({ now: () => clock })
+  t.teardown(() => app.close())
+  t.same((await app.inject({ url: '/__mock/invites' })).json(), { invites: [] })
+  t.equal((await invite(app, {}, { email: 'new@Example.com' })).statusCode, 201)
+  clock += 60_000
+  const again = await invite(app, {}, { email: 'new@example.COM' })
+  t.equal(again.statusCode, 201)
+  t.equal(again.body, '')
+  await invite(app, {}, { email: 'other@example.com' })
+  t.same((await app.inject({ url: '/__mock/invites' })).json(), {
+    invites: [
+      { email: 'new@Example.com', firstInvitedAt: '2026-01-01T00:00:00.000Z', lastInvitedAt: '2026-01-01T00:01:00.000Z', count: 2 },
+      { email: 'other@example.com', firstInvitedAt: '2026-01-01T00:01:00.000Z', lastInvitedAt: '2026-01-01T00:01:00.000Z', count: 1 }
+    ]
+  })
+  await invite(app, {}, { email: '' })
+  await invite(app, { 'x-mock-scenario': 'created' }, { email: 'forced@example.com' })
+  t.equal((await app.inject({ url: '/__mock/invites' })).json().invites.length, 2, 'refused and forced answers record nothing')
+})

@@ -1,0 +1,149 @@
+import { connect, type Socket } from 'node:net'
+import { Duplex } from 'node:stream'
+import t, { type Test } from 'tap'
+import { checkContract } from '../../contracts/validate.js'
+import { buildApp } from '../../server/app.js'
+import { clientErrorHandler } from '../../server/errors.js'
+import { INSTANCE } from '../helpers/inject.js'
+
+type Reply = Awaited<ReturnType<ReturnType<typeof buildApp>['inject']>>
+
+function assertProblem (t: Test, res: Reply, status: number, detail?: RegExp | string) {
+  t.equal(res.statusCode, status, `status ${status}`)
+  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.equal(res.headers['x-mock-scenario-served'], 'default')
+  const body = res.json()
+  t.same(checkContract(status === 400 ? 'BadRequestError' : 'BaseError', body), [], 'the documented shape')
+  t.match(body, { status, instance: INSTANCE })
+  if (status !== 400) t.equal(body.type, `https://httpstatuses.com/${status}`)
+  if (detail !== undefined) t.match(body.detail, detail)
+  return body
+}
+
+t.test('404 for an unknown route', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  assertProblem(t, await app.inject({ url: '/v3/users' }), 404, 'No route for GET /v3/users')
+  assertProblem(t, await app.inject({ method: 'POST', url: '/v3/invites/', payload: {} }), 404, 'No route for POST /v3/invites/')
+  assertProblem(t, await app.inject({ url: `/${'x'.repeat(300)}?q=1` }), 404, new RegExp(`^No route for GET /${'x'.repeat(199)}…$`))
+})
+
+t.test('405 with Allow for a known path and another method', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  const invites = await app.inject({ url: '/v3/invites?x=1' })
+  assertProblem(t, invites, 405, 'Method GET is not allowed on /v3/invites; use POST')
+  t.equal(invites.headers.allow, 'POST')
+  const scenario = await app.inject({ method: 'POST', url: '/__mock/scenario' })
+  assertProblem(t, scenario, 405)
+  t.equal(scenario.headers.allow, 'PUT, DELETE')
+  const user = await app.inject({ method: 'POST', url: '/__mock/users/a@example.com' })
+  t.equal(user.headers.allow, 'PUT, DELETE', 'parametric routes too')
+  t.equal((await app.inject({ method: 'DELETE', url: '/__mock/health' })).headers.allow, 'GET, HEAD')
+})
+
+t.test('413 for a body over the limit', async (t) => {
+  const app = buildApp({ bodyLimit: 100 })
+  t.teardown(() => app.close())
+  assertProblem(t, await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: `${'a'.repeat(100)}@example.com` } }), 413, 'The request body is larger than 100 bytes')
+})
+
+t.test('415 for a body that is not JSON', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  assertProblem(t, await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t', 'content-type': 'text/plain' }, payload: 'email=a@example.com' }), 415, /application\/json/)
+  assertProblem(t, await app.inject({ method: 'PUT', url: '/__mock/scenario', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'id=created' }), 415)
+})
+
+t.test('JSON parse errors, empty and array bodies answer the documented "Request Format is Invalid"', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  for (const payload of ['{"email":', '', '[]', '["a@example.com"]', '"a@example.com"', 'null', '{"__proto__":{"x":1}}']) {
+    const res = await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, payload })
+    const body = assertProblem(t, res, 400)
+    t.same(body.invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }], JSON.stringify(payload))
+  }
+  const none = await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' } })
+  t.same(assertProblem(t, none, 400).invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }], 'no body and no content type')
+})
+
+t.test('a Content-Length that does not match the body', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  const res = await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'content-length': '3' }, payload: '{"email":"a@example.com"}' })
+  t.same(assertProblem(t, res, 400, 'The body length does not match Content-Length').invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }])
+})
+
+t.test('a URL that cannot be decoded', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  const res = await app.inject({ method: 'PUT', url: '/__mock/users/%E0%A4%A' })
+  t.same(assertProblem(t, res, 400, /not a valid url component/).invalid_parameters, [{ field: 'url', reason: 'is not a valid URL', source: 'path' }])
+})
+
+t.test('errors thrown by a route go through the same path', async (t) => {
+  const logs: string[] = []
+  const app = buildApp({ logger: { level: 'error', stream: { write: (line: string) => { logs.push(line) } } } })
+  t.teardown(() => app.close())
+  app.get('/crash', async () => { throw new Error('secret internals') })
+  app.get('/teapot', async () => { throw Object.assign(new Error('I am a teapot'), { statusCode: 418 }) })
+  app.get('/bad', async () => { throw Object.assign(new Error('Bad input'), { statusCode: 400 }) })
+  app.get('/odd', async () => { throw Object.assign(new Error('odd'), { statusCode: 302 }) })
+  const crash = await app.inject({ url: '/crash' })
+  const body = assertProblem(t, crash, 500, 'An unexpected error occurred')
+  t.notMatch(crash.body, 'secret internals', 'no internals leak')
+  t.equal(body.title, 'Internal Server Error')
+  t.equal(logs.length, 1, 'a 500 is logged')
+  t.match(logs[0], 'secret internals')
+  assertProblem(t, await app.inject({ url: '/teapot' }), 418, 'I am a teapot')
+  t.same(assertProblem(t, await app.inject({ url: '/bad' }), 400, 'Bad input').invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }])
+  assertProblem(t, await app.inject({ url: '/odd' }), 500)
+  t.equal(logs.length, 2, 'client errors are not logged')
+})
+
+class FakeSocket extends Duplex {
+  written = ''
+  ended = false
+  override _read () {}
+  override _write (chunk: Buffer, _encoding: string, done: () => void) { this.written += chunk.toString(); done() }
+  override end (chunk?: unknown): this { if (typeof chunk === 'string') this.written += chunk; this.ended = true; return this }
+}
+
+t.test('clientErrorHandler answers HTTP-level errors as problem+json on the raw socket', async (t) => {
+  for (const [code, status, reason] of [['HPE_INVALID_METHOD', 400, 'Bad Request'], ['HPE_HEADER_OVERFLOW', 431, 'Request Header Fields Too Large'], ['ERR_HTTP_REQUEST_TIMEOUT', 408, 'Request Timeout'], ['HPE_TIMEOUT', 408, 'Request Timeout']] as const) {
+    const socket = new FakeSocket()
+    clientErrorHandler(Object.assign(new Error('x'), { code }), socket as unknown as Socket)
+    t.ok(socket.ended, code)
+    const [head, payload] = socket.written.split('\r\n\r\n') as [string, string]
+    t.match(head, new RegExp(`^HTTP/1.1 ${status} ${reason}\r\n`), code)
+    t.match(head, 'content-type: application/problem+json')
+    t.match(head, `content-length: ${Buffer.byteLength(payload)}`)
+    t.match(head, 'x-mock-scenario-served: default')
+    t.same(checkContract(status === 400 ? 'BadRequestError' : 'BaseError', JSON.parse(payload)), [], `${code}: the documented shape of a ${status}`)
+    t.equal(JSON.parse(payload).status, status)
+  }
+  const reset = new FakeSocket()
+  clientErrorHandler(Object.assign(new Error('x'), { code: 'ECONNRESET' }), reset as unknown as Socket)
+  t.ok(reset.destroyed, 'a reset socket is destroyed')
+  t.equal(reset.written, '')
+  const gone = new FakeSocket()
+  gone.destroy()
+  clientErrorHandler(Object.assign(new Error('x'), { code: 'HPE_INVALID_METHOD' }), gone as unknown as Socket)
+  t.equal(gone.written, '', 'nothing is written to a socket that cannot take it')
+})
+
+t.test('garbage on a real socket gets a problem+json 400', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  const answer = await new Promise<string>((resolve, reject) => {
+    let data = ''
+    const socket = connect(port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'))
+    socket.on('data', (chunk) => { data += chunk.toString() })
+    socket.on('end', () => resolve(data))
+    socket.on('error', reject)
+  })
+  t.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/)
+  t.same(checkContract('BadRequestError', JSON.parse(answer.split('\r\n\r\n')[1]!)), [])
+})

@@ -1,0 +1,65 @@
+import t from 'tap'
+import { buildApp } from '../../server/app.js'
+import { invite } from '../helpers/inject.js'
+
+const TOKEN = 'kpat_SuperSecret123'
+
+t.test('the journal: bounded, newest last, tokens redacted', async (t) => {
+  const app = buildApp({ journalLimit: 3 })
+  t.teardown(() => app.close())
+  for (const email of ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com']) {
+    await invite(app, { authorization: `Bearer ${TOKEN}`, 'x-mock-admin-token': 'admin-secret', cookie: 'sid=cookie-secret', 'proxy-authorization': 'Basic proxy-secret' }, { email })
+  }
+  const res = await app.inject({ url: '/__mock/requests' })
+  const { requests } = res.json()
+  t.equal(requests.length, 3, 'at most the bound')
+  t.same(requests.map((r: { body: { email: string } }) => r.body.email), ['b@example.com', 'c@example.com', 'd@example.com'], 'newest last')
+  t.same(requests.map((r: { seq: number }) => r.seq), [2, 3, 4])
+  t.match(requests[2], { method: 'POST', url: '/v3/invites', session: null, scenario: 'default', status: 201, time: /^\d{4}-\d\d-\d\dT/, durationMs: Number })
+  t.match(requests[2].headers, { authorization: '[redacted]', 'x-mock-admin-token': '[redacted]', cookie: '[redacted]', 'proxy-authorization': '[redacted]' })
+  for (const secret of [TOKEN, 'admin-secret', 'cookie-secret', 'proxy-secret']) t.notMatch(res.body, secret, `${secret} never in clear`)
+})
+
+t.test('what the journal keeps of a request', async (t) => {
+  const app = buildApp({ now: () => Date.UTC(2026, 5, 1) })
+  t.teardown(() => app.close())
+  await invite(app, { 'x-mock-session': 'ci-7', 'x-mock-scenario': 'rate-limited' })
+  await invite(app, { 'content-type': 'application/json' }, '{broken')
+  await invite(app, { 'content-type': 'application/json' }, JSON.stringify({ email: 'big@example.com', padding: 'x'.repeat(5000) }))
+  await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' } })
+  await app.inject({ url: '/nowhere' })
+  await app.inject({ url: '/__mock/health' })
+  const { requests } = (await app.inject({ url: '/__mock/requests' })).json()
+  t.match(requests[0], { session: 'ci-7', scenario: 'rate-limited', status: 429, time: '2026-06-01T00:00:00.000Z' })
+  t.equal(requests[1].body, '[not JSON]')
+  t.match(requests[2].body, /^\[\d+ bytes\]$/, 'a large body is summarized')
+  t.match(requests[3], { status: 400, scenario: 'default' })
+  t.notOk('body' in requests[3], 'no body, no body field')
+  t.match(requests[4], { method: 'GET', url: '/nowhere', status: 404 }, 'the server\'s own errors are journaled')
+  t.equal(requests.length, 5, 'admin calls are not')
+})
+
+t.test('GET /__mock/requests?session= filters by session', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  await invite(app, { 'x-mock-session': 'a' })
+  await invite(app, { 'x-mock-session': 'b' })
+  await invite(app, { 'x-mock-session': 'a' }, { email: '' })
+  await invite(app)
+  const a = (await app.inject({ url: '/__mock/requests?session=a' })).json().requests
+  t.same(a.map((r: { session: string, status: number }) => [r.session, r.status]), [['a', 201], ['a', 400]])
+  t.equal((await app.inject({ url: '/__mock/requests?session=none' })).json().requests.length, 0)
+  t.equal((await app.inject({ url: '/__mock/requests?session=' })).json().requests.length, 4, 'an empty session is no filter')
+})
+
+t.test('GET routes other than the invites one are not journaled', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  app.get('/page', async (_request, reply) => reply.type('text/html').send('<p>hi</p>'))
+  app.post('/other', async () => ({ ok: true }))
+  t.equal((await app.inject({ url: '/page' })).statusCode, 200)
+  t.equal((await app.inject({ method: 'POST', url: '/other' })).statusCode, 200)
+  const { requests } = (await app.inject({ url: '/__mock/requests' })).json()
+  t.match(requests, [{ method: 'POST', url: '/other', scenario: 'default', status: 200 }], 'an answer without the served header is journaled as default')
+  t.equal(requests.length, 1)
+})

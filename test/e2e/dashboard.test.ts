@@ -1,0 +1,90 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { chromium, type ConsoleMessage } from 'playwright-core'
+import t from 'tap'
+import { request } from 'undici'
+import { startMockServer } from '../../server/in-process.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const SCREENSHOT = fileURLToPath(new URL('../../docs/dashboard.png', import.meta.url))
+
+t.test('the dashboard drives the mock in headless Chromium', async (t) => {
+  t.ok(existsSync(CHROMIUM), `${CHROMIUM} is installed (apt-get install chromium)`)
+  const mock = await startMockServer()
+  t.teardown(() => mock.close())
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+  t.teardown(() => browser.close())
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } })
+
+  const consoleErrors: ConsoleMessage[] = []
+  const pageErrors: Error[] = []
+  page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(message) })
+  page.on('pageerror', (error) => { pageErrors.push(error) })
+
+  await page.goto(`${mock.url}/`)
+  t.equal(await page.title(), 'Konnect Invites mock')
+  const active = page.locator('#active-global')
+  await active.filter({ hasText: 'Everyone: default behaviour' }).waitFor()
+
+  await t.test('a scenario is chosen from the keyboard', async (t) => {
+    const created = page.getByRole('button', { name: /Created/ })
+    await created.focus()
+    await page.keyboard.press('Space')
+    await active.filter({ hasText: 'Everyone: Created (201)' }).waitFor()
+    t.equal(await created.getAttribute('aria-pressed'), 'true')
+  })
+
+  await t.test('clicking "User is Already Active" makes the next invite from any client answer 409', async (t) => {
+    const button = page.getByRole('button', { name: /User is Already Active/ })
+    await button.click()
+    await active.filter({ hasText: 'Everyone: User is Already Active (409)' }).waitFor()
+    t.equal(await button.getAttribute('aria-pressed'), 'true')
+    t.equal(await page.getByRole('button', { name: /Created/ }).getAttribute('aria-pressed'), 'false')
+
+    const res = await request(`${mock.url}/v3/invites`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'someone@example.com' })
+    })
+    t.equal(res.statusCode, 409)
+    t.equal(res.headers['x-mock-scenario-served'], 'user-is-already-active')
+    t.match(await res.body.json(), { status: 409, detail: 'User is already active' })
+  })
+
+  await t.test('the journal shows that request without a reload', async (t) => {
+    const row = page.locator('#journal-rows tr').filter({ hasText: 'user-is-already-active' })
+    await row.first().waitFor()
+    t.equal(await row.count(), 1)
+    t.match(await row.first().innerText(), /POST\s+\/v3\/invites[\s\S]*409/)
+  })
+
+  await t.test('the page sends an invite from its panel and shows the 409', async (t) => {
+    await page.getByLabel('Email', { exact: true }).fill('ada@example.com')
+    await page.getByRole('button', { name: 'Send invite' }).click()
+    const status = page.locator('#result-status')
+    await status.filter({ hasText: 'Conflict' }).waitFor()
+    t.match(await status.innerText(), /409[\s\S]*Conflict[\s\S]*user-is-already-active/)
+    t.match(await page.locator('#result-headers').innerText(), /content-type\s+application\/problem\+json/)
+    const body = JSON.parse(await page.locator('#result-body').innerText()) as Record<string, unknown>
+    t.match(body, { status: 409, title: 'Resource Conflict', detail: 'User is already active' })
+    t.match(await page.locator('#result-body').innerText(), /\n {2}"status": 409,/, 'pretty-printed')
+    await page.locator('#journal-rows tr').filter({ hasText: 'user-is-already-active' }).nth(1).waitFor()
+    t.equal(await page.locator('#journal-rows tr').filter({ hasText: 'user-is-already-active' }).count(), 2)
+  })
+
+  await t.test('the page logs no errors', async (t) => {
+    t.same(pageErrors.map(String), [], 'no uncaught exceptions')
+    const unexpected = consoleErrors.filter((message) =>
+      !(message.text().includes('status of 409') && message.location().url === `${mock.url}/v3/invites`))
+    t.same(unexpected.map((message) => `${message.type()}: ${message.text()}`), [],
+      'nothing in the console but Chromium\'s own note of the 409 the page asked for')
+  })
+
+  mkdirSync(fileURLToPath(new URL('../../docs/', import.meta.url)), { recursive: true })
+  await page.evaluate('window.scrollTo(0, 0)')
+  await page.screenshot({ path: SCREENSHOT })
+  t.ok(existsSync(SCREENSHOT), 'screenshot saved to docs/dashboard.png')
+})

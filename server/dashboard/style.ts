@@ -92,7 +92,7 @@ button:disabled { opacity: 0.6; cursor: progress; }
 
 .group { margin-bottom: 1rem; }
 .group h3 { margin-top: 0.5rem; }
-.cards { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)); gap: 0.6rem; }
+.cards { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: 0.6rem; }
 .card { border: 2px solid var(--line); border-radius: 8px; background: var(--paper); display: flex; flex-direction: column; }
 .card.is-active { border: 3px solid var(--accent); background: var(--accent-soft); }
 .card button {
@@ -102,12 +102,13 @@ button:disabled { opacity: 0.6; cursor: progress; }
 }
 .card button:hover { background: var(--accent-soft); }
 .card .title { font-size: 1.05rem; }
+.card .code { width: 3.8rem; }
 .card .id { grid-column: 2; font-size: 0.8rem; font-weight: 400; color: var(--muted); overflow-wrap: anywhere; }
-.card .desc { margin: 0; padding: 0 0.6rem 0.5rem 4.4rem; font-size: 0.85rem; color: var(--muted); }
+.card .desc { margin: 0; padding: 0 0.6rem 0.5rem 5rem; font-size: 0.85rem; color: var(--muted); }
 .pill { display: inline-block; margin-left: 0.4rem; font-size: 0.7rem; font-weight: 800; letter-spacing: 0.04em; background: var(--accent); color: #ffffff; border-radius: 4px; padding: 0 0.4rem; vertical-align: 0.15em; }
 
 .code {
-  display: inline-block; min-width: 3.2rem; text-align: center; font-weight: 800; border-radius: 4px;
+  display: inline-block; min-width: 3.8rem; text-align: center; font-weight: 800; border-radius: 4px;
   padding: 0 0.35rem; border: 2px solid currentColor;
 }
 .s2xx { color: var(--ok); background: var(--ok-soft); }

@@ -17,7 +17,7 @@ t.test('the dashboard drives the mock in headless Chromium', async (t) => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
   })
   t.teardown(() => browser.close())
-  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } })
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
 
   const consoleErrors: ConsoleMessage[] = []
   const pageErrors: Error[] = []
@@ -85,6 +85,6 @@ t.test('the dashboard drives the mock in headless Chromium', async (t) => {
 
   mkdirSync(fileURLToPath(new URL('../../docs/', import.meta.url)), { recursive: true })
   await page.evaluate('window.scrollTo(0, 0)')
-  await page.screenshot({ path: SCREENSHOT })
+  await page.screenshot({ path: SCREENSHOT, fullPage: true })
   t.ok(existsSync(SCREENSHOT), 'screenshot saved to docs/dashboard.png')
 })

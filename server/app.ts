@@ -8,7 +8,7 @@ import { MALFORMED, type BehaviourConfig } from '../scenarios/behaviour.js'
 import { DEFAULT_ID, ScenarioError, type ScenarioDefinition } from '../scenarios/catalogue.js'
 import type { RateLimit } from '../scenarios/rate-limit.js'
 import { Catalogue, DEFAULT_MAX_DELAY_MS } from '../scenarios/select.js'
-import { DEFAULT_JOURNAL_LIMIT, MockState } from '../scenarios/state.js'
+import { DEFAULT_JOURNAL_LIMIT, isoTime, MockState, type JournalEntry } from '../scenarios/state.js'
 import { ADMIN_PREFIX, adminRoutes } from './admin.js'
 import { dashboardRoutes } from './dashboard.js'
 import { DEFAULT_BODY_LIMIT } from './config.js'
@@ -108,22 +108,25 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
     now,
     journal: (request, served, status, durationMs) => {
+      const raw = request.headers
       const headers: Record<string, string> = {}
-      for (const [name, value] of Object.entries(request.headers)) {
+      for (const name in raw) {
+        const value = raw[name]
         if (value !== undefined) headers[name] = SECRET_HEADERS.has(name) ? REDACTED : String(value)
       }
-      const session = request.headers['x-mock-session']
-      state.journal.push({
-        time: new Date(now()).toISOString(),
+      const session = raw['x-mock-session']
+      const entry: Omit<JournalEntry, 'seq'> = {
+        time: isoTime(now()),
         method: request.method,
         url: request.url,
         session: typeof session === 'string' ? session : null,
         scenario: served,
         status,
         durationMs: Math.round(durationMs * 100) / 100,
-        headers,
-        ...(request.body === undefined ? {} : { body: journalBody(request.body, request.headers['content-length']) })
-      })
+        headers
+      }
+      if (request.body !== undefined) entry.body = journalBody(request.body, raw['content-length'])
+      state.journal.push(entry)
     }
   }
   app.decorate('mock', context)

@@ -4,7 +4,7 @@
  * headers answer a 400 problem listing what is valid.
  */
 import type { InvalidParameter } from '../contracts/schemas.js'
-import { builtInScenarios, compileScenario, ScenarioError, type Scenario, type ScenarioDefinition } from './catalogue.js'
+import { builtInScenarios, compileScenario, DEFAULT_ID, ScenarioError, type Scenario, type ScenarioDefinition } from './catalogue.js'
 import { badRequest, problemOutcome, type Outcome } from './outcome.js'
 import type { MockState, Sticky } from './state.js'
 
@@ -157,8 +157,9 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
 
   const forced = single(headers, 'x-mock-scenario')?.trim()
   if (forced !== undefined && forced !== '') {
+    if (forced === DEFAULT_ID) return { scenario: null, delayMs: delayMs ?? 0 }
     const scenario = catalogue.find(forced) ?? catalogue.findExample(forced)
-    if (scenario === undefined) return unknownChoice('x-mock-scenario', forced, catalogue.ids, 'scenario ids')
+    if (scenario === undefined) return unknownChoice('x-mock-scenario', forced, [DEFAULT_ID, ...catalogue.ids], 'scenario ids')
     return { scenario, delayMs: delayMs ?? scenario.delayMs ?? 0 }
   }
 

@@ -2,8 +2,8 @@
  * The command line: read the configuration, build the app, listen, print one line with the URL,
  * and close gracefully on SIGINT/SIGTERM. Bad input is a one-line message and exit code 2.
  */
-import { readFileSync } from 'node:fs'
-import { isIP } from 'node:net'
+import { existsSync, readFileSync } from 'node:fs'
+import { isIP, type AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { ScenarioError } from '../scenarios/catalogue.js'
 import { loadScenariosFile, ScenarioFileError } from '../scenarios/custom.js'
@@ -21,7 +21,9 @@ export interface Io {
 const PROGRAM = 'konnect-invites-mock'
 
 function version (): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  // The sources sit one folder below package.json, the build output (dist/server) two.
+  const file = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)].find((url) => existsSync(url))!
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { version: string }
   return pkg.version
 }
 
@@ -79,12 +81,11 @@ export async function main (argv: readonly string[], env: Record<string, string 
   try {
     await app.listen({ port: config.port, host: config.host, listenTextResolver: (address) => `listening at ${address}` })
   } catch (error) {
-    io.err(`${PROGRAM}: cannot listen on ${config.host}:${config.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    io.err(`${PROGRAM}: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
     return 2
   }
   if (config.logLevel !== 'silent') app.log.level = config.logLevel
-  const address = app.server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : config.port
+  const { port } = app.server.address() as AddressInfo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   io.out(`${PROGRAM} listening on http://${host}:${port}`)
   if (config.admin && config.adminToken === undefined && !isLoopback(config.host)) {

@@ -60,6 +60,9 @@ t.test('precedence: header, then Prefer, then session, then global, then default
   state.sessions.set('s2', { scenario: forbidden })
   t.equal(choice(pick({ 'x-mock-session': ['s2'] }, state)).scenario?.id, 'permission-denied', 'repeated headers are joined')
   t.equal(choice(pick({ 'x-mock-scenario': ['server-error'] })).scenario?.id, 'server-error')
+  state.global = { scenario: blank }
+  t.same(pick({ 'x-mock-scenario': 'default', 'x-mock-delay': '4' }, state), { scenario: null, delayMs: 4 }, 'the header can force the default behaviour')
+  t.same(pick({ 'x-mock-scenario': 'default' }, state), { scenario: null, delayMs: 0 })
 })
 
 t.test('X-Mock-Scenario accepts ids and example names, refuses the rest with the valid ids', async (t) => {
@@ -68,8 +71,8 @@ t.test('X-Mock-Scenario accepts ids and example names, refuses the rest with the
   const bad = problemOf(pick({ 'x-mock-scenario': 'nope' }))
   t.equal(bad.status, 400)
   t.equal(bad.contentType, 'application/problem+json')
-  t.same(bad.body.invalid_parameters, [{ field: 'x-mock-scenario', rule: 'enum', reason: 'must be one of the scenario ids', choices: catalogue.ids, source: 'header' }])
-  t.equal(bad.body.detail, `Unknown scenario id [nope]. Valid: ${catalogue.ids.join(', ')}`)
+  t.same(bad.body.invalid_parameters, [{ field: 'x-mock-scenario', rule: 'enum', reason: 'must be one of the scenario ids', choices: ['default', ...catalogue.ids], source: 'header' }])
+  t.equal(bad.body.detail, `Unknown scenario id [nope]. Valid: default, ${catalogue.ids.join(', ')}`)
   const long = problemOf(pick({ 'x-mock-scenario': 'x'.repeat(100) }))
   t.match(long.body.detail, `Unknown scenario id [${'x'.repeat(80)}…]`, 'a long id is cut in the message')
 })

@@ -1,0 +1,102 @@
+import t from 'tap'
+import { ConfigError, DEFAULT_BODY_LIMIT, defaultConfig, helpText, OPTIONS, parseConfig } from '../../server/config.js'
+
+t.test('defaults', async (t) => {
+  t.same(parseConfig([], {}), defaultConfig())
+  t.same(defaultConfig(), {
+    port: 8080,
+    host: '127.0.0.1',
+    scenario: undefined,
+    rateLimit: null,
+    activeUsers: [],
+    tokens: null,
+    scenariosFile: undefined,
+    logLevel: 'info',
+    admin: true,
+    adminToken: undefined,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    maxDelayMs: 30_000,
+    journalLimit: 1000,
+    help: false,
+    version: false
+  })
+})
+
+const flags: Array<[string[], Record<string, string>, Record<string, unknown>]> = [
+  [['--port', '0'], { PORT: '0' }, { port: 0 }],
+  [['--host', '::1'], { HOST: ' ::1 ' }, { host: '::1' }],
+  [['--scenario', 'rate-limited'], { MOCK_SCENARIO: 'rate-limited' }, { scenario: 'rate-limited' }],
+  [['--rate-limit', '5/min'], { MOCK_RATE_LIMIT: '5/min' }, { rateLimit: { limit: 5, windowMs: 60_000 } }],
+  [['--rate-limit', 'off'], { MOCK_RATE_LIMIT: 'off' }, { rateLimit: null }],
+  [['--active-users', 'a@example.com, b@example.com,'], { MOCK_ACTIVE_USERS: 'a@example.com,b@example.com' }, { activeUsers: ['a@example.com', 'b@example.com'] }],
+  [['--tokens', 'kpat_a,spat_b'], { MOCK_TOKENS: ' kpat_a , spat_b ' }, { tokens: ['kpat_a', 'spat_b'] }],
+  [['--scenarios-file', './s.yaml'], { MOCK_SCENARIOS_FILE: './s.yaml' }, { scenariosFile: './s.yaml' }],
+  [['--log-level', 'debug'], { MOCK_LOG_LEVEL: 'debug' }, { logLevel: 'debug' }],
+  [['--admin', 'off'], { MOCK_ADMIN: 'off' }, { admin: false }],
+  [['--admin', 'on'], { MOCK_ADMIN: 'on' }, { admin: true }],
+  [['--admin-token', 's3cret'], { MOCK_ADMIN_TOKEN: 's3cret' }, { adminToken: 's3cret' }],
+  [['--body-limit', '1024'], { MOCK_BODY_LIMIT: '1024' }, { bodyLimit: 1024 }],
+  [['--max-delay', '500'], { MOCK_MAX_DELAY: '500' }, { maxDelayMs: 500 }],
+  [['--journal-limit', '0'], { MOCK_JOURNAL_LIMIT: '0' }, { journalLimit: 0 }]
+]
+
+t.test('every option by flag, by --flag=value, and by env variable', async (t) => {
+  for (const [argv, env, expected] of flags) {
+    t.match(parseConfig(argv, {}), expected, argv.join(' '))
+    t.match(parseConfig([`${argv[0]}=${argv[1]}`], {}), expected, `${argv[0]}=${argv[1]}`)
+    t.match(parseConfig([], env), expected, JSON.stringify(env))
+  }
+  const withEnv = OPTIONS.filter((o) => o.env !== undefined).map((o) => o.env)
+  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT'])
+  t.match(parseConfig(['--help'], {}), { help: true })
+  t.match(parseConfig(['-h'], {}), { help: true })
+  t.match(parseConfig(['--version'], {}), { version: true })
+})
+
+t.test('flags win over env variables; empty env variables are ignored', async (t) => {
+  const config = parseConfig(['--port', '9000', '--rate-limit=off'], { PORT: '7000', MOCK_RATE_LIMIT: '5/min', HOST: '', MOCK_SCENARIO: 'created' })
+  t.equal(config.port, 9000)
+  t.equal(config.rateLimit, null)
+  t.equal(config.host, '127.0.0.1')
+  t.equal(config.scenario, 'created')
+})
+
+t.test('bad values are one-line ConfigErrors naming the flag or variable', async (t) => {
+  const bad: Array<[string[], Record<string, string>, string]> = [
+    [['--port', '70000'], {}, '--port: expected a port from 0 to 65535, got "70000"'],
+    [['--port', 'http'], {}, '--port: expected a port from 0 to 65535, got "http"'],
+    [[], { PORT: '-1' }, 'PORT: expected a port from 0 to 65535, got "-1"'],
+    [['--host', ' '], {}, '--host: expected a host name or address'],
+    [['--scenario='], {}, '--scenario: expected a scenario id'],
+    [['--rate-limit', '5/day'], {}, '--rate-limit: expected <n>/<s|min|h> (such as 5/min) or off, got "5/day"'],
+    [[], { MOCK_TOKENS: ',' }, 'MOCK_TOKENS: expected at least one token'],
+    [['--scenarios-file', ''], {}, '--scenarios-file: expected a file path'],
+    [['--log-level', 'loud'], {}, '--log-level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    [['--admin', 'maybe'], {}, '--admin: expected on or off, got "maybe"'],
+    [['--admin-token='], {}, '--admin-token: expected a token'],
+    [['--body-limit', '0'], {}, '--body-limit: expected a byte count from 1 to 104857600, got "0"'],
+    [[], { MOCK_MAX_DELAY: '1.5' }, 'MOCK_MAX_DELAY: expected milliseconds from 0 to 600000, got "1.5"'],
+    [['--journal-limit', '100001'], {}, '--journal-limit: expected a count from 0 to 100000, got "100001"'],
+    [['--nope'], {}, 'unknown option "--nope" (see --help)'],
+    [['serve'], {}, 'unknown option "serve" (see --help)'],
+    [['--port'], {}, '--port needs a value <n>']
+  ]
+  for (const [argv, env, message] of bad) {
+    const error = t.throws(() => parseConfig(argv, env), message) as Error
+    t.type(error, ConfigError)
+    t.equal(error.name, 'ConfigError')
+    t.equal(error.message, message)
+    t.notMatch(error.message, /\n/)
+  }
+})
+
+t.test('helpText lists every option with its variable', async (t) => {
+  const text = helpText()
+  t.match(text, /^Usage: konnect-invites-mock \[options\]\n/)
+  for (const option of OPTIONS) {
+    t.match(text, option.flag)
+    if (option.env !== undefined) t.match(text, `[${option.env}]`)
+  }
+  t.match(text, /--rate-limit <n>\/<s\|min\|h>\|off\s+invites allowed per bearer token and window \(default off\) \[MOCK_RATE_LIMIT\]/)
+  t.match(text, /\n {2}--help\s+print this help and exit\n/)
+})

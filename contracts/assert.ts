@@ -121,16 +121,16 @@ export function normalizeHeaders (headers: HeadersLike | undefined): Record<stri
  */
 export function preview (value: unknown): string {
   if (value === undefined) return '(missing)'
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value)
+  const text = JSON.stringify(value) ?? String(value)
   return text.length > 80 ? `${text.slice(0, 77)}...` : text
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
 
-function describeAll (parts: string[], noun: string): string {
+function describeAll (parts: string[]): string {
   if (parts.length === 1) return parts[0]!
-  const shown = parts.length > 4 ? [...parts.slice(0, 3), `… (${parts.length} ${noun} in all)`] : parts
+  const shown = parts.length > 4 ? [...parts.slice(0, 3), `… (${parts.length} values in all)`] : parts
   return `one of ${shown.join(', ')}`
 }
 
@@ -146,7 +146,7 @@ export function describeSchema (schema: TSchema): string {
   if ('const' in schema) return JSON.stringify(schema.const)
   if (Array.isArray(schema.anyOf)) {
     const parts = leaves(schema).map((leaf) => describeSchema(leaf as TSchema))
-    return describeAll(parts, 'values')
+    return describeAll(parts)
   }
   switch (schema.type) {
     case 'integer': return 'an integer'
@@ -325,7 +325,7 @@ export function assertResponse (response: ResponseLike, what: number | ResponseC
 
 /** The part of a tap test (or anything alike) `conforms` needs. */
 export interface DeepEqualTester {
-  same: (found: unknown, wanted: unknown, message?: string) => unknown
+  same (found: unknown, wanted: unknown, ...message: [string]): unknown
 }
 
 /**

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { MockAgent } from 'undici'
 import { ConnectionError, inviteUser, parseRetryAfter, RateLimitedError, RETRY_STATUSES, SDKError } from '../../contracts/client.js'
 import { buildApp } from '../../server/app.js'
@@ -12,7 +12,7 @@ const problem = (status: number, extra: Record<string, string> = {}) => ({
 })
 
 /** A MockAgent answering the listed answers in order. */
-function sequence (t: Tap.Test, answers: Array<{ status: number, body?: string, headers?: Record<string, string> } | Error>): MockAgent {
+function sequence (t: Test, answers: Array<{ status: number, body?: string, headers?: Record<string, string> } | Error>): MockAgent {
   const agent = new MockAgent()
   agent.disableNetConnect()
   t.teardown(() => agent.close())
@@ -59,7 +59,7 @@ t.test('every retryable status is retried; without Retry-After the wait backs of
 t.test('other errors are not retried', async (t) => {
   const { waits, sleep } = recorder()
   const agent = sequence(t, [problem(401)])
-  await t.rejects(inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: agent, retries: { sleep } }), { constructor: SDKError, statusCode: 401 })
+  await t.rejects(inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: agent, retries: { sleep } }), { constructor: SDKError, statusCode: 401, message: /^API error occurred: status 401/ })
   t.same(waits, [])
 })
 
@@ -73,7 +73,10 @@ t.test('Retry-After as an HTTP date, an unreadable one, and the cap on any wait'
     { status: 201 }
   ])
   const result = await inviteUser({
-    baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: agent,
+    baseUrl: ORIGIN,
+    token: 't',
+    email: 'a@example.com',
+    dispatcher: agent,
     retries: { retries: 3, sleep, now: () => now, initialIntervalMs: 100, exponent: 2, maxIntervalMs: 5000 }
   })
   t.equal(result.attempts, 4)

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { MockAgent } from 'undici'
 import {
   BadRequestError, ConflictError, ConnectionError, ContractViolationError, inviteUser, RateLimitedError, SDKError
@@ -9,7 +9,7 @@ import { listen } from '../helpers/fake-konnect.js'
 const ORIGIN = 'http://konnect.test'
 
 /** An undici MockAgent answering every invite with one fixed answer. */
-function answering (t: Tap.Test, status: number, body: string, headers: Record<string, string> = {}): MockAgent {
+function answering (t: Test, status: number, body: string, headers: Record<string, string> = {}): MockAgent {
   const agent = new MockAgent()
   agent.disableNetConnect()
   agent.get(ORIGIN).intercept({ path: '/v3/invites', method: 'POST' }).reply(status, body, { headers }).persist()
@@ -107,6 +107,9 @@ t.test('a body that breaks its contract names the path and what was expected', a
   await t.rejects(inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: notJson }),
     { constructor: ContractViolationError, body: '<html>', message: '409 body breaks ConflictError at /: expected a JSON document, got "<html>"' })
 
+  const bare = answering(t, 429, '{}', problem)
+  await t.rejects(inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: bare }), { constructor: RateLimitedError, message: '429 error', body: {} })
+
   const empty = answering(t, 409, '', problem)
   await t.rejects(inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: empty }),
     { message: '409 body breaks ConflictError at /: expected a JSON document, got (empty)' })
@@ -131,6 +134,12 @@ t.test('an unreachable server is a ConnectionError with its code; an aborted req
   const url = await listen(t, app)
   await app.close()
   await t.rejects(inviteUser({ baseUrl: url, token: 't', email: 'a@example.com' }), { constructor: ConnectionError, code: 'ECONNREFUSED', message: `no answer from ${url}/v3/invites: ECONNREFUSED` })
+  const agent = new MockAgent()
+  agent.disableNetConnect()
+  t.teardown(() => agent.close())
+  agent.get(ORIGIN).intercept({ path: '/v3/invites', method: 'POST' }).replyWithError(new Error('boom'))
+  await t.rejects(inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: agent }),
+    { constructor: ConnectionError, code: undefined, message: 'no answer from http://konnect.test/v3/invites: boom' })
   const controller = new AbortController()
   controller.abort()
   const aborted = await inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', signal: controller.signal, dispatcher: answering(t, 201, '') }).catch((e: unknown) => e)

@@ -152,6 +152,20 @@ const drifts: Drift[] = [
     path: '/status'
   },
   {
+    kind: 'a scenario answered by a reset connection',
+    drift: on('user-is-already-active', () => ({ status: 0, headers: {}, reset: true })),
+    mock: true,
+    check: 'scenario:user-is-already-active',
+    path: '/status'
+  },
+  {
+    kind: 'a real invite answered by a reset connection',
+    drift: on('invite', () => ({ status: 0, headers: {}, reset: true })),
+    inviteEmail: 'new@example.com',
+    check: 'live:invite',
+    path: '/status'
+  },
+  {
     kind: 'no answer where one is due',
     drift: on('invalid-email', () => ({ status: 0, headers: {}, reset: true })),
     check: 'live:invalid-email',

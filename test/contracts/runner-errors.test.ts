@@ -1,11 +1,11 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { MockAgent } from 'undici'
 import { NoAnswerError, runContract, RunnerError } from '../../contracts/runner.js'
 import { buildApp } from '../../server/app.js'
 import { listen } from '../helpers/fake-konnect.js'
 
-async function closedPort (t: Tap.Test): Promise<string> {
+async function closedPort (t: Test): Promise<string> {
   const app = buildApp()
   const url = await listen(t, app)
   await app.close()

@@ -1,0 +1,17 @@
+import t from 'tap'
+import * as kit from '../../contracts/index.js'
+import * as client from '../../contracts/client.js'
+import * as schemas from '../../contracts/schemas.js'
+
+t.test('the barrel exports the client errors by name and the schemas under `schemas`', async (t) => {
+  t.equal(kit.BadRequestError, client.BadRequestError)
+  t.equal(kit.ConflictError, client.ConflictError)
+  t.equal(kit.RateLimitedError, client.RateLimitedError)
+  t.equal(kit.schemas.BadRequestError, schemas.BadRequestError)
+  t.equal(kit.contracts.BadRequestError, schemas.BadRequestError)
+  t.equal(kit.UnauthorizedError, schemas.UnauthorizedError)
+  for (const name of ['inviteUser', 'checkResponse', 'assertResponse', 'conforms', 'runContract', 'readCoverage', 'checkContract', 'normalizeSchema', 'diffJson']) {
+    t.type(kit[name as keyof typeof kit], 'function', name)
+  }
+  t.equal(kit.inviteExamples.length, 12)
+})

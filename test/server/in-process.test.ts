@@ -45,6 +45,20 @@ t.test('undici fetch gets a forced scenario through the dispatcher', async (t) =
   t.equal(app.server.listening, false)
 })
 
+t.test('Node\'s built-in fetch accepts the dispatcher too', async (t) => {
+  const { app, dispatcher } = setup(t)
+  const res = await globalThis.fetch('http://mock.invalid/v3/invites', {
+    method: 'POST',
+    headers: { authorization: 'Bearer t', 'content-type': 'application/json', prefer: 'example="Cannot be Blank"' },
+    body: JSON.stringify({ email: '' }),
+    dispatcher
+  } as unknown as RequestInit)
+  t.equal(res.status, 400)
+  t.match(await res.json(), { status: 400, invalid_parameters: [{ field: 'name', reason: 'cannot be blank' }] })
+  t.equal(res.headers.get('x-mock-scenario-served'), 'cannot-be-blank')
+  t.equal(app.server.listening, false)
+})
+
 t.test('session scenarios set through the dispatcher apply to that session only', async (t) => {
   const { dispatcher } = setup(t)
   const set = await request('http://mock.invalid/__mock/scenario', {

@@ -88,3 +88,28 @@ t.test('the dashboard drives the mock in headless Chromium', async (t) => {
   await page.screenshot({ path: SCREENSHOT, fullPage: true })
   t.ok(existsSync(SCREENSHOT), 'screenshot saved to docs/dashboard.png')
 })
+
+t.test('with an admin token the page asks for it and then works', async (t) => {
+  const mock = await startMockServer({ adminToken: 'demo-admin' })
+  t.teardown(() => mock.close())
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+  t.teardown(() => browser.close())
+  const page = await browser.newPage()
+  const pageErrors: Error[] = []
+  page.on('pageerror', (error) => { pageErrors.push(error) })
+
+  await page.goto(`${mock.url}/`)
+  await page.getByRole('alert').filter({ hasText: 'requires an admin token' }).waitFor()
+  const field = page.getByLabel('Admin token')
+  t.equal(await field.isVisible(), true)
+  await field.fill('demo-admin')
+  await field.press('Enter')
+  await page.locator('#active-global').filter({ hasText: 'Everyone: default behaviour' }).waitFor()
+  await page.getByRole('button', { name: /Rate Limited/ }).click()
+  await page.locator('#active-global').filter({ hasText: 'Everyone: Rate Limited (429)' }).waitFor()
+  t.equal(mock.app.mock.state.global?.scenario?.id, 'rate-limited')
+  t.same(pageErrors.map(String), [])
+})

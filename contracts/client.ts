@@ -208,7 +208,7 @@ function retryOptions (retries: InviteUserOptions['retries']): Required<RetryOpt
  * `ConnectionError` when no answer came. With `retries`, 429/500/502/503/504 answers are retried,
  * waiting as Retry-After says (capped) or with exponential backoff.
  * @example
- * import { inviteUser, ConflictError } from 'konnect-invites-mock/contracts'
+ * import { inviteUser, ConflictError } from 'konnect-invites-mock/dist/contracts/index.js'
  * try {
  *   await inviteUser({ baseUrl: 'http://127.0.0.1:8080', token: 'kpat_x', email: 'ada@example.com', retries: 2 })
  * } catch (error) {

@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox'
 import { request, type Dispatcher } from 'undici'
 import { checkAgainst, expectationFor, normalizeHeaders, preview, type Expectation, type ResponseViolation } from './assert.js'
 import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
+import { diffJson, type Json } from './openapi.js'
 import { checkSchema } from './validate.js'
 
 /** Delay asked of the `delay` scenario: enough to go through the delay path, short enough not to slow the run. */
@@ -145,28 +146,12 @@ async function detectMock (http: Client, options: RunOptions): Promise<ListedSce
 
 const knownExamples = [...inviteExamples, unauthorizedExample, ...forbiddenExamples]
 
-function valueViolations (expected: unknown, got: unknown, path: string, skip: ReadonlySet<string>): ResponseViolation[] {
-  if (skip.has(path)) return []
-  const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object'
-  if (!isObject(expected) || !isObject(got) || Array.isArray(expected) !== Array.isArray(got)) {
-    return Object.is(expected, got) ? [] : [{ path, expected: preview(expected), got: preview(got) }]
-  }
-  const violations: ResponseViolation[] = []
-  const keys = [...new Set([...Object.keys(expected), ...Object.keys(got)])]
-  for (const key of keys) violations.push(...valueViolations(expected[key], got[key], `${path}/${key}`, skip))
-  const order = (value: Record<string, unknown>): string => Object.keys(value).join(', ')
-  if (violations.length === 0 && !Array.isArray(expected) && order(expected) !== order(got)) {
-    violations.push({ path, expected: `keys in the published order (${order(expected)})`, got: order(got) })
-  }
-  return violations
-}
-
 function documentedBodyViolations (scenario: ListedScenario, text: string): ResponseViolation[] {
   if (scenario.kind === 'custom') return []
   const example = knownExamples.find((candidate) => candidate.name === scenario.title && candidate.status === scenario.status)
   const body = parseJson(text)
   if (example === undefined || body === undefined) return []
-  return valueViolations(example.value, body, '/body', new Set(['/body/instance']))
+  return diffJson(example.value as Json, body as Json, { keyOrder: true }, '/body').filter((difference) => difference.path !== '/body/instance')
 }
 
 function scenarioExpectation (scenario: ListedScenario): Expectation {

@@ -1,4 +1,6 @@
 import t from 'tap'
+import { InvalidParameterChoiceItem } from '../../contracts/schemas.js'
+import { checkContract, checkSchema } from '../../contracts/validate.js'
 import { buildApp } from '../../server/app.js'
 import { invite, setScenario } from '../helpers/inject.js'
 
@@ -22,4 +24,34 @@ t.test('header > Prefer > session > global > default, end to end', async (t) => 
   await setScenario(app, { id: 'default', session: 's1' })
   await setScenario(app, { id: 'server-error' })
   t.same(await served({ 'x-mock-session': 's1' }), [201, 'default'], 'a session can force the default behaviour over the global scenario')
+})
+
+t.test('X-Mock-Scenario: default forces the default behaviour over a sticky scenario', async (t) => {
+  const app = buildApp({ scenario: 'server-error' })
+  t.teardown(() => app.close())
+  const res = await invite(app, { 'x-mock-scenario': 'default' }, { email: '' })
+  t.equal(res.statusCode, 400)
+  t.equal(res.headers['x-mock-scenario-served'], 'default')
+})
+
+t.test('an unknown selector is a 400 problem+json listing the valid choices, and nothing is served', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  const ids = (await app.inject({ url: '/__mock/scenarios' })).json().scenarios.map((s: { id: string }) => s.id)
+  for (const [headers, field, choices] of [
+    [{ 'x-mock-scenario': 'nope' }, 'x-mock-scenario', ['default', ...ids]],
+    [{ prefer: 'example="Nope"' }, 'prefer', null],
+    [{ prefer: 'code=418' }, 'prefer', [201, 400, 401, 403, 409, 429, 500, 502, 503]]
+  ] as const) {
+    const res = await invite(app, headers)
+    t.equal(res.statusCode, 400, JSON.stringify(headers))
+    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+    t.same(checkContract('BadRequestError', res.json()), [])
+    const [item] = res.json().invalid_parameters
+    t.same(checkSchema(InvalidParameterChoiceItem, item), [], 'an InvalidParameterChoiceItem')
+    t.match(item, { field, rule: 'enum', source: 'header' })
+    if (choices !== null) t.same(item.choices, choices)
+    else t.ok(item.choices.includes('Password Complexity') && item.choices.includes('Invalid Permissions'), 'the example names')
+  }
+  t.same((await app.inject({ url: '/__mock/invites' })).json().invites, [], 'no invite was recorded')
 })

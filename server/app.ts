@@ -3,6 +3,7 @@
  * state, so tests, sessions and in-process users never share anything by accident.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import type { ServerOptions } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { MALFORMED, type BehaviourConfig } from '../scenarios/behaviour.js'
 import { DEFAULT_ID, ScenarioError, type ScenarioDefinition } from '../scenarios/catalogue.js'
@@ -38,6 +39,12 @@ export interface MockOptions {
   maxDelayMs?: number
   /** Requests kept in the journal (default 1000). */
   journalLimit?: number
+  /** Milliseconds a client gets to send a whole request, headers and body (default 30 s; 0 turns it off). */
+  requestTimeout?: number
+  /** Milliseconds a client gets to send the request headers (default 10 s, never more than `requestTimeout`; 0 turns it off). */
+  headersTimeout?: number
+  /** Milliseconds an idle keep-alive connection is kept open (default 5 s). */
+  keepAliveTimeout?: number
   /** Fastify's logger option (default off). */
   logger?: FastifyServerOptions['logger']
   /** The clock, in ms since the epoch (tests pass a fake one). */
@@ -48,6 +55,27 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The mock's state, catalogue and settings. */
     mock: MockContext
+  }
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5000
+
+/**
+ * Fastify's and Node's timeout options, so a slow or stuck client (a request sent halfway, headers
+ * that never end) is answered 408 and cut off instead of holding a connection. Node checks pending
+ * requests on an interval; it is kept well under the shortest timeout so they fire on time.
+ */
+function timeouts (options: MockOptions): { requestTimeout: number, keepAliveTimeout: number, http: ServerOptions } {
+  const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS
+  const wanted = options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT_MS
+  const headersTimeout = requestTimeout > 0 && (wanted === 0 || wanted > requestTimeout) ? requestTimeout : wanted
+  const shortest = Math.min(...[requestTimeout, headersTimeout].filter((ms) => ms > 0), 2000)
+  return {
+    requestTimeout,
+    keepAliveTimeout: options.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    http: { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(10, Math.floor(shortest / 4)) }
   }
 }
 
@@ -95,6 +123,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit,
+    ...timeouts(options),
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     clientErrorHandler,

@@ -8,6 +8,11 @@ import { parse as parseYaml } from 'yaml'
 import { checkSchema } from '../contracts/validate.js'
 import { builtInScenarios, compileScenario, ScenarioError, type ScenarioDefinition } from './catalogue.js'
 
+/** The longest delay a custom scenario may carry (the largest `--max-delay`). */
+export const MAX_CUSTOM_DELAY_MS = 600_000
+/** Headers the server writes itself (framing, connection, the served scenario): a scenario may not set them. */
+const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'x-mock-scenario-served'])
+
 export const CustomScenario = Type.Object({
   id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' }),
   title: Type.String({ minLength: 1 }),
@@ -17,7 +22,7 @@ export const CustomScenario = Type.Object({
   body: Type.Optional(Type.Unknown()),
   text: Type.Optional(Type.String()),
   contentType: Type.Optional(Type.String({ minLength: 1 })),
-  delayMs: Type.Optional(Type.Integer({ minimum: 0 }))
+  delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CUSTOM_DELAY_MS }))
 }, { additionalProperties: false })
 export type CustomScenario = Static<typeof CustomScenario>
 
@@ -60,6 +65,10 @@ export function parseScenarios (text: string, file: string): ScenarioDefinition[
   return list.map((item, index) => {
     if (taken.has(item.id)) throw new ScenarioFileError(`${file}: scenario "${item.id}": ${prefix}/${index}/id: the id is already taken`)
     taken.add(item.id)
+    const reserved = Object.keys(item.headers ?? {}).find((name) => RESERVED_HEADERS.has(name.toLowerCase()))
+    if (reserved !== undefined) {
+      throw new ScenarioFileError(`${file}: scenario "${item.id}": ${prefix}/${index}/headers/${reserved}: the server sets this header itself`)
+    }
     const definition: ScenarioDefinition = {
       ...item,
       kind: 'custom',

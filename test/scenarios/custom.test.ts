@@ -78,7 +78,10 @@ t.test('a bad file is one line naming the file, the scenario and the failing pat
     'contract.yaml': 'scenarios:\n  - id: half-conflict\n    title: Half\n    status: 409\n    body: { status: 409, title: Conflict }\n',
     'no-body.json': JSON.stringify([{ id: 'empty-error', title: 'Empty', status: 500 }]),
     'duplicate.json': JSON.stringify([teapot, { ...teapot, title: 'Again' }]),
-    'builtin.yaml': 'scenarios:\n  - id: created\n    title: Mine\n    status: 201\n'
+    'builtin.yaml': 'scenarios:\n  - id: created\n    title: Mine\n    status: 201\n',
+    'framing.json': JSON.stringify({ scenarios: [teapot, { ...teapot, id: 'chunked', headers: { 'Transfer-Encoding': 'chunked' } }] }),
+    'served.yaml': 'scenarios:\n  - id: liar\n    title: Liar\n    status: 201\n    headers:\n      X-Mock-Scenario-Served: created\n',
+    'slow.yaml': 'scenarios:\n  - id: slow\n    title: Slow\n    status: 201\n    delayMs: 600001\n'
   })
   const cases: Array<[string, RegExp | string]> = [
     ['missing.json', `${join(dir, 'missing.json')}: cannot read it (ENOENT)`],
@@ -94,7 +97,10 @@ t.test('a bad file is one line naming the file, the scenario and the failing pat
     ['contract.yaml', `${join(dir, 'contract.yaml')}: scenario "half-conflict": body breaks ConflictError at /instance: Expected required property`],
     ['no-body.json', `${join(dir, 'no-body.json')}: scenario "empty-error": a 500 needs a body at /body (BaseError)`],
     ['duplicate.json', `${join(dir, 'duplicate.json')}: scenario "teapot": /1/id: the id is already taken`],
-    ['builtin.yaml', `${join(dir, 'builtin.yaml')}: scenario "created": /scenarios/0/id: the id is already taken`]
+    ['builtin.yaml', `${join(dir, 'builtin.yaml')}: scenario "created": /scenarios/0/id: the id is already taken`],
+    ['framing.json', `${join(dir, 'framing.json')}: scenario "chunked": /scenarios/1/headers/Transfer-Encoding: the server sets this header itself`],
+    ['served.yaml', `${join(dir, 'served.yaml')}: scenario "liar": /scenarios/0/headers/X-Mock-Scenario-Served: the server sets this header itself`],
+    ['slow.yaml', `${join(dir, 'slow.yaml')}: scenario "slow": /scenarios/0/delayMs: Expected integer to be less or equal to 600000`]
   ]
   for (const [name, message] of cases) {
     const error = t.throws(() => loadScenariosFile(join(dir, name)), name) as Error

@@ -289,7 +289,7 @@ export function checkAgainst (response: ResponseLike, expectation: Expectation):
  * violation with its path. An empty list means the answer conforms, so `t.same(violations, [])`
  * shows every difference at once in tap.
  * @example
- * const res = await app.inject({ method: 'POST', url: '/v3/invites', payload: {} , headers: { authorization: 'Bearer t' } })
+ * const res = await app.inject({ method: 'POST', url: '/v3/invites', payload: {}, headers: { authorization: 'Bearer t' } })
  * checkResponse(res, 400) // []
  * checkResponse(res, 'ConflictError') // [{ path: '/status', expected: '409', got: '400' }]
  */

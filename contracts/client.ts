@@ -126,9 +126,9 @@ export class ConnectionError extends Error {
 }
 
 const typedErrors = {
-  400: { contract: 'BadRequestError', make: (...args: ConstructorParameters<typeof BadRequestError>) => new BadRequestError(...args) },
-  409: { contract: 'ConflictError', make: (...args: ConstructorParameters<typeof ConflictError>) => new ConflictError(...args) },
-  429: { contract: 'RateLimitedError', make: (...args: ConstructorParameters<typeof RateLimitedError>) => new RateLimitedError(...args) }
+  400: { contract: 'BadRequestError', ErrorClass: BadRequestError },
+  409: { contract: 'ConflictError', ErrorClass: ConflictError },
+  429: { contract: 'RateLimitedError', ErrorClass: RateLimitedError }
 } as const
 
 /**
@@ -182,7 +182,7 @@ function mapAnswer (answer: Answer, attempts: number): InviteUserResult {
     }
     const violations = bodyViolations(contracts[typed.contract], body)
     if (violations.length > 0) throw new ContractViolationError(typed.contract, statusCode, headers, contentType, violations, text)
-    throw typed.make(statusCode, headers, contentType!, body as never)
+    throw new typed.ErrorClass(statusCode, headers, contentType!, body as never)
   }
   if (statusCode >= 400 && statusCode < 600) throw new SDKError('API error occurred', statusCode, headers, contentType, text)
   throw new SDKError('unknown status code returned', statusCode, headers, contentType, text)

@@ -38,7 +38,10 @@ export function pointer (document: Json, ref: string): Json {
   return node
 }
 
-/** Resolves every `$ref` in a value, deeply (no cycles in the documents this kit reads). */
+/**
+ * Resolves every `$ref` in a value, deeply (no cycles in the documents this kit reads).
+ * @example resolveRefs(document, { $ref: '#/components/schemas/ConflictError' }) // { allOf: [{ description: 'standard error', … }, …] }
+ */
 export function resolveRefs (document: Json, value: Json): Json {
   if (Array.isArray(value)) return value.map((item) => resolveRefs(document, item))
   if (!isObject(value)) return value

@@ -69,8 +69,8 @@ export const DASHBOARD_HTML = `<!doctype html>
         <p id="try-session" class="hint">Sent for everyone (no X-Mock-Session).</p>
         <button id="send" type="submit" class="primary">Send invite</button>
       </form>
-      <div id="result" class="result" aria-live="polite">
-        <p id="result-status" class="result-status">Nothing sent yet.</p>
+      <div id="result" class="result">
+        <p id="result-status" class="result-status" aria-live="polite">Nothing sent yet.</p>
         <h3>Headers</h3>
         <dl id="result-headers" class="result-headers"></dl>
         <h3>Body</h3>
@@ -83,7 +83,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <div class="table-wrap">
       <table>
         <thead>
-          <tr><th scope="col">Time</th><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Session</th><th scope="col">Scenario served</th><th scope="col">Status</th><th scope="col">ms</th></tr>
+          <tr><th scope="col">Time (UTC)</th><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Session</th><th scope="col">Scenario served</th><th scope="col">Status</th><th scope="col">ms</th></tr>
         </thead>
         <tbody id="journal-rows"><tr><td colspan="7" class="empty">No requests yet.</td></tr></tbody>
       </table>

@@ -63,3 +63,12 @@ t.test('a scenario the server refuses to set is a violation of that check', asyn
     violations: [{ check: 'scenario:rate-limited', status: 0, path: '/admin/scenario', expected: '200 from PUT /__mock/scenario', got: '400 "{\\"detail\\":\\"unknown id\\"}"' }]
   })
 })
+
+t.test('a server that refuses every unauthenticated call (as Konnect does) is not taken for a locked mock', async (t) => {
+  const app = Fastify()
+  app.setNotFoundHandler(async (_request, reply) => reply.code(401).type('application/problem+json').send({ status: 401, title: 'Unauthorized', instance: 'i', detail: 'no token' }))
+  const url = await listen(t, app)
+  const report = await runContract({ baseUrl: url })
+  t.equal(report.mode, 'live-safe')
+  t.equal(report.checks[0]!.ok, true, 'no token: a conforming 401')
+})

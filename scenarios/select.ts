@@ -130,6 +130,11 @@ function fromPrefer (value: string, catalogue: Catalogue): Scenario | Outcome | 
   return scenario
 }
 
+/** A scenario's own delay (the `delay` scenario's default, a custom `delayMs`), never over the cap. */
+function ownDelay (scenario: Scenario | null, maxDelayMs: number): number {
+  return Math.min(scenario?.delayMs ?? 0, maxDelayMs)
+}
+
 function takeSticky (sticky: Sticky, drop: () => void): Sticky {
   if (sticky.remaining !== undefined && --sticky.remaining <= 0) drop()
   return sticky
@@ -160,7 +165,7 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
     if (forced === DEFAULT_ID) return { scenario: null, delayMs: delayMs ?? 0 }
     const scenario = catalogue.find(forced) ?? catalogue.findExample(forced)
     if (scenario === undefined) return unknownChoice('x-mock-scenario', forced, [DEFAULT_ID, ...catalogue.ids], 'scenario ids')
-    return { scenario, delayMs: delayMs ?? scenario.delayMs ?? 0 }
+    return { scenario, delayMs: delayMs ?? ownDelay(scenario, maxDelayMs) }
   }
 
   const prefer = single(headers, 'prefer')
@@ -168,7 +173,7 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
     const preferred = fromPrefer(prefer, catalogue)
     if (preferred !== undefined) {
       if ('served' in preferred) return preferred
-      return { scenario: preferred, delayMs: delayMs ?? preferred.delayMs ?? 0 }
+      return { scenario: preferred, delayMs: delayMs ?? ownDelay(preferred, maxDelayMs) }
     }
   }
 
@@ -182,7 +187,7 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
     ? takeSticky(sessionSticky, () => state.sessions.delete(session!))
     : state.global === null ? undefined : takeSticky(state.global, () => { state.global = null })
   if (sticky !== undefined) {
-    return { scenario: sticky.scenario, delayMs: delayMs ?? sticky.delayMs ?? sticky.scenario?.delayMs ?? 0 }
+    return { scenario: sticky.scenario, delayMs: delayMs ?? sticky.delayMs ?? ownDelay(sticky.scenario, maxDelayMs) }
   }
   return { scenario: null, delayMs: delayMs ?? 0 }
 }

@@ -106,6 +106,11 @@ t.test('X-Mock-Delay: whole milliseconds, capped, over every way of choosing', a
     const problem = problemOf(pick({ 'x-mock-delay': bad }))
     t.same(problem.body.invalid_parameters, [{ field: 'x-mock-delay', rule: 'is_integer', reason: 'must be a whole number of milliseconds', source: 'header' }], bad)
   }
+  t.equal(choice(select({ 'x-mock-scenario': 'delay' }, new MockState(), catalogue, 100)).delayMs, 100, 'the cap applies to a scenario\'s own delay')
+  t.equal(choice(select({ prefer: 'example=delay' }, new MockState(), catalogue, 0)).delayMs, 0)
+  const capped = new MockState()
+  capped.global = { scenario: catalogue.find('delay')! }
+  t.equal(choice(select({}, capped, catalogue, 50)).delayMs, 50)
   const over = problemOf(select({ 'x-mock-delay': '101' }, new MockState(), catalogue, 100))
   t.same(over.body.invalid_parameters, [{ field: 'x-mock-delay', rule: 'max', maximum: 100, reason: 'must be at most 100', source: 'header' }])
   t.equal(over.body.detail, 'X-Mock-Delay must be at most 100 milliseconds')

@@ -125,7 +125,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     bodyLimit,
     ...timeouts(options),
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    return503OnClosing: false,
     clientErrorHandler,
     frameworkErrors: (error, _request, reply) => { sendProblem(reply as FastifyReply, badRequest([{ field: 'url', reason: 'is not a valid URL', source: 'path' }], error.message)) }
   }).withTypeProvider<TypeBoxTypeProvider>()

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net'
 import { Duplex } from 'node:stream'
 import t, { type Test } from 'tap'
+import { Client } from 'undici'
 import { checkContract } from '../../contracts/validate.js'
 import { buildApp } from '../../server/app.js'
 import { clientErrorHandler } from '../../server/errors.js'
@@ -146,4 +147,27 @@ t.test('garbage on a real socket gets a problem+json 400', async (t) => {
   })
   t.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/)
   t.same(checkContract('BadRequestError', JSON.parse(answer.split('\r\n\r\n')[1]!)), [])
+})
+
+t.test('while the server closes, a request already on a connection gets a real answer, never Fastify\'s default 503 JSON', async (t) => {
+  const app = buildApp()
+  let arrived!: () => void
+  const first = new Promise<void>((resolve) => { arrived = resolve })
+  app.addHook('onRequest', async (request) => { if (request.headers['x-first'] !== undefined) arrived() })
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const client = new Client(url, { pipelining: 2 })
+  t.teardown(() => client.destroy())
+  const send = (headers: Record<string, string>) =>
+    client.request({ method: 'POST', path: '/v3/invites', headers: { authorization: 'Bearer t', 'content-type': 'application/json', ...headers }, body: '{"email":"a@example.com"}' })
+      .then(async (res) => ({ status: res.statusCode, headers: res.headers, body: await res.body.text() }))
+  const inFlight = send({ 'x-first': '1', 'x-mock-delay': '100' })
+  const queued = send({})
+  await first
+  const closed = app.close()
+  t.equal((await inFlight).status, 201, 'the request in flight finishes')
+  const behind = await queued
+  t.equal(behind.status, 201, 'the request queued behind it is answered by the mock')
+  t.equal(behind.headers['x-mock-scenario-served'], 'default')
+  t.equal(behind.headers.connection, 'close', 'and the connection is closed after it')
+  await closed
 })

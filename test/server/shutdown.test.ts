@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { connect } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import { request } from 'undici'
+
+const ENTRY = fileURLToPath(new URL('../../server/server.ts', import.meta.url))
+const LISTENING = /listening on (http:\/\/\S+)/
+
+/** Starts the real entry point (TypeScript source, same loader as the tests) and resolves once it listens. */
+async function startServer (): Promise<{ child: ChildProcess, url: string, port: number }> {
+  const child = spawn(process.execPath, [...process.execArgv, ENTRY, '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stderr!.on('data', (chunk: Buffer) => { err += chunk.toString() })
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      const match = LISTENING.exec(out)
+      if (match !== null) resolve(match[1]!)
+    })
+    child.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening: ${err}`)))
+  })
+  return { child, url, port: Number(new URL(url).port) }
+}
+
+/** Resolves true when a TCP connection to the port is refused, false when it is accepted. */
+function refused (port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => { socket.destroy(); resolve(false) })
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'))
+  })
+}
+
+async function until (what: string, check: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error(`gave up waiting until ${what}`)
+}
+
+t.test('SIGTERM finishes the request in flight, refuses new connections and exits 0', async (t) => {
+  const { child, url, port } = await startServer()
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+
+  const set = await request(`${url}/__mock/scenario`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'delay', session: 'slow', times: 1, delayMs: 1500 }) })
+  t.equal(set.statusCode, 200)
+  await set.body.dump()
+
+  const inFlight = request(`${url}/v3/invites`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'x-mock-session': 'slow' },
+    body: '{"email":"late@example.com"}'
+  })
+  await until('the slow request is being handled (its one-shot scenario is taken)', async () => {
+    const res = await request(`${url}/__mock/scenarios`)
+    const body = await res.body.json() as { active: { sessions: Record<string, unknown> } }
+    return !('slow' in body.active.sessions)
+  })
+
+  child.kill('SIGTERM')
+  await until('new connections are refused', () => refused(port))
+
+  const res = await inFlight
+  t.equal(res.statusCode, 201, 'the request in flight is answered')
+  t.equal(res.headers['x-mock-scenario-served'], 'delay')
+  await res.body.dump()
+
+  const [code, signal] = await exited
+  t.equal(signal, null, 'the process was not killed')
+  t.equal(code, 0, 'it exits 0')
+  t.ok(await refused(port), 'nothing listens any more')
+})
+
+t.test('SIGTERM on an idle server exits 0 at once', async (t) => {
+  const { child } = await startServer()
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  child.kill('SIGTERM')
+  t.same(await exited, [0, null])
+})

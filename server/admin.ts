@@ -88,7 +88,7 @@ export async function adminRoutes (app: FastifyInstance, options: AdminOptions &
     const violations = checkSchema(SetScenarioRequest, body)
     if (violations.length > 0) {
       return invalidBody(reply, violations.map((violation) => ({
-        field: violation.path.slice(1).replace(/\//g, '.') || 'body',
+        field: violation.path.slice(1).replace(/\//g, '.'),
         reason: violation.message.charAt(0).toLowerCase() + violation.message.slice(1),
         source: 'body'
       })))

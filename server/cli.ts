@@ -32,6 +32,14 @@ export function isLoopback (host: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'))
 }
 
+/**
+ * The URL printed once listening; an IPv6 address goes in brackets.
+ * @example listenUrl('::1', 8080) // 'http://[::1]:8080'
+ */
+export function listenUrl (host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
 /** Builds the app a configuration describes (custom scenarios loaded and checked). */
 export function appFromConfig (config: Config): FastifyInstance {
   return buildApp({
@@ -86,8 +94,7 @@ export async function main (argv: readonly string[], env: Record<string, string 
   }
   if (config.logLevel !== 'silent') app.log.level = config.logLevel
   const { port } = app.server.address() as AddressInfo
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host
-  io.out(`${PROGRAM} listening on http://${host}:${port}`)
+  io.out(`${PROGRAM} listening on ${listenUrl(config.host, port)}`)
   if (config.admin && config.adminToken === undefined && !isLoopback(config.host)) {
     io.err(`${PROGRAM}: warning: the admin API is open to the network on ${config.host}; set --admin-token or --admin off`)
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { Client, request } from 'undici'
 import type { FastifyInstance } from 'fastify'
-import { appFromConfig, main, type Io } from '../../server/cli.js'
+import { appFromConfig, listenUrl, main, type Io } from '../../server/cli.js'
 import { defaultConfig, helpText } from '../../server/config.js'
 
 function fakeIo () {
@@ -72,7 +72,20 @@ t.test('listening prints exactly one line with the URL', async (t) => {
   await custom.body.dump()
 })
 
-t.test('an IPv6 host is bracketed in the URL, and the log level applies once listening', async (t) => {
+t.test('listenUrl brackets IPv6 addresses', async (t) => {
+  t.equal(listenUrl('127.0.0.1', 8080), 'http://127.0.0.1:8080')
+  t.equal(listenUrl('localhost', 1), 'http://localhost:1')
+  t.equal(listenUrl('::1', 8080), 'http://[::1]:8080')
+  t.equal(listenUrl('fe80::1%lo', 9), 'http://[fe80::1%lo]:9')
+})
+
+const noIpv6 = await new Promise<string | false>((resolve) => {
+  const probe = createServer()
+  probe.once('error', (error: NodeJS.ErrnoException) => resolve(`this machine cannot listen on ::1 (${error.code})`))
+  probe.listen(0, '::1', () => probe.close(() => resolve(false)))
+})
+
+t.test('an IPv6 host is bracketed in the URL, and the log level applies once listening', { skip: noIpv6 }, async (t) => {
   const { io, out } = fakeIo()
   const app = await main(['--host', '::1', '--port', '0', '--log-level', 'error'], {}, io) as FastifyInstance
   t.teardown(() => app.close())

@@ -6,7 +6,7 @@ import { inviteExamples, unauthorizedExample } from '../contracts/examples.js'
 import { InviteUserRequest, PROBLEM_JSON, type InvalidParameter } from '../contracts/schemas.js'
 import { compile } from '../contracts/validate.js'
 import { DEFAULT_ID, jsonRenderer } from './catalogue.js'
-import { badRequest, problemOutcome, type Outcome } from './outcome.js'
+import { badRequest, type Outcome } from './outcome.js'
 import { takeSlot, type RateLimit } from './rate-limit.js'
 import type { MockState } from './state.js'
 
@@ -34,6 +34,8 @@ const renderUnauthorized = jsonRenderer(unauthorizedExample.value)
 const renderConflict = jsonRenderer(example('User is Already Active').value)
 const renderRateLimited = jsonRenderer(example('Rate Limited').value)
 const renderMalformed = jsonRenderer(example('Request Format is Invalid').value)
+/** The 400 body of each validation failure, built on first use: validateInvite's reasons are fixed texts, one per failure. */
+const invalidRenderers = new Map<string, () => string>()
 
 /**
  * Extracts the bearer token, or `undefined` when the header is missing or malformed.
@@ -90,8 +92,14 @@ export function defaultBehaviour (request: InviteRequest, state: MockState, conf
   const result = validateInvite(request.body)
   if (result === MALFORMED) return rendered(400, 'Request Format is Invalid', renderMalformed, headers)
   if (typeof result !== 'string') {
-    const outcome = problemOutcome(badRequest(result as [InvalidParameter]), DEFAULT_ID, headers)
-    if (result[0]!.reason === 'cannot be blank') outcome.example = 'Cannot be Blank'
+    const reason = result[0]!.reason
+    let render = invalidRenderers.get(reason)
+    if (render === undefined) {
+      render = jsonRenderer(badRequest(result as [InvalidParameter]))
+      invalidRenderers.set(reason, render)
+    }
+    const outcome: Outcome = { status: 400, served: DEFAULT_ID, contentType: PROBLEM_JSON, payload: render(), ...(headers === undefined ? {} : { headers }) }
+    if (reason === 'cannot be blank') outcome.example = 'Cannot be Blank'
     return outcome
   }
   if (state.isActive(result)) return rendered(409, 'User is Already Active', renderConflict, headers)

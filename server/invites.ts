@@ -19,13 +19,13 @@ function resolve (scenario: Scenario | null, request: FastifyRequest, context: M
     return outcome
   }
   if (scenario.action === 'connection-reset') return { status: 0, served: scenario.id, reset: true }
-  return {
-    status: scenario.status,
-    served: scenario.id,
-    headers: scenario.responseHeaders,
-    ...(scenario.example === undefined ? {} : { example: scenario.example }),
-    ...(scenario.render === undefined ? {} : { contentType: scenario.responseType!, payload: scenario.render() })
+  const outcome: Outcome = { status: scenario.status, served: scenario.id, headers: scenario.responseHeaders }
+  if (scenario.example !== undefined) outcome.example = scenario.example
+  if (scenario.render !== undefined) {
+    outcome.contentType = scenario.responseType!
+    outcome.payload = scenario.render()
   }
+  return outcome
 }
 
 /**

@@ -22,8 +22,8 @@ t.test('reset restores the start-up state', async (t) => {
   t.same((await app.inject({ url: '/__mock/invites' })).json().invites, [], 'invites gone')
   t.same((await app.inject({ url: '/__mock/users' })).json().users, [{ email: 'seeded@example.com', status: 'active' }], 'seeded users kept, runtime ones gone')
   await app.inject({ method: 'DELETE', url: '/__mock/scenario' })
-  t.equal((await invite(app, {}, { email: 'seeded@example.com' })).statusCode, 409)
+  t.equal((await invite(app, {}, { email: 'seeded@example.com' })).statusCode, 409, 'rate windows emptied: token t, full before the reset, gets through to the directory')
   clock = 1
   t.equal((await invite(app, { authorization: 'Bearer u' }, { email: 'runtime@example.com' })).statusCode, 201, 'runtime user gone')
-  t.equal((await invite(app, {}, { email: 'x@example.com' })).statusCode, 429, 'after its 409, the token t has used its one slot in a fresh window')
+  t.equal((await invite(app, {}, { email: 'x@example.com' })).statusCode, 429, 'that 409 took the one slot of the fresh window')
 })

@@ -27,7 +27,10 @@ function resolveRef (document: Record<string, any>, node: any): any {
   return (node.$ref as string).slice(2).split('/').reduce((at: any, key) => at[key], document)
 }
 
-/** The response objects of a status, the ones of POST /v3/invites and the 401/403 documented alongside. */
+/**
+ * The response objects by status: the ones of POST /v3/invites and the 401/403 documented alongside.
+ * @example publishedResponses(published!)['409'].content['application/problem+json'].schema
+ */
 export function publishedResponses (document: Record<string, any>): Record<string, any> {
   const operation = document.paths['/v3/invites'].post
   const responses: Record<string, any> = {}
@@ -37,7 +40,10 @@ export function publishedResponses (document: Record<string, any>): Record<strin
   return responses
 }
 
-/** The named examples of POST /v3/invites, in the document's order, with their values resolved. */
+/**
+ * The named examples of POST /v3/invites, in the document's order, with their values resolved.
+ * @example publishedInviteExamples(published!)[0].name // 'Request Format is Invalid'
+ */
 export function publishedInviteExamples (document: Record<string, any>): PublishedExample[] {
   const operation = document.paths['/v3/invites'].post
   const out: PublishedExample[] = []
@@ -50,12 +56,18 @@ export function publishedInviteExamples (document: Record<string, any>): Publish
   return out
 }
 
-/** A named example of a component response (the 401 and 403 ones). */
+/**
+ * A named example of a component response (the 401 and 403 ones).
+ * @example publishedResponseExample(published!, 'IdentityUnauthenticated', 'Unauthorized').status // 401
+ */
 export function publishedResponseExample (document: Record<string, any>, response: string, name: string): Record<string, unknown> {
   return resolveRef(document, document.components.responses[response].content['application/problem+json'].examples[name]).value
 }
 
-/** Serializes a body with its `instance` replaced, keeping key order, to compare bytes. */
+/**
+ * Serializes a body with its `instance` replaced, keeping key order, to compare bytes.
+ * @example withInstance({ status: 409, instance: 'x' }, 'konnect:trace:1') // '{"status":409,"instance":"konnect:trace:1"}'
+ */
 export function withInstance (value: Record<string, unknown>, instance: string): string {
   return JSON.stringify({ ...value, instance })
 }

@@ -13,6 +13,7 @@ export interface Sticky {
   delayMs?: number
 }
 
+/** A request as the journal shows it: secrets redacted, newest last. */
 export interface JournalEntry {
   seq: number
   time: string
@@ -26,10 +27,53 @@ export interface JournalEntry {
   body?: unknown
 }
 
+/**
+ * A request as the journal keeps it: the request's own header object, unredacted and uncopied, so
+ * recording costs next to nothing on the hot path; `list()` does the formatting and the redaction.
+ */
+export interface JournalRecord {
+  /** Time of the answer, in ms since the epoch. */
+  at: number
+  method: string
+  url: string
+  scenario: string
+  status: number
+  durationMs: number
+  headers: Readonly<Record<string, string | string[] | undefined>>
+  body?: unknown
+}
+
+const REDACTED = '[redacted]'
+/** Headers whose values never leave the journal. */
+export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'x-mock-admin-token', 'cookie'])
+
+function entryOf (seq: number, record: JournalRecord): JournalEntry {
+  const headers: Record<string, string> = {}
+  for (const name in record.headers) {
+    const value = record.headers[name]
+    if (value !== undefined) headers[name] = SECRET_HEADERS.has(name) ? REDACTED : String(value)
+  }
+  const session = record.headers['x-mock-session']
+  const entry: JournalEntry = {
+    seq,
+    time: new Date(record.at).toISOString(),
+    method: record.method,
+    url: record.url,
+    session: typeof session === 'string' ? session : null,
+    scenario: record.scenario,
+    status: record.status,
+    durationMs: Math.round(record.durationMs * 100) / 100,
+    headers
+  }
+  if (record.body !== undefined) entry.body = record.body
+  return entry
+}
+
+/** A pending invite; times in ms since the epoch. */
 export interface Invite {
   email: string
-  firstInvitedAt: string
-  lastInvitedAt: string
+  firstInvitedAt: number
+  lastInvitedAt: number
   count: number
 }
 
@@ -57,36 +101,23 @@ export function normalizeEmail (email: string): string {
   return at < 0 ? email : email.slice(0, at) + email.slice(at).toLowerCase()
 }
 
-let lastMs = Number.NaN
-let lastIso = ''
-
-/**
- * `new Date(ms).toISOString()`, remembered for the last millisecond asked (formatting a date costs
- * more than the rest of a journal entry, and under load many requests share a millisecond).
- * @example isoTime(0) // '1970-01-01T00:00:00.000Z'
- */
-export function isoTime (ms: number): string {
-  if (ms !== lastMs) {
-    lastIso = new Date(ms).toISOString()
-    lastMs = ms
-  }
-  return lastIso
-}
-
-/** A fixed-size ring of journal entries, newest last. */
+/** A fixed-size ring of journal records, newest last. */
 class Journal {
-  private entries: Array<JournalEntry | undefined>
+  private records: Array<JournalRecord | undefined>
+  private seqs: number[]
   private next = 0
   private size = 0
   private seq = 0
 
   constructor (readonly limit: number) {
-    this.entries = new Array(limit)
+    this.records = new Array(limit)
+    this.seqs = new Array(limit)
   }
 
-  push (entry: Omit<JournalEntry, 'seq'>): void {
+  push (record: JournalRecord): void {
     if (this.limit === 0) return
-    this.entries[this.next] = { seq: ++this.seq, ...entry }
+    this.records[this.next] = record
+    this.seqs[this.next] = ++this.seq
     this.next = (this.next + 1) % this.limit
     if (this.size < this.limit) this.size++
   }
@@ -94,12 +125,15 @@ class Journal {
   list (): JournalEntry[] {
     const out: JournalEntry[] = []
     const start = (this.next - this.size + this.limit) % this.limit
-    for (let i = 0; i < this.size; i++) out.push(this.entries[(start + i) % this.limit]!)
+    for (let i = 0; i < this.size; i++) {
+      const slot = (start + i) % this.limit
+      out.push(entryOf(this.seqs[slot]!, this.records[slot]!))
+    }
     return out
   }
 
   clear (): void {
-    this.entries = new Array(this.limit)
+    this.records = new Array(this.limit)
     this.next = 0
     this.size = 0
   }
@@ -149,17 +183,29 @@ export class MockState {
     return this.activeUsers.has(normalizeEmail(email))
   }
 
+  /** Records a pending invite, or counts a re-invite; the oldest first invite is forgotten past the bound. */
   recordInvite (email: string, now: number): Invite {
     const key = normalizeEmail(email)
-    const at = isoTime(now)
     const previous = this.invites.get(key)
-    if (previous !== undefined) this.invites.delete(key)
-    const invite: Invite = previous === undefined
-      ? { email, firstInvitedAt: at, lastInvitedAt: at, count: 1 }
-      : { ...previous, lastInvitedAt: at, count: previous.count + 1 }
+    if (previous !== undefined) {
+      previous.lastInvitedAt = now
+      previous.count++
+      return previous
+    }
+    const invite: Invite = { email, firstInvitedAt: now, lastInvitedAt: now, count: 1 }
     this.invites.set(key, invite)
     if (this.invites.size > this.maxInvites) this.invites.delete(this.invites.keys().next().value!)
     return invite
+  }
+
+  /** The pending invites, oldest first, with ISO 8601 times. */
+  listInvites (): Array<{ email: string, firstInvitedAt: string, lastInvitedAt: string, count: number }> {
+    return [...this.invites.values()].map(({ email, firstInvitedAt, lastInvitedAt, count }) => ({
+      email,
+      firstInvitedAt: new Date(firstInvitedAt).toISOString(),
+      lastInvitedAt: new Date(lastInvitedAt).toISOString(),
+      count
+    }))
   }
 
   /** The rate window of a token, most recently used last (so the stalest is dropped first). */

@@ -138,7 +138,7 @@ export async function adminRoutes (app: FastifyInstance, options: AdminOptions &
     }
   })
 
-  app.get('/invites', async () => ({ invites: [...state.invites.values()] }))
+  app.get('/invites', async () => ({ invites: state.listInvites() }))
 
   app.get('/users', async () => ({ users: [...state.activeUsers.values()].map((email) => ({ email, status: 'active' })) }))
 

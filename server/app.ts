@@ -9,13 +9,13 @@ import { MALFORMED, type BehaviourConfig } from '../scenarios/behaviour.js'
 import { DEFAULT_ID, ScenarioError, type ScenarioDefinition } from '../scenarios/catalogue.js'
 import type { RateLimit } from '../scenarios/rate-limit.js'
 import { Catalogue, DEFAULT_MAX_DELAY_MS } from '../scenarios/select.js'
-import { DEFAULT_JOURNAL_LIMIT, isoTime, MockState, type JournalEntry } from '../scenarios/state.js'
+import { DEFAULT_JOURNAL_LIMIT, MockState, type JournalRecord } from '../scenarios/state.js'
 import { ADMIN_PREFIX, adminRoutes } from './admin.js'
 import { dashboardRoutes } from './dashboard.js'
 import { DEFAULT_BODY_LIMIT } from './config.js'
 import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
-import { clientErrorHandler, installErrorHandling, sendProblem, SERVED_HEADER } from './errors.js'
+import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
 import { invitesRoute } from './invites.js'
 
 export interface MockOptions {
@@ -81,8 +81,6 @@ function timeouts (options: MockOptions): { requestTimeout: number, keepAliveTim
 
 /** Bodies of at most this many bytes are kept whole in the journal. */
 const JOURNAL_BODY_BYTES = 4096
-const REDACTED = '[redacted]'
-const SECRET_HEADERS = new Set(['authorization', 'x-mock-admin-token', 'cookie', 'proxy-authorization'])
 
 function journalBody (body: unknown, length: string | undefined): unknown {
   if (body === MALFORMED) return '[not JSON]'
@@ -137,25 +135,9 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
     now,
     journal: (request, served, status, durationMs) => {
-      const raw = request.headers
-      const headers: Record<string, string> = {}
-      for (const name in raw) {
-        const value = raw[name]
-        if (value !== undefined) headers[name] = SECRET_HEADERS.has(name) ? REDACTED : String(value)
-      }
-      const session = raw['x-mock-session']
-      const entry: Omit<JournalEntry, 'seq'> = {
-        time: isoTime(now()),
-        method: request.method,
-        url: request.url,
-        session: typeof session === 'string' ? session : null,
-        scenario: served,
-        status,
-        durationMs: Math.round(durationMs * 100) / 100,
-        headers
-      }
-      if (request.body !== undefined) entry.body = journalBody(request.body, raw['content-length'])
-      state.journal.push(entry)
+      const record: JournalRecord = { at: now(), method: request.method, url: request.url, scenario: served, status, durationMs, headers: request.headers }
+      if (request.body !== undefined) record.body = journalBody(request.body, request.headers['content-length'])
+      state.journal.push(record)
     }
   }
   app.decorate('mock', context)
@@ -167,14 +149,8 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     parseJson(request, body as string, (error: Error | null, value: unknown) => done(null, error === null ? value : MALFORMED))
   })
 
-  installErrorHandling(app, bodyLimit)
-
-  // A callback-style hook: no promise and no extra microtask on every answered request.
-  app.addHook('onResponse', (request, reply, done) => {
-    if (!(request.url.startsWith(ADMIN_PREFIX) || ((request.method === 'GET' || request.method === 'HEAD') && request.routeOptions.url !== undefined && request.routeOptions.url !== '/v3/invites'))) {
-      context.journal(request, String(reply.getHeader(SERVED_HEADER) ?? DEFAULT_ID), reply.statusCode, reply.elapsedTime)
-    }
-    done()
+  installErrorHandling(app, bodyLimit, (request, reply, status) => {
+    if (!request.url.startsWith(ADMIN_PREFIX)) context.journal(request, DEFAULT_ID, status, reply.elapsedTime)
   })
 
   // close() only reaps connections idle at that moment; one that finishes its last request later

@@ -12,6 +12,6 @@ export interface MockContext {
   behaviour: BehaviourConfig
   maxDelayMs: number
   now: () => number
-  /** Records a request in the journal (done for every answered request by the app's onResponse hook). */
+  /** Records a request in the journal: every invite and every error answer outside the admin API. */
   journal: (request: FastifyRequest, served: string, status: number, durationMs: number) => void
 }

@@ -54,16 +54,20 @@ function watchRoutes (app: FastifyInstance): Map<string, RouteEntry> {
   return table
 }
 
+/** Told of every error answer the handlers below send, so it can be journaled. */
+export type ErrorObserver = (request: FastifyRequest, reply: FastifyReply, status: number) => void
+
 /**
- * Installs the error handler, the 404/405 handler and the handler of HTTP-level client errors.
- * Call before routes are registered (it watches them to answer 405 with `Allow`).
+ * Installs the error handler and the 404/405 handler. Call before routes are registered (it
+ * watches them to answer 405 with `Allow`).
  */
-export function installErrorHandling (app: FastifyInstance, bodyLimit: number): void {
+export function installErrorHandling (app: FastifyInstance, bodyLimit: number, observe: ErrorObserver): void {
   const routes = watchRoutes(app)
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const body = fromError(error, bodyLimit)
     if (body.status >= 500) request.log.error({ err: error }, 'request failed')
+    observe(request, reply, body.status)
     return sendProblem(reply, body)
   })
 
@@ -71,6 +75,7 @@ export function installErrorHandling (app: FastifyInstance, bodyLimit: number): 
     const path = request.url.split('?')[0]!
     const allowed = new Set<string>()
     for (const route of routes.values()) if (route.pattern.test(path)) for (const method of route.methods) allowed.add(method)
+    observe(request, reply, allowed.size > 0 ? 405 : 404)
     if (allowed.size > 0) {
       return sendProblem(reply, problem(405, `Method ${request.method} is not allowed on ${path}; use ${[...allowed].join(', ')}`),
         { allow: [...allowed].join(', ') })

@@ -47,14 +47,24 @@ export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outco
   return reply.type(outcome.contentType!).send(outcome.payload)
 }
 
+function answer (request: FastifyRequest, reply: FastifyReply, context: MockContext, scenario: Scenario | null): void {
+  const outcome = resolve(scenario, request, context)
+  context.state.countServed(outcome.served, outcome.example)
+  context.journal(request, outcome.served, outcome.status, reply.elapsedTime)
+  sendOutcome(request, reply, outcome)
+}
+
 export async function invitesRoute (app: FastifyInstance, context: MockContext): Promise<void> {
-  app.post(INVITES_PATH, async (request, reply) => {
+  // Not an async handler: most answers are sent synchronously, with no promise per request.
+  app.post(INVITES_PATH, (request, reply) => {
     const choice = select(request.headers, context.state, context.catalogue, context.maxDelayMs)
-    if ('served' in choice) return sendOutcome(request, reply, choice)
-    if (choice.delayMs > 0) await sleep(choice.delayMs)
-    const outcome = resolve(choice.scenario, request, context)
-    context.state.countServed(outcome.served, outcome.example)
-    if (outcome.reset === true) context.journal(request, outcome.served, 0, reply.elapsedTime)
-    return sendOutcome(request, reply, outcome)
+    if ('served' in choice) {
+      context.journal(request, choice.served, choice.status, reply.elapsedTime)
+      sendOutcome(request, reply, choice)
+    } else if (choice.delayMs > 0) {
+      return sleep(choice.delayMs).then(() => answer(request, reply, context, choice.scenario))
+    } else {
+      answer(request, reply, context, choice.scenario)
+    }
   })
 }

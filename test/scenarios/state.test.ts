@@ -2,7 +2,7 @@ import t from 'tap'
 import { compileScenario, builtInScenarios } from '../../scenarios/catalogue.js'
 import { DEFAULT_JOURNAL_LIMIT, MockState, normalizeEmail } from '../../scenarios/state.js'
 
-const entry = (url: string) => ({ time: 't', method: 'POST', url, session: null, scenario: 'default', status: 201, durationMs: 1, headers: {} })
+const entry = (url: string) => ({ at: 0, method: 'POST', url, scenario: 'default', status: 201, durationMs: 1, headers: {} })
 
 t.test('normalizeEmail lower-cases the domain only', async (t) => {
   t.equal(normalizeEmail('Ada.Lovelace@Example.COM'), 'Ada.Lovelace@example.com')
@@ -18,6 +18,19 @@ t.test('the journal is a ring: bounded, newest last, numbered', async (t) => {
   t.same(state.journal.list(), [])
   state.journal.push(entry('/6'))
   t.same(state.journal.list().map((e) => e.url), ['/6'])
+  state.journal.push({ at: Date.UTC(2026, 0, 1), method: 'POST', url: '/7', scenario: 'created', status: 201, durationMs: 1.23456, headers: { authorization: 'Bearer secret', 'x-mock-session': 's1', 'x-many': ['a', 'b'], gone: undefined }, body: { email: 'a@b.co' } })
+  t.same(state.journal.list().at(-1), {
+    seq: 7,
+    time: '2026-01-01T00:00:00.000Z',
+    method: 'POST',
+    url: '/7',
+    session: 's1',
+    scenario: 'created',
+    status: 201,
+    durationMs: 1.23,
+    headers: { authorization: '[redacted]', 'x-mock-session': 's1', 'x-many': 'a,b' },
+    body: { email: 'a@b.co' }
+  }, 'listed with its session, an ISO time, and secrets redacted')
   const none = new MockState({ journalLimit: 0 })
   none.journal.push(entry('/x'))
   t.same(none.journal.list(), [], 'a limit of 0 keeps nothing')
@@ -29,9 +42,10 @@ t.test('users and invites: domain case-insensitive, re-invites counted, bounded'
   t.ok(state.isActive('Ada@EXAMPLE.COM'))
   t.notOk(state.isActive('ada@example.com'), 'the local part keeps its case')
   const first = state.recordInvite('bob@Example.com', Date.UTC(2026, 0, 1))
-  t.same(first, { email: 'bob@Example.com', firstInvitedAt: '2026-01-01T00:00:00.000Z', lastInvitedAt: '2026-01-01T00:00:00.000Z', count: 1 })
+  t.same(first, { email: 'bob@Example.com', firstInvitedAt: Date.UTC(2026, 0, 1), lastInvitedAt: Date.UTC(2026, 0, 1), count: 1 })
   const again = state.recordInvite('bob@example.COM', Date.UTC(2026, 0, 2))
-  t.same(again, { email: 'bob@Example.com', firstInvitedAt: '2026-01-01T00:00:00.000Z', lastInvitedAt: '2026-01-02T00:00:00.000Z', count: 2 })
+  t.same(again, { email: 'bob@Example.com', firstInvitedAt: Date.UTC(2026, 0, 1), lastInvitedAt: Date.UTC(2026, 0, 2), count: 2 })
+  t.same(state.listInvites(), [{ email: 'bob@Example.com', firstInvitedAt: '2026-01-01T00:00:00.000Z', lastInvitedAt: '2026-01-02T00:00:00.000Z', count: 2 }], 'listed with ISO times')
   state.recordInvite('carol@example.com', 0)
   state.recordInvite('dave@example.com', 0)
   t.same([...state.invites.keys()], ['carol@example.com', 'dave@example.com'], 'the oldest invite is forgotten beyond the bound')

@@ -52,14 +52,20 @@ t.test('GET /__mock/requests?session= filters by session', async (t) => {
   t.equal((await app.inject({ url: '/__mock/requests?session=' })).json().requests.length, 4, 'an empty session is no filter')
 })
 
-t.test('GET routes other than the invites one are not journaled', async (t) => {
+t.test('the journal keeps invites and error answers, not pages, admin calls or routes added to the app', async (t) => {
   const app = buildApp()
   t.teardown(() => app.close())
-  app.get('/page', async (_request, reply) => reply.type('text/html').send('<p>hi</p>'))
   app.post('/other', async () => ({ ok: true }))
-  t.equal((await app.inject({ url: '/page' })).statusCode, 200)
+  t.equal((await app.inject({ url: '/' })).statusCode, 200, 'the dashboard')
   t.equal((await app.inject({ method: 'POST', url: '/other' })).statusCode, 200)
+  t.equal((await app.inject({ url: '/__mock/health' })).statusCode, 200)
+  t.equal((await app.inject({ url: '/__mock/nope' })).statusCode, 404)
+  t.equal((await app.inject({ method: 'DELETE', url: '/v3/invites' })).statusCode, 405)
+  t.equal((await app.inject({ method: 'POST', url: '/v3/invites', headers: { 'content-type': 'text/plain' }, payload: 'x' })).statusCode, 415)
   const { requests } = (await app.inject({ url: '/__mock/requests' })).json()
-  t.match(requests, [{ method: 'POST', url: '/other', scenario: 'default', status: 200 }], 'an answer without the served header is journaled as default')
-  t.equal(requests.length, 1)
+  t.match(requests, [
+    { method: 'DELETE', url: '/v3/invites', scenario: 'default', status: 405 },
+    { method: 'POST', url: '/v3/invites', scenario: 'default', status: 415 }
+  ])
+  t.equal(requests.length, 2)
 })

@@ -73,7 +73,7 @@ export async function adminRoutes (app: FastifyInstance, options: AdminOptions &
     })
   }
 
-  app.get('/health', async () => ({ status: 'ok' }))
+  app.route({ method: ['GET', 'HEAD'], url: '/health', handler: async () => ({ status: 'ok' }) })
 
   app.get('/scenarios', async () => ({
     active: activeView(context),

@@ -44,6 +44,6 @@ export const DASHBOARD_ASSETS: Readonly<Record<string, readonly [string, string]
  */
 export async function dashboardRoutes (app: FastifyInstance): Promise<void> {
   for (const [path, [type, body]] of Object.entries(DASHBOARD_ASSETS)) {
-    app.get(path, async (_request, reply) => reply.headers(SECURITY_HEADERS).type(type).send(body))
+    app.route({ method: ['GET', 'HEAD'], url: path, handler: async (_request, reply) => reply.headers(SECURITY_HEADERS).type(type).send(body) })
   }
 }

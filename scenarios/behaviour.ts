@@ -64,8 +64,11 @@ export function validateInvite (body: unknown): string | InvalidParameter[] | ty
   return [{ field: 'email', reason: 'must be a valid email address', rule: 'invalid', source: 'body' }]
 }
 
-function rendered (status: number, example: string, render: () => string, headers?: Record<string, string>): Outcome {
-  return { status, served: DEFAULT_ID, example, contentType: PROBLEM_JSON, payload: render(), ...(headers === undefined ? {} : { headers }) }
+function rendered (status: number, example: string | undefined, render: () => string, headers?: Record<string, string>): Outcome {
+  const outcome: Outcome = { status, served: DEFAULT_ID, contentType: PROBLEM_JSON, payload: render() }
+  if (example !== undefined) outcome.example = example
+  if (headers !== undefined) outcome.headers = headers
+  return outcome
 }
 
 /**
@@ -98,9 +101,7 @@ export function defaultBehaviour (request: InviteRequest, state: MockState, conf
       render = jsonRenderer(badRequest(result as [InvalidParameter]))
       invalidRenderers.set(reason, render)
     }
-    const outcome: Outcome = { status: 400, served: DEFAULT_ID, contentType: PROBLEM_JSON, payload: render(), ...(headers === undefined ? {} : { headers }) }
-    if (reason === 'cannot be blank') outcome.example = 'Cannot be Blank'
-    return outcome
+    return rendered(400, reason === 'cannot be blank' ? 'Cannot be Blank' : undefined, render, headers)
   }
   if (state.isActive(result)) return rendered(409, 'User is Already Active', renderConflict, headers)
   state.recordInvite(result, request.now)

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { Dispatcher, errors } from 'undici'
 import { buildApp, type MockOptions } from './app.js'
+import { listenUrl } from './cli.js'
 
 export interface StartOptions extends MockOptions {
   /** Interface to listen on (default `127.0.0.1`). */
@@ -40,8 +41,7 @@ export async function startMockServer (options: StartOptions = {}): Promise<Mock
     throw error
   }
   const address = app.server.address() as AddressInfo
-  const hostname = address.address.replace(/^(.*:.*)$/, '[$1]')
-  return { url: `http://${hostname}:${address.port}`, app, close: () => app.close() }
+  return { url: listenUrl(address.address, address.port), app, close: () => app.close() }
 }
 
 type Handler = Dispatcher.DispatchHandler

@@ -28,23 +28,54 @@ function resolve (scenario: Scenario | null, request: FastifyRequest, context: M
   return outcome
 }
 
+/** Media types as they go on the wire: a JSON type without a charset gets `; charset=utf-8`. */
+const wireTypes = new Map<string, string>()
+
 /**
- * Sends an outcome: the single reply path of the invites route.
+ * The `Content-Type` sent for a media type: JSON types (`application/json`, `…+json`) without a
+ * charset parameter get `; charset=utf-8`, others go as given.
+ * @example wireType('application/problem+json') // 'application/problem+json; charset=utf-8'
+ */
+export function wireType (type: string): string {
+  let wire = wireTypes.get(type)
+  if (wire === undefined) {
+    const trimmed = type.trim().replace(/;$/, '')
+    const [media, ...parameters] = trimmed.split(';')
+    const hasCharset = parameters.some((parameter) => parameter.trim().toLowerCase().startsWith('charset='))
+    wire = media!.toLowerCase().includes('json') && !hasCharset ? `${trimmed}; charset=utf-8` : trimmed
+    // Custom types are few; a bound keeps a hostile catalogue from growing the map.
+    if (wireTypes.size < 64) wireTypes.set(type, wire)
+  }
+  return wire
+}
+
+/**
+ * Sends an outcome: the single reply path of the invites route. Bodies are already serialized,
+ * so the answer is written in one `writeHead` and `end`, past Fastify's generic send path (no
+ * hooks run on this route; Node adds Date, Connection and Keep-Alive as for any answer).
  * @example sendOutcome(request, reply, { status: 201, served: 'created' })
  */
 export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outcome: Outcome): FastifyReply {
+  reply.hijack()
   if (outcome.reset === true) {
-    reply.hijack()
     const socket = request.raw.socket
     // app.inject() has no TCP socket to reset: destroying the response makes the injection fail the same way.
     if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
     else reply.raw.destroy()
     return reply
   }
-  reply.code(outcome.status).header(SERVED_HEADER, outcome.served)
-  if (outcome.headers !== undefined) reply.headers(outcome.headers)
-  if (outcome.payload === undefined) return reply.send()
-  return reply.type(outcome.contentType!).send(outcome.payload)
+  const head: string[] = [SERVED_HEADER, outcome.served]
+  const extra = outcome.headers
+  if (extra !== undefined) for (const name in extra) head.push(name, extra[name]!)
+  const payload = outcome.payload
+  if (payload === undefined) {
+    head.push('content-length', '0')
+    reply.raw.writeHead(outcome.status, head).end()
+  } else {
+    head.push('content-type', wireType(outcome.contentType!), 'content-length', String(Buffer.byteLength(payload)))
+    reply.raw.writeHead(outcome.status, head).end(payload)
+  }
+  return reply
 }
 
 function answer (request: FastifyRequest, reply: FastifyReply, context: MockContext, scenario: Scenario | null): void {

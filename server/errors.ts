@@ -66,7 +66,7 @@ export function installErrorHandling (app: FastifyInstance, bodyLimit: number, o
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const body = fromError(error, bodyLimit)
-    if (body.status >= 500) request.log.error({ err: error }, 'request failed')
+    if (body.status >= 500) request.log.error({ reqId: request.id, err: error }, 'request failed')
     observe(request, reply, body.status)
     return sendProblem(reply, body)
   })

@@ -96,6 +96,7 @@ t.test('errors thrown by a route go through the same path', async (t) => {
   t.equal(body.title, 'Internal Server Error')
   t.equal(logs.length, 1, 'a 500 is logged')
   t.match(logs[0], 'secret internals')
+  t.match(JSON.parse(logs[0]!), { reqId: /^req-/, msg: 'request failed' }, 'the error line names its request')
   assertProblem(t, await app.inject({ url: '/teapot' }), 418, 'I am a teapot')
   t.same(assertProblem(t, await app.inject({ url: '/bad' }), 400, 'Bad input').invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }])
   assertProblem(t, await app.inject({ url: '/odd' }), 500)

@@ -17,6 +17,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { startFlags } from './flags.js'
 
 const MOCK_ENTRY = fileURLToPath(new URL('../server/server.js', import.meta.url))
 const CEILING_ENTRY = fileURLToPath(new URL('./ceiling.js', import.meta.url))
@@ -69,9 +70,11 @@ interface Running {
 }
 
 /** Starts a server in a child process and resolves once it prints its listening line. */
+const NODE_FLAGS = startFlags(JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { scripts?: Record<string, string> })
+
 function start (entry: string, args: readonly string[], nodeArgs: readonly string[] = []): Promise<Running> {
   const began = performance.now()
-  const child = spawn(process.execPath, [...nodeArgs, entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((resolve, reject) => {
     let out = ''
     let err = ''
@@ -277,6 +280,7 @@ const mark = (ok: boolean): string => ok ? 'ok' : 'MISSED'
 function printLoads (startup: { medianMs: number, runsMs: number[] }, loads: readonly LoadReport[], settings: Settings): void {
   const out = (line = ''): void => { process.stdout.write(`${line}\n`) }
   out(`konnect-invites-mock benchmark: Node ${process.version}, ${availableParallelism()} CPUs, ${settings.connections} connections, ${settings.pairs} pairs of ${settings.durationS} s runs per load`)
+  out(`node flags of npm start, given to both servers: ${NODE_FLAGS.join(' ') || '(none)'}`)
   out()
   out(`start-up (process start to listening line): ${startup.medianMs} ms median of ${startup.runsMs.length} [${startup.runsMs.join(', ')}]  ${mark(startup.medianMs <= TARGETS.startupMs)}`)
   out()
@@ -324,7 +328,7 @@ async function run (): Promise<number> {
     const report = await soak(settings.connections, amount)
     const ok = report.rssPeakMb !== null && report.rssPeakMb < TARGETS.soakRssMb
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ node: process.version, cpus: availableParallelism(), connections: settings.connections, soak: report, targetRssMb: TARGETS.soakRssMb, met: ok }, null, 2)}\n`)
+      process.stdout.write(`${JSON.stringify({ node: process.version, nodeFlags: NODE_FLAGS, cpus: availableParallelism(), connections: settings.connections, soak: report, targetRssMb: TARGETS.soakRssMb, met: ok }, null, 2)}\n`)
     } else {
       process.stdout.write(`soak: ${report.requests} requests in ${report.seconds} s over ${settings.connections} connections; statuses ${JSON.stringify(report.statuses)}; errors ${report.errors}\n` +
         `RSS before ${report.rssBeforeMb} MB, after ${report.rssAfterMb} MB, peak ${report.rssPeakMb} MB (target < ${TARGETS.soakRssMb} MB) ${mark(ok)}\n`)
@@ -344,6 +348,7 @@ async function run (): Promise<number> {
   if (values.json) {
     process.stdout.write(`${JSON.stringify({
       node: process.version,
+      nodeFlags: NODE_FLAGS,
       cpus: availableParallelism(),
       connections: settings.connections,
       durationS: settings.durationS,

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /* c8 ignore start -- the process entry only; its parts are tested in test/server/cli.test.ts, and this file runs in child processes there */
 import { closeOnSignals, main } from './cli.js'
 

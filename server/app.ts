@@ -12,7 +12,7 @@ import { Catalogue, DEFAULT_MAX_DELAY_MS } from '../scenarios/select.js'
 import { DEFAULT_JOURNAL_LIMIT, MockState, type JournalRecord } from '../scenarios/state.js'
 import { ADMIN_PREFIX, adminRoutes } from './admin.js'
 import { dashboardRoutes } from './dashboard.js'
-import { DEFAULT_BODY_LIMIT } from './config.js'
+import { DEFAULT_BODY_LIMIT, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './config.js'
 import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
@@ -58,9 +58,7 @@ declare module 'fastify' {
   }
 }
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
-export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
-export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5000
+export { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS }
 
 /**
  * Fastify's and Node's timeout options, so a slow or stuck client (a request sent halfway, headers

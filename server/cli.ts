@@ -53,6 +53,9 @@ export function appFromConfig (config: Config): FastifyInstance {
     bodyLimit: config.bodyLimit,
     maxDelayMs: config.maxDelayMs,
     journalLimit: config.journalLimit,
+    requestTimeout: config.requestTimeout,
+    headersTimeout: config.headersTimeout,
+    keepAliveTimeout: config.keepAliveTimeout,
     logger: config.logLevel === 'silent' ? false : { level: 'warn' }
   })
 }

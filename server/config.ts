@@ -10,6 +10,12 @@ import { DEFAULT_JOURNAL_LIMIT } from '../scenarios/state.js'
 export const DEFAULT_PORT = 8080
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_BODY_LIMIT = 64 * 1024
+/** Milliseconds a client gets to send a whole request (0 turns the limit off). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+/** Milliseconds a client gets to send the request headers (0 turns the limit off). */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
+/** Milliseconds an idle keep-alive connection is kept open. */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5000
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = typeof LOG_LEVELS[number]
 
@@ -27,6 +33,9 @@ export interface Config {
   bodyLimit: number
   maxDelayMs: number
   journalLimit: number
+  requestTimeout: number
+  headersTimeout: number
+  keepAliveTimeout: number
   help: boolean
   version: boolean
 }
@@ -74,6 +83,9 @@ export const OPTIONS: readonly Option[] = [
   option({ key: 'bodyLimit', flag: '--body-limit', env: 'MOCK_BODY_LIMIT', value: '<bytes>', help: `largest request body accepted (default ${DEFAULT_BODY_LIMIT})`, parse: integer(1, 100 * 1024 * 1024, 'a byte count') }),
   option({ key: 'maxDelayMs', flag: '--max-delay', env: 'MOCK_MAX_DELAY', value: '<ms>', help: `largest X-Mock-Delay or delayMs accepted (default ${DEFAULT_MAX_DELAY_MS})`, parse: integer(0, 600_000, 'milliseconds') }),
   option({ key: 'journalLimit', flag: '--journal-limit', env: 'MOCK_JOURNAL_LIMIT', value: '<n>', help: `requests kept in the journal (default ${DEFAULT_JOURNAL_LIMIT})`, parse: integer(0, 100_000, 'a count') }),
+  option({ key: 'requestTimeout', flag: '--request-timeout', env: 'MOCK_REQUEST_TIMEOUT', value: '<ms>', help: `time a client gets to send a whole request; 0 for none (default ${DEFAULT_REQUEST_TIMEOUT_MS})`, parse: integer(0, 3_600_000, 'milliseconds') }),
+  option({ key: 'headersTimeout', flag: '--headers-timeout', env: 'MOCK_HEADERS_TIMEOUT', value: '<ms>', help: `time a client gets to send the headers; 0 for none (default ${DEFAULT_HEADERS_TIMEOUT_MS})`, parse: integer(0, 3_600_000, 'milliseconds') }),
+  option({ key: 'keepAliveTimeout', flag: '--keep-alive-timeout', env: 'MOCK_KEEP_ALIVE_TIMEOUT', value: '<ms>', help: `how long an idle connection is kept open (default ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS})`, parse: integer(1, 3_600_000, 'milliseconds') }),
   option({ key: 'help', flag: '--help', help: 'print this help and exit', parse: () => true }),
   option({ key: 'version', flag: '--version', help: 'print the version and exit', parse: () => true })
 ]
@@ -96,6 +108,9 @@ export function defaultConfig (): Config {
     bodyLimit: DEFAULT_BODY_LIMIT,
     maxDelayMs: DEFAULT_MAX_DELAY_MS,
     journalLimit: DEFAULT_JOURNAL_LIMIT,
+    requestTimeout: DEFAULT_REQUEST_TIMEOUT_MS,
+    headersTimeout: DEFAULT_HEADERS_TIMEOUT_MS,
+    keepAliveTimeout: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
     help: false,
     version: false
   }

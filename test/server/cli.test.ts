@@ -113,7 +113,7 @@ t.test('a port in use is one line and exit 2', async (t) => {
 })
 
 t.test('appFromConfig passes every setting to the app', async (t) => {
-  const app = appFromConfig({ ...defaultConfig(), admin: false, tokens: ['only'], bodyLimit: 50, journalLimit: 1, maxDelayMs: 5, scenario: 'created' })
+  const app = appFromConfig({ ...defaultConfig(), admin: false, tokens: ['only'], bodyLimit: 50, journalLimit: 1, maxDelayMs: 5, scenario: 'created', requestTimeout: 7000, headersTimeout: 3000, keepAliveTimeout: 9000 })
   t.teardown(() => app.close())
   t.equal((await app.inject({ url: '/__mock/health' })).statusCode, 404, 'admin off')
   t.equal((await app.inject({ method: 'POST', url: '/v3/invites', headers: { 'x-mock-scenario': 'default' }, payload: { email: 'a@example.com' } })).statusCode, 401, 'tokens')
@@ -122,6 +122,9 @@ t.test('appFromConfig passes every setting to the app', async (t) => {
   t.equal((await app.inject({ method: 'POST', url: '/v3/invites', payload: {} })).headers['x-mock-scenario-served'], 'created', 'scenario')
   t.equal(app.mock.state.journal.limit, 1, 'journal limit')
   t.equal(app.log.level, 'warn', 'quiet until listening')
+  t.equal(app.server.requestTimeout, 7000, 'request timeout')
+  t.equal(app.server.headersTimeout, 3000, 'headers timeout')
+  t.equal(app.server.keepAliveTimeout, 9000, 'keep-alive timeout')
 })
 
 t.test('without an io, main writes whole lines to stdout and stderr', async (t) => {

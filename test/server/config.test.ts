@@ -17,6 +17,9 @@ t.test('defaults', async (t) => {
     bodyLimit: DEFAULT_BODY_LIMIT,
     maxDelayMs: 30_000,
     journalLimit: 1000,
+    requestTimeout: 30_000,
+    headersTimeout: 10_000,
+    keepAliveTimeout: 5000,
     help: false,
     version: false
   })
@@ -37,7 +40,10 @@ const flags: Array<[string[], Record<string, string>, Record<string, unknown>]> 
   [['--admin-token', 's3cret'], { MOCK_ADMIN_TOKEN: 's3cret' }, { adminToken: 's3cret' }],
   [['--body-limit', '1024'], { MOCK_BODY_LIMIT: '1024' }, { bodyLimit: 1024 }],
   [['--max-delay', '500'], { MOCK_MAX_DELAY: '500' }, { maxDelayMs: 500 }],
-  [['--journal-limit', '0'], { MOCK_JOURNAL_LIMIT: '0' }, { journalLimit: 0 }]
+  [['--journal-limit', '0'], { MOCK_JOURNAL_LIMIT: '0' }, { journalLimit: 0 }],
+  [['--request-timeout', '0'], { MOCK_REQUEST_TIMEOUT: '0' }, { requestTimeout: 0 }],
+  [['--headers-timeout', '2500'], { MOCK_HEADERS_TIMEOUT: '2500' }, { headersTimeout: 2500 }],
+  [['--keep-alive-timeout', '60000'], { MOCK_KEEP_ALIVE_TIMEOUT: '60000' }, { keepAliveTimeout: 60_000 }]
 ]
 
 t.test('every option by flag, by --flag=value, and by env variable', async (t) => {
@@ -47,7 +53,7 @@ t.test('every option by flag, by --flag=value, and by env variable', async (t) =
     t.match(parseConfig([], env), expected, JSON.stringify(env))
   }
   const withEnv = OPTIONS.filter((o) => o.env !== undefined).map((o) => o.env)
-  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT'])
+  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT'])
   t.match(parseConfig(['--help'], {}), { help: true })
   t.match(parseConfig(['-h'], {}), { help: true })
   t.match(parseConfig(['--version'], {}), { version: true })
@@ -75,6 +81,9 @@ t.test('bad values are one-line ConfigErrors naming the flag or variable', async
     [['--admin', 'maybe'], {}, '--admin: expected on or off, got "maybe"'],
     [['--admin-token='], {}, '--admin-token: expected a token'],
     [['--body-limit', '0'], {}, '--body-limit: expected a byte count from 1 to 104857600, got "0"'],
+    [['--request-timeout', '30s'], {}, '--request-timeout: expected milliseconds from 0 to 3600000, got "30s"'],
+    [[], { MOCK_HEADERS_TIMEOUT: '-5' }, 'MOCK_HEADERS_TIMEOUT: expected milliseconds from 0 to 3600000, got "-5"'],
+    [['--keep-alive-timeout', '0'], {}, '--keep-alive-timeout: expected milliseconds from 1 to 3600000, got "0"'],
     [[], { MOCK_MAX_DELAY: '1.5' }, 'MOCK_MAX_DELAY: expected milliseconds from 0 to 600000, got "1.5"'],
     [['--journal-limit', '100001'], {}, '--journal-limit: expected a count from 0 to 100000, got "100001"'],
     [['--nope'], {}, 'unknown option "--nope" (see --help)'],

@@ -69,9 +69,10 @@ interface Running {
   startupMs: number
 }
 
-/** Starts a server in a child process and resolves once it prints its listening line. */
+/** The Node flags of `npm start`, given to both servers. */
 const NODE_FLAGS = startFlags(JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { scripts?: Record<string, string> })
 
+/** Starts a server in a child process and resolves once it prints its listening line. */
 function start (entry: string, args: readonly string[], nodeArgs: readonly string[] = []): Promise<Running> {
   const began = performance.now()
   const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -5,6 +5,7 @@
  */
 import { forbiddenExamples, inviteExamples, unauthorizedExample } from '../contracts/examples.js'
 import { contractForStatus, PROBLEM_JSON, type ContractName } from '../contracts/schemas.js'
+import { validateHeaderName, validateHeaderValue } from 'node:http'
 import { checkContract, type Violation } from '../contracts/validate.js'
 
 export type ScenarioKind = 'documented' | 'behaviour' | 'custom'
@@ -195,6 +196,19 @@ export class ScenarioError extends Error {
 export function compileScenario (definition: ScenarioDefinition): Scenario {
   const responseHeaders: Record<string, string> = {}
   let declaredType: string | undefined
+  // The id goes out in X-Mock-Scenario-Served and the type in Content-Type: all must be sendable.
+  const sent: Array<[string, string, string]> = [['/id', 'x-mock-scenario-served', definition.id]]
+  if (definition.contentType !== undefined) sent.push(['/contentType', 'content-type', definition.contentType])
+  for (const [name, value] of Object.entries(definition.headers ?? {})) sent.push([`/headers/${name}`, name, value])
+  for (const [path, name, value] of sent) {
+    try {
+      validateHeaderName(name)
+      validateHeaderValue(name, value)
+    } catch {
+      throw new ScenarioError(definition.id, [{ path, message: 'Expected a valid HTTP header' }],
+        `scenario ${JSON.stringify(definition.id)}: ${path} cannot be sent as an HTTP header (${JSON.stringify(name)}: ${JSON.stringify(value)})`)
+    }
+  }
   for (const [name, value] of Object.entries(definition.headers ?? {})) {
     const lower = name.toLowerCase()
     if (lower === 'content-type') declaredType = value

@@ -117,3 +117,18 @@ t.test('compileScenario refuses an error without a body and a body that breaks i
   t.ok(error.violations.length >= 1)
   t.throws(() => compileScenario(custom({ status: 400, body: 'text' })), { message: 'scenario "x": body breaks BadRequestError at /: Expected object' })
 })
+
+t.test('compileScenario refuses an id, a type or a header that cannot go out as an HTTP header', async (t) => {
+  const cases: Array<[Partial<ScenarioDefinition>, string, string]> = [
+    [{ status: 201, headers: { 'x-a': 'line\nbreak' } }, '/headers/x-a', 'scenario "x": /headers/x-a cannot be sent as an HTTP header ("x-a": "line\\nbreak")'],
+    [{ status: 201, headers: { 'bad name': 'v' } }, '/headers/bad name', 'scenario "x": /headers/bad name cannot be sent as an HTTP header ("bad name": "v")'],
+    [{ status: 500, text: 'down', contentType: 'text/plain\r\nx-evil: 1' }, '/contentType', 'scenario "x": /contentType cannot be sent as an HTTP header ("content-type": "text/plain\\r\\nx-evil: 1")'],
+    [{ id: 'two\nlines', status: 201 }, '/id', 'scenario "two\\nlines": /id cannot be sent as an HTTP header ("x-mock-scenario-served": "two\\nlines")']
+  ]
+  for (const [extra, path, message] of cases) {
+    const error = t.throws(() => compileScenario(custom(extra)), { message }) as ScenarioError
+    t.equal(error.name, 'ScenarioError')
+    t.same(error.violations, [{ path, message: 'Expected a valid HTTP header' }])
+  }
+  t.ok(compileScenario(custom({ status: 201, headers: { 'x-ok': 'fine value' } })), 'a sendable header is accepted')
+})

@@ -3,9 +3,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Scenario } from '../scenarios/catalogue.js'
+import { DEFAULT_ID, type Scenario } from '../scenarios/catalogue.js'
+import { PROBLEM_JSON } from '../contracts/schemas.js'
 import { defaultBehaviour } from '../scenarios/behaviour.js'
-import type { Outcome } from '../scenarios/outcome.js'
+import { problem, type Outcome } from '../scenarios/outcome.js'
 import { select } from '../scenarios/select.js'
 import { SERVED_HEADER } from './errors.js'
 import type { MockContext } from './context.js'
@@ -68,13 +69,19 @@ export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outco
   const extra = outcome.headers
   if (extra !== undefined) for (const name in extra) head.push(name, extra[name]!)
   const payload = outcome.payload
-  if (payload === undefined) {
-    head.push('content-length', '0')
-    reply.raw.writeHead(outcome.status, head).end()
-  } else {
-    head.push('content-type', wireType(outcome.contentType!), 'content-length', String(Buffer.byteLength(payload)))
-    reply.raw.writeHead(outcome.status, head).end(payload)
+  if (payload === undefined) head.push('content-length', '0')
+  else head.push('content-type', wireType(outcome.contentType!), 'content-length', String(Buffer.byteLength(payload)))
+  try {
+    reply.raw.writeHead(outcome.status, head)
+  } catch (error) {
+    // Scenarios are checked for sendable headers when compiled, so this is a bug: answer it
+    // instead of leaving the client waiting on a reply Fastify no longer owns.
+    request.log.error({ reqId: request.id, err: error }, 'answer could not be written')
+    const body = JSON.stringify(problem(500, 'An unexpected error occurred'))
+    reply.raw.writeHead(500, [SERVED_HEADER, DEFAULT_ID, 'content-type', wireType(PROBLEM_JSON), 'content-length', String(Buffer.byteLength(body))]).end(body)
+    return reply
   }
+  reply.raw.end(payload)
   return reply
 }
 

@@ -2,7 +2,8 @@ import t from 'tap'
 import Fastify from 'fastify'
 import { request } from 'undici'
 import { buildApp } from '../../server/app.js'
-import { wireType } from '../../server/invites.js'
+import { sendOutcome, wireType } from '../../server/invites.js'
+import { checkContract } from '../../contracts/validate.js'
 
 t.test('wireType gives JSON types a utf-8 charset and leaves the rest as given', async (t) => {
   t.equal(wireType('application/problem+json'), 'application/problem+json; charset=utf-8')
@@ -59,4 +60,21 @@ t.test('a custom body with non-ASCII text gets a byte-exact content length', asy
   t.equal(await res.body.text(), 'Échec — réessayez')
   t.equal(res.headers['content-length'], String(Buffer.byteLength('Échec — réessayez')))
   t.equal(res.headers['content-type'], 'text/plain')
+})
+
+t.test('an answer whose headers Node refuses becomes a 500 problem, not a hang', async (t) => {
+  const logs: string[] = []
+  const app = Fastify({ logger: { level: 'error', stream: { write: (line: string) => { logs.push(line) } } } })
+  t.teardown(() => app.close())
+  app.post('/v3/invites', (request, reply) => {
+    sendOutcome(request, reply, { status: 409, served: 'bad\nid', contentType: 'application/problem+json', payload: '{}' })
+  })
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const res = await request(`${url}/v3/invites`, { method: 'POST', headersTimeout: 5000 })
+  t.equal(res.statusCode, 500)
+  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.equal(res.headers['x-mock-scenario-served'], 'default')
+  t.same(checkContract('BaseError', await res.body.json()), [])
+  t.equal(logs.length, 1)
+  t.match(JSON.parse(logs[0]!), { msg: 'answer could not be written', reqId: /^req-/ })
 })

@@ -2,7 +2,7 @@
  * The app factory: `buildApp(options)` builds the whole mock as one Fastify instance with its own
  * state, so tests, sessions and in-process users never share anything by accident.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import type { ServerOptions } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { MALFORMED, type BehaviourConfig } from '../scenarios/behaviour.js'
@@ -125,7 +125,8 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     // Requests are not logged one by one (the journal has them), so no per-request child logger is
     // made: it cost about a microsecond a request. Error lines carry the request id themselves.
-    childLoggerFactory: (logger) => logger,
+    // Without a logger Fastify skips the child already; a factory of ours would undo that.
+    ...(options.logger === undefined || options.logger === false ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     return503OnClosing: false,
     clientErrorHandler,
     frameworkErrors: (error, _request, reply) => { sendProblem(reply as FastifyReply, badRequest([{ field: 'url', reason: 'is not a valid URL', source: 'path' }], error.message)) }

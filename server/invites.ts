@@ -4,9 +4,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DEFAULT_ID, type Scenario } from '../scenarios/catalogue.js'
-import { PROBLEM_JSON } from '../contracts/schemas.js'
 import { defaultBehaviour } from '../scenarios/behaviour.js'
-import { problem, type Outcome } from '../scenarios/outcome.js'
+import { problem, problemOutcome, type Outcome } from '../scenarios/outcome.js'
 import { select } from '../scenarios/select.js'
 import { SERVED_HEADER } from './errors.js'
 import type { MockContext } from './context.js'
@@ -29,7 +28,7 @@ function resolve (scenario: Scenario | null, request: FastifyRequest, context: M
   return outcome
 }
 
-/** Media types as they go on the wire: a JSON type without a charset gets `; charset=utf-8`. */
+/** Media types as they go on the wire; the types come from the compiled catalogue and a few constants, so the map stays small. */
 const wireTypes = new Map<string, string>()
 
 /**
@@ -44,8 +43,7 @@ export function wireType (type: string): string {
     const [media, ...parameters] = trimmed.split(';')
     const hasCharset = parameters.some((parameter) => parameter.trim().toLowerCase().startsWith('charset='))
     wire = media!.toLowerCase().includes('json') && !hasCharset ? `${trimmed}; charset=utf-8` : trimmed
-    // Custom types are few; a bound keeps a hostile catalogue from growing the map.
-    if (wireTypes.size < 64) wireTypes.set(type, wire)
+    wireTypes.set(type, wire)
   }
   return wire
 }
@@ -77,9 +75,7 @@ export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outco
     // Scenarios are checked for sendable headers when compiled, so this is a bug: answer it
     // instead of leaving the client waiting on a reply Fastify no longer owns.
     request.log.error({ reqId: request.id, err: error }, 'answer could not be written')
-    const body = JSON.stringify(problem(500, 'An unexpected error occurred'))
-    reply.raw.writeHead(500, [SERVED_HEADER, DEFAULT_ID, 'content-type', wireType(PROBLEM_JSON), 'content-length', String(Buffer.byteLength(body))]).end(body)
-    return reply
+    return sendOutcome(request, reply, problemOutcome(problem(500, 'An unexpected error occurred'), DEFAULT_ID))
   }
   reply.raw.end(payload)
   return reply

@@ -5,7 +5,7 @@
 import { inviteExamples, unauthorizedExample } from '../contracts/examples.js'
 import { InviteUserRequest, PROBLEM_JSON, type InvalidParameter } from '../contracts/schemas.js'
 import { compile } from '../contracts/validate.js'
-import { DEFAULT_ID, jsonRenderer } from './catalogue.js'
+import { DEFAULT_ID, jsonRenderer, type Renderer } from './catalogue.js'
 import { badRequest, type Outcome } from './outcome.js'
 import { takeSlot, type RateLimit } from './rate-limit.js'
 import type { MockState } from './state.js'
@@ -35,7 +35,7 @@ const renderConflict = jsonRenderer(example('User is Already Active').value)
 const renderRateLimited = jsonRenderer(example('Rate Limited').value)
 const renderMalformed = jsonRenderer(example('Request Format is Invalid').value)
 /** The 400 body of each validation failure, built on first use: validateInvite's reasons are fixed texts, one per failure. */
-const invalidRenderers = new Map<string, () => string>()
+const invalidRenderers = new Map<string, Renderer>()
 
 /**
  * Extracts the bearer token, or `undefined` when the header is missing or malformed.
@@ -64,11 +64,8 @@ export function validateInvite (body: unknown): string | InvalidParameter[] | ty
   return [{ field: 'email', reason: 'must be a valid email address', rule: 'invalid', source: 'body' }]
 }
 
-function rendered (status: number, example: string | undefined, render: () => string, headers?: Record<string, string>): Outcome {
-  const outcome: Outcome = { status, served: DEFAULT_ID, contentType: PROBLEM_JSON, payload: render() }
-  if (example !== undefined) outcome.example = example
-  if (headers !== undefined) outcome.headers = headers
-  return outcome
+function rendered (status: number, example: string | undefined, render: Renderer, headers?: Record<string, string>): Outcome {
+  return { status, served: DEFAULT_ID, example, headers, contentType: PROBLEM_JSON, payload: render(), bytes: render.bytes }
 }
 
 /**
@@ -103,7 +100,6 @@ export function defaultBehaviour (request: InviteRequest, state: MockState, conf
     }
     return rendered(400, reason === 'cannot be blank' ? 'Cannot be Blank' : undefined, render, headers)
   }
-  if (state.isActive(result)) return rendered(409, 'User is Already Active', renderConflict, headers)
-  state.recordInvite(result, request.now)
-  return { status: 201, served: DEFAULT_ID, ...(headers === undefined ? {} : { headers }) }
+  if (state.recordInvite(result, request.now) === null) return rendered(409, 'User is Already Active', renderConflict, headers)
+  return { status: 201, served: DEFAULT_ID, example: undefined, headers }
 }

@@ -152,27 +152,71 @@ export interface Scenario extends ScenarioDefinition {
   /** Lower-cased headers to send, without content type. */
   responseHeaders: Record<string, string>
   /** Renders the body (with a fresh trace id in `instance`, when the body has one). */
-  render?: () => string
+  render?: Renderer
+}
+
+/** Renders a body; `bytes` is its length in UTF-8, the same on every call (trace ids have a fixed length). */
+export interface Renderer {
+  (): string
+  readonly bytes: number
 }
 
 const INSTANCE_MARK = '\u0000instance\u0000'
 
+/** The smallest and one past the largest value of a trace id's 9-digit counter. */
+const COUNTER_FIRST = 100_000_000
+const COUNTER_END = 1_000_000_000
+/** Characters in every trace id: `konnect:trace:` and 19 digits. */
+export const TRACE_ID_LENGTH = 33
+
+/**
+ * Konnect-style trace ids, `konnect:trace:` and 19 digits: a random 10-digit prefix, then a 9-digit
+ * counter from a random start. Ids never repeat under one prefix, look unrelated across processes,
+ * and cost one concatenation each; the prefix is drawn again when the counter runs out.
+ * @example new TraceIds().next() // 'konnect:trace:4821937560123456789'
+ */
+export class TraceIds {
+  private prefix = ''
+  private counter = COUNTER_END
+
+  /** `random` returns numbers in [0, 1), like Math.random; `counter` starts the counter at a given value. */
+  constructor (private readonly random: () => number = Math.random, counter?: number) {
+    this.reseed()
+    if (counter !== undefined) this.counter = counter
+  }
+
+  next (): string {
+    if (this.counter >= COUNTER_END) this.reseed()
+    return this.prefix + this.counter++
+  }
+
+  private reseed (): void {
+    this.prefix = `konnect:trace:${1_000_000_000 + Math.floor(this.random() * 9_000_000_000)}`
+    this.counter = COUNTER_FIRST + Math.floor(this.random() * (COUNTER_END - COUNTER_FIRST) / 2)
+  }
+}
+
+const traceIds = new TraceIds()
+
 /** A fresh Konnect-style trace id: `konnect:trace:` and 19 digits. */
 export function traceId (): string {
-  return `konnect:trace:${Math.floor(100_000_000 + Math.random() * 899_999_999)}${Math.floor(1_000_000_000 + Math.random() * 8_999_999_999)}`
+  return traceIds.next()
+}
+
+function fixedRenderer (text: string): Renderer {
+  return Object.assign(() => text, { bytes: Buffer.byteLength(text) })
 }
 
 /**
  * Renders a JSON template whose `instance` is replaced by a fresh trace id on every call; the rest
  * of the bytes (key order included) stay as given.
  */
-export function jsonRenderer (body: unknown): () => string {
-  if (body === null || typeof body !== 'object' || Array.isArray(body) || !('instance' in body)) {
-    const fixed = JSON.stringify(body)
-    return () => fixed
-  }
+export function jsonRenderer (body: unknown): Renderer {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !('instance' in body)) return fixedRenderer(JSON.stringify(body))
   const [head, tail] = JSON.stringify({ ...body, instance: INSTANCE_MARK }).split(JSON.stringify(INSTANCE_MARK)) as [string, string]
-  return () => `${head}"${traceId()}"${tail}`
+  const open = `${head}"`
+  const close = `"${tail}`
+  return Object.assign(() => open + traceIds.next() + close, { bytes: Buffer.byteLength(open) + TRACE_ID_LENGTH + Buffer.byteLength(close) })
 }
 
 /** The contract a scenario's body must meet, or undefined when its status and media type document none. */
@@ -221,9 +265,8 @@ export function compileScenario (definition: ScenarioDefinition): Scenario {
       `scenario "${definition.id}": a ${definition.status} needs a body at /body (${contract ?? 'text'})`)
   }
   if (definition.text !== undefined) {
-    const text = definition.text
     scenario.responseType = definition.contentType ?? declaredType ?? 'text/plain; charset=utf-8'
-    scenario.render = () => text
+    scenario.render = fixedRenderer(definition.text)
   } else if (definition.body !== undefined) {
     scenario.responseType = definition.contentType ?? declaredType ?? (definition.status >= 400 ? PROBLEM_JSON : 'application/json; charset=utf-8')
     const contract = contractOf(definition.status, scenario.responseType)

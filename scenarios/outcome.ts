@@ -14,10 +14,10 @@ export interface Outcome {
   headers?: Record<string, string>
   contentType?: string
   payload?: string
+  /** The payload's length in UTF-8 bytes, when known before it is rendered. */
+  bytes?: number
   /** Close the socket without answering. */
   reset?: boolean
-  /** Milliseconds to wait before answering. */
-  delayMs?: number
 }
 
 const TITLES: Record<number, string> = {

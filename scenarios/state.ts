@@ -4,6 +4,9 @@
  * scenario coverage. `reset()` returns it to its start-up state.
  */
 import type { Scenario } from './catalogue.js'
+import { Journal } from './journal.js'
+
+export { SECRET_HEADERS, type JournalEntry, type JournalRecord } from './journal.js'
 
 /** A scenario made sticky through the admin API or `--scenario`. `scenario: null` forces the default behaviour. */
 export interface Sticky {
@@ -11,62 +14,6 @@ export interface Sticky {
   /** Matching requests left before it falls through; undefined means until cleared. */
   remaining?: number
   delayMs?: number
-}
-
-/** A request as the journal shows it: secrets redacted, newest last. */
-export interface JournalEntry {
-  seq: number
-  time: string
-  method: string
-  url: string
-  session: string | null
-  scenario: string
-  status: number
-  durationMs: number
-  headers: Record<string, string>
-  body?: unknown
-}
-
-/**
- * A request as the journal keeps it: the request's own header object, unredacted and uncopied, so
- * recording costs next to nothing on the hot path; `list()` does the formatting and the redaction.
- */
-export interface JournalRecord {
-  /** Time of the answer, in ms since the epoch. */
-  at: number
-  method: string
-  url: string
-  scenario: string
-  status: number
-  durationMs: number
-  headers: Readonly<Record<string, string | string[] | undefined>>
-  body?: unknown
-}
-
-const REDACTED = '[redacted]'
-/** Headers whose values never leave the journal. */
-export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'x-mock-admin-token', 'cookie'])
-
-function entryOf (seq: number, record: JournalRecord): JournalEntry {
-  const headers: Record<string, string> = {}
-  for (const name in record.headers) {
-    const value = record.headers[name]
-    if (value !== undefined) headers[name] = SECRET_HEADERS.has(name) ? REDACTED : String(value)
-  }
-  const session = record.headers['x-mock-session']
-  const entry: JournalEntry = {
-    seq,
-    time: new Date(record.at).toISOString(),
-    method: record.method,
-    url: record.url,
-    session: typeof session === 'string' ? session : null,
-    scenario: record.scenario,
-    status: record.status,
-    durationMs: Math.round(record.durationMs * 100) / 100,
-    headers
-  }
-  if (record.body !== undefined) entry.body = record.body
-  return entry
 }
 
 /** A pending invite; times in ms since the epoch. */
@@ -98,45 +45,13 @@ export const DEFAULT_MAX_RATE_KEYS = 10_000
  */
 export function normalizeEmail (email: string): string {
   const at = email.lastIndexOf('@')
-  return at < 0 ? email : email.slice(0, at) + email.slice(at).toLowerCase()
-}
-
-/** A fixed-size ring of journal records, newest last. */
-class Journal {
-  private records: Array<JournalRecord | undefined>
-  private seqs: number[]
-  private next = 0
-  private size = 0
-  private seq = 0
-
-  constructor (readonly limit: number) {
-    this.records = new Array(limit)
-    this.seqs = new Array(limit)
+  if (at < 0) return email
+  // Most addresses arrive with a lower-case ASCII domain: answer those without building a string.
+  for (let i = at + 1; i < email.length; i++) {
+    const code = email.charCodeAt(i)
+    if ((code >= 65 && code <= 90) || code > 127) return email.slice(0, at) + email.slice(at).toLowerCase()
   }
-
-  push (record: JournalRecord): void {
-    if (this.limit === 0) return
-    this.records[this.next] = record
-    this.seqs[this.next] = ++this.seq
-    this.next = (this.next + 1) % this.limit
-    if (this.size < this.limit) this.size++
-  }
-
-  list (): JournalEntry[] {
-    const out: JournalEntry[] = []
-    const start = (this.next - this.size + this.limit) % this.limit
-    for (let i = 0; i < this.size; i++) {
-      const slot = (start + i) % this.limit
-      out.push(entryOf(this.seqs[slot]!, this.records[slot]!))
-    }
-    return out
-  }
-
-  clear (): void {
-    this.records = new Array(this.limit)
-    this.next = 0
-    this.size = 0
-  }
+  return email
 }
 
 export class MockState {
@@ -183,9 +98,13 @@ export class MockState {
     return this.activeUsers.has(normalizeEmail(email))
   }
 
-  /** Records a pending invite, or counts a re-invite; the oldest first invite is forgotten past the bound. */
-  recordInvite (email: string, now: number): Invite {
+  /**
+   * Records a pending invite, or counts a re-invite; the oldest first invite is forgotten past the
+   * bound. Returns `null`, recording nothing, when the address is an active user's.
+   */
+  recordInvite (email: string, now: number): Invite | null {
     const key = normalizeEmail(email)
+    if (this.activeUsers.has(key)) return null
     const previous = this.invites.get(key)
     if (previous !== undefined) {
       previous.lastInvitedAt = now

@@ -56,7 +56,7 @@ export function appFromConfig (config: Config): FastifyInstance {
     requestTimeout: config.requestTimeout,
     headersTimeout: config.headersTimeout,
     keepAliveTimeout: config.keepAliveTimeout,
-    logger: config.logLevel === 'silent' ? false : { level: 'warn' }
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel }
   })
 }
 
@@ -95,7 +95,6 @@ export async function main (argv: readonly string[], env: Record<string, string 
     io.err(`${PROGRAM}: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
     return 2
   }
-  if (config.logLevel !== 'silent') app.log.level = config.logLevel
   const { port } = app.server.address() as AddressInfo
   io.out(`${PROGRAM} listening on ${listenUrl(config.host, port)}`)
   if (config.admin && config.adminToken === undefined && !isLoopback(config.host)) {

@@ -1,7 +1,7 @@
 /**
  * What the plugins of one app instance share: its state, its catalogue and its settings.
  */
-import type { FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { BehaviourConfig } from '../scenarios/behaviour.js'
 import type { Catalogue } from '../scenarios/select.js'
 import type { MockState } from '../scenarios/state.js'
@@ -12,6 +12,8 @@ export interface MockContext {
   behaviour: BehaviourConfig
   maxDelayMs: number
   now: () => number
+  /** The mock's logger (a silent one when logging is off). */
+  log: FastifyBaseLogger
   /** Records a request in the journal: every invite and every error answer outside the admin API. */
   journal: (request: FastifyRequest, served: string, status: number, durationMs: number) => void
 }

@@ -4,7 +4,7 @@
  * `application/problem+json` in the documented BaseError shape, never as Fastify's default JSON.
  */
 import type { Socket } from 'node:net'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { PROBLEM_JSON, type BaseError, type BadRequestError } from '../contracts/schemas.js'
 import { badRequest, problem } from '../scenarios/outcome.js'
 
@@ -55,19 +55,19 @@ function watchRoutes (app: FastifyInstance): Map<string, RouteEntry> {
 }
 
 /** Told of every error answer the handlers below send, so it can be journaled. */
-export type ErrorObserver = (request: FastifyRequest, reply: FastifyReply, status: number) => void
+export type ErrorObserver = (request: FastifyRequest, status: number) => void
 
 /**
  * Installs the error handler and the 404/405 handler. Call before routes are registered (it
- * watches them to answer 405 with `Allow`).
+ * watches them to answer 405 with `Allow`). Server errors are logged to `log`.
  */
-export function installErrorHandling (app: FastifyInstance, bodyLimit: number, observe: ErrorObserver): void {
+export function installErrorHandling (app: FastifyInstance, bodyLimit: number, observe: ErrorObserver, log: FastifyBaseLogger): void {
   const routes = watchRoutes(app)
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const body = fromError(error, bodyLimit)
-    if (body.status >= 500) request.log.error({ reqId: request.id, err: error }, 'request failed')
-    observe(request, reply, body.status)
+    if (body.status >= 500) log.error({ reqId: request.id, err: error }, 'request failed')
+    observe(request, body.status)
     return sendProblem(reply, body)
   })
 
@@ -75,7 +75,7 @@ export function installErrorHandling (app: FastifyInstance, bodyLimit: number, o
     const path = request.url.split('?')[0]!
     const allowed = new Set<string>()
     for (const route of routes.values()) if (route.pattern.test(path)) for (const method of route.methods) allowed.add(method)
-    observe(request, reply, allowed.size > 0 ? 405 : 404)
+    observe(request, allowed.size > 0 ? 405 : 404)
     if (allowed.size > 0) {
       return sendProblem(reply, problem(405, `Method ${request.method} is not allowed on ${path}; use ${[...allowed].join(', ')}`),
         { allow: [...allowed].join(', ') })

@@ -2,9 +2,9 @@
  * `POST /v3/invites`: choose a scenario, resolve it to an outcome, send it through one reply path.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DEFAULT_ID, type Scenario } from '../scenarios/catalogue.js'
-import { defaultBehaviour } from '../scenarios/behaviour.js'
+import { defaultBehaviour, MALFORMED } from '../scenarios/behaviour.js'
 import { problem, problemOutcome, type Outcome } from '../scenarios/outcome.js'
 import { select } from '../scenarios/select.js'
 import { SERVED_HEADER } from './errors.js'
@@ -12,20 +12,28 @@ import type { MockContext } from './context.js'
 
 export const INVITES_PATH = '/v3/invites'
 
-function resolve (scenario: Scenario | null, request: FastifyRequest, context: MockContext): Outcome {
+/** Parses a body's text the way Fastify's JSON parser does (prototype poisoning refused). */
+type ParseJson = (request: FastifyRequest, text: string) => unknown
+
+function resolve (scenario: Scenario | null, request: FastifyRequest, context: MockContext, parse: ParseJson): Outcome {
   if (scenario === null || scenario.action === 'default-behaviour') {
-    const outcome = defaultBehaviour({ authorization: request.headers.authorization, body: request.body, now: context.now() }, context.state, context.behaviour)
+    const text = request.body as string | undefined
+    const body = text === undefined ? undefined : parse(request, text)
+    const outcome = defaultBehaviour({ authorization: request.headers.authorization, body, now: context.now() }, context.state, context.behaviour)
     if (scenario !== null) outcome.served = scenario.id
     return outcome
   }
   if (scenario.action === 'connection-reset') return { status: 0, served: scenario.id, reset: true }
-  const outcome: Outcome = { status: scenario.status, served: scenario.id, headers: scenario.responseHeaders }
-  if (scenario.example !== undefined) outcome.example = scenario.example
-  if (scenario.render !== undefined) {
-    outcome.contentType = scenario.responseType!
-    outcome.payload = scenario.render()
+  const render = scenario.render
+  return {
+    status: scenario.status,
+    served: scenario.id,
+    example: scenario.example,
+    headers: scenario.responseHeaders,
+    contentType: scenario.responseType,
+    payload: render?.(),
+    bytes: render?.bytes
   }
-  return outcome
 }
 
 /** Media types as they go on the wire; the types come from the compiled catalogue and a few constants, so the map stays small. */
@@ -54,7 +62,7 @@ export function wireType (type: string): string {
  * hooks run on this route; Node adds Date, Connection and Keep-Alive as for any answer).
  * @example sendOutcome(request, reply, { status: 201, served: 'created' })
  */
-export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outcome: Outcome): FastifyReply {
+export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outcome: Outcome, log: FastifyBaseLogger = request.log): FastifyReply {
   reply.hijack()
   if (outcome.reset === true) {
     const socket = request.raw.socket
@@ -68,37 +76,54 @@ export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outco
   if (extra !== undefined) for (const name in extra) head.push(name, extra[name]!)
   const payload = outcome.payload
   if (payload === undefined) head.push('content-length', '0')
-  else head.push('content-type', wireType(outcome.contentType!), 'content-length', String(Buffer.byteLength(payload)))
+  else head.push('content-type', wireType(outcome.contentType!), 'content-length', String(outcome.bytes ?? Buffer.byteLength(payload)))
   try {
     reply.raw.writeHead(outcome.status, head)
   } catch (error) {
     // Scenarios are checked for sendable headers when compiled, so this is a bug: answer it
     // instead of leaving the client waiting on a reply Fastify no longer owns.
-    request.log.error({ reqId: request.id, err: error }, 'answer could not be written')
-    return sendOutcome(request, reply, problemOutcome(problem(500, 'An unexpected error occurred'), DEFAULT_ID))
+    log.error({ reqId: request.id, err: error }, 'answer could not be written')
+    return sendOutcome(request, reply, problemOutcome(problem(500, 'An unexpected error occurred'), DEFAULT_ID), log)
   }
   reply.raw.end(payload)
   return reply
 }
 
-function answer (request: FastifyRequest, reply: FastifyReply, context: MockContext, scenario: Scenario | null): void {
-  const outcome = resolve(scenario, request, context)
+/** Milliseconds since `started`, a `performance.now()` reading (the journal rounds them when read). */
+function since (started: number): number {
+  return performance.now() - started
+}
+
+function answer (request: FastifyRequest, reply: FastifyReply, context: MockContext, parse: ParseJson, scenario: Scenario | null, started: number): void {
+  const outcome = resolve(scenario, request, context, parse)
   context.state.countServed(outcome.served, outcome.example)
-  context.journal(request, outcome.served, outcome.status, reply.elapsedTime)
-  sendOutcome(request, reply, outcome)
+  context.journal(request, outcome.served, outcome.status, since(started))
+  sendOutcome(request, reply, outcome, context.log)
 }
 
 export async function invitesRoute (app: FastifyInstance, context: MockContext): Promise<void> {
+  // Bodies are kept as text and parsed only when the default behaviour reads them: a scenario
+  // answers whatever the body, and the journal parses its copy when it is read.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  const parse: ParseJson = (request, text) => {
+    let value: unknown = MALFORMED
+    if (text !== '') parseJson(request, text, (error: Error | null, parsed: unknown) => { if (error === null) value = parsed })
+    return value
+  }
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => { done(null, text) })
+
   // Not an async handler: most answers are sent synchronously, with no promise per request.
   app.post(INVITES_PATH, (request, reply) => {
+    const started = performance.now()
     const choice = select(request.headers, context.state, context.catalogue, context.maxDelayMs)
     if ('served' in choice) {
-      context.journal(request, choice.served, choice.status, reply.elapsedTime)
-      sendOutcome(request, reply, choice)
+      context.journal(request, choice.served, choice.status, since(started))
+      sendOutcome(request, reply, choice, context.log)
     } else if (choice.delayMs > 0) {
-      return sleep(choice.delayMs).then(() => answer(request, reply, context, choice.scenario))
+      return sleep(choice.delayMs).then(() => answer(request, reply, context, parse, choice.scenario, started))
     } else {
-      answer(request, reply, context, choice.scenario)
+      answer(request, reply, context, parse, choice.scenario, started)
     }
   })
 }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { inviteExamples } from '../../contracts/examples.js'
 import {
-  builtInScenarios, compileScenario, contractOf, DEFAULT_DELAY_MS, FORCED_RETRY_AFTER_S, jsonRenderer, ScenarioError, traceId,
+  builtInScenarios, compileScenario, contractOf, DEFAULT_DELAY_MS, FORCED_RETRY_AFTER_S, jsonRenderer, ScenarioError, TRACE_ID_LENGTH, traceId, TraceIds,
   type ScenarioDefinition
 } from '../../scenarios/catalogue.js'
 import { checkContract } from '../../contracts/validate.js'
@@ -64,6 +64,30 @@ t.test('traceId is a fresh konnect trace id of 19 digits', async (t) => {
   const ids = new Set(Array.from({ length: 50 }, traceId))
   for (const id of ids) t.match(id, /^konnect:trace:\d{19}$/)
   t.ok(ids.size > 45, 'fresh on each call')
+})
+
+t.test('TraceIds: a random prefix, then a counter; a new prefix when the counter runs out', async (t) => {
+  const draws = [0.5, 0.25, 0.75, 0]
+  const ids = new TraceIds(() => draws.shift()!, 999_999_998)
+  t.equal(ids.next(), 'konnect:trace:5500000000999999998')
+  t.equal(ids.next(), 'konnect:trace:5500000000999999999')
+  t.equal(ids.next(), 'konnect:trace:7750000000100000000', 'prefix drawn again, counter restarted')
+  t.equal(ids.next(), 'konnect:trace:7750000000100000001')
+  const own = new TraceIds()
+  const many = Array.from({ length: 1000 }, () => own.next())
+  t.equal(new Set(many).size, many.length, 'no repeats')
+  for (const id of many.slice(0, 20)) t.equal(id.length, TRACE_ID_LENGTH)
+  t.equal(new TraceIds(() => 0.999_999_999_9).next().length, TRACE_ID_LENGTH, 'the largest draws keep the length')
+})
+
+t.test('a renderer knows its length in bytes before rendering', async (t) => {
+  for (const definition of builtInScenarios) {
+    const { render } = compileScenario(definition)
+    if (render !== undefined) t.equal(render.bytes, Buffer.byteLength(render()), definition.id)
+  }
+  const accented = jsonRenderer({ status: 409, title: 'Conflit', instance: 'x', detail: 'Déjà actif — réessayez' })
+  t.equal(accented.bytes, Buffer.byteLength(accented()), 'UTF-8, not characters')
+  t.equal(compileScenario({ id: 'x', title: 'X', status: 502, kind: 'custom', description: 'x.', text: 'Échec' }).render!.bytes, 6)
 })
 
 t.test('jsonRenderer keeps the bytes and renews instance in place', async (t) => {

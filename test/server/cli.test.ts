@@ -85,13 +85,13 @@ const noIpv6 = await new Promise<string | false>((resolve) => {
   probe.listen(0, '::1', () => probe.close(() => resolve(false)))
 })
 
-t.test('an IPv6 host is bracketed in the URL, and the log level applies once listening', { skip: noIpv6 }, async (t) => {
+t.test('an IPv6 host is bracketed in the URL, and the log level applies', { skip: noIpv6 }, async (t) => {
   const { io, out } = fakeIo()
   const app = await main(['--host', '::1', '--port', '0', '--log-level', 'error'], {}, io) as FastifyInstance
   t.teardown(() => app.close())
   const { port } = app.server.address() as AddressInfo
   t.same(out, [`konnect-invites-mock listening on http://[::1]:${port}`])
-  t.equal(app.log.level, 'error')
+  t.equal(app.mock.log.level, 'error')
   const client = new Client(`http://[::1]:${port}`)
   t.teardown(() => client.close())
   const res = await client.request({ method: 'GET', path: '/__mock/health' })
@@ -121,7 +121,10 @@ t.test('appFromConfig passes every setting to the app', async (t) => {
   t.equal((await app.inject({ method: 'POST', url: '/v3/invites', headers: { 'x-mock-delay': '6' }, payload: {} })).statusCode, 400, 'max delay')
   t.equal((await app.inject({ method: 'POST', url: '/v3/invites', payload: {} })).headers['x-mock-scenario-served'], 'created', 'scenario')
   t.equal(app.mock.state.journal.limit, 1, 'journal limit')
-  t.equal(app.log.level, 'warn', 'quiet until listening')
+  t.equal(app.mock.log.level, 'info', 'log level')
+  const quiet = appFromConfig({ ...defaultConfig(), logLevel: 'silent' })
+  t.teardown(() => quiet.close())
+  t.equal(quiet.mock.log.level, 'silent', 'silent turns logging off')
   t.equal(app.server.requestTimeout, 7000, 'request timeout')
   t.equal(app.server.headersTimeout, 3000, 'headers timeout')
   t.equal(app.server.keepAliveTimeout, 9000, 'keep-alive timeout')

@@ -172,3 +172,10 @@ t.test('while the server closes, a request already on a connection gets a real a
   t.equal(behind.headers.connection, 'close', 'and the connection is closed after it')
   await closed
 })
+
+t.test('the logger option: off by default, pino defaults with true, pino options otherwise', async (t) => {
+  const apps = [buildApp(), buildApp({ logger: true }), buildApp({ logger: { level: 'warn' } })]
+  t.teardown(() => Promise.all(apps.map((app) => app.close())))
+  t.same(apps.map((app) => app.mock.log.level), ['silent', 'info', 'warn'])
+  t.equal(apps[0]!.log.level, undefined, 'Fastify itself runs without a logger')
+})

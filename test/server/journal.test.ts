@@ -69,3 +69,15 @@ t.test('the journal keeps invites and error answers, not pages, admin calls or r
   ])
   t.equal(requests.length, 2)
 })
+
+t.test('durationMs is the time the answer took, a delay included; error answers made at once show 0', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  await invite(app, { 'x-mock-scenario': 'delay', 'x-mock-delay': '60' })
+  await invite(app)
+  await app.inject({ url: '/nowhere' })
+  const { requests } = (await app.inject({ url: '/__mock/requests' })).json()
+  t.ok(requests[0].durationMs >= 59, `a 60 ms delay shows (${requests[0].durationMs} ms)`)
+  t.ok(requests[1].durationMs >= 0 && requests[1].durationMs < 59, `an answer at once takes next to no time (${requests[1].durationMs} ms)`)
+  t.equal(requests[2].durationMs, 0)
+})

@@ -1,9 +1,10 @@
 /**
  * The request journal: the last `limit` requests, newest last. Recording is on the hot path of every
- * answer, so it keeps no JavaScript object per request: each request's text (method, URL, scenario,
- * headers, body) is copied into one byte ring and its numbers into typed arrays. Keeping the
- * request's own strings alive instead made every request pay for them in garbage collection.
- * Entries are decoded, parsed and redacted only when listed.
+ * answer, so it keeps next to no JavaScript object per request: headers and body are copied into one
+ * byte ring, numbers into typed arrays, and method, URL and scenario id are kept as strings that
+ * live long anyway (a URL equal to the one before shares its string). Keeping each request's own
+ * strings alive instead made every request pay for them in garbage collection. Entries are
+ * decoded, parsed and redacted only when listed.
  */
 
 /** A request as the journal shows it: secrets redacted, newest last. */
@@ -42,11 +43,7 @@ const REDACTED = '[redacted]'
 export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'x-mock-admin-token', 'cookie'])
 /** Bytes of ring per entry at first; the ring doubles when the entries it holds need more. */
 const FIRST_BYTES_PER_ENTRY = 512
-/**
- * Separates the parts of a request's text. HTTP forbids a line feed in a method, a URL, a header
- * name or value (Node refuses such requests), and scenario ids are checked to be sendable header
- * values, so it cannot occur inside a part.
- */
+/** Separates header names and values in the ring: HTTP forbids a line feed in either (Node refuses such requests). */
 const SEPARATOR = '\n'
 
 /** A body as the journal shows it: parsed JSON, or `[not JSON]`. */
@@ -59,9 +56,9 @@ function parsedBody (text: string): unknown {
 }
 
 /** Header pairs as an object: lower-case names, repeated headers joined with `, `, secrets redacted. */
-function headerObject (pairs: readonly string[], from: number): Record<string, string> {
+function headerObject (pairs: readonly string[]): Record<string, string> {
   const headers = new Map<string, string>()
-  for (let i = from; i + 1 < pairs.length; i += 2) {
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
     const name = pairs[i]!.toLowerCase()
     const seen = headers.get(name)
     if (SECRET_HEADERS.has(name)) headers.set(name, REDACTED)
@@ -84,6 +81,9 @@ export class Journal {
   private next = 0
   private size = 0
   private seq = 0
+  private readonly methods: string[]
+  private readonly urls: string[]
+  private readonly scenarios: string[]
   private readonly seqs: Float64Array
   private readonly ats: Float64Array
   private readonly durations: Float64Array
@@ -99,6 +99,9 @@ export class Journal {
   /** `bytesPerEntry` sizes the ring at first (and after a clear); it grows as needed. */
   constructor (readonly limit: number, private readonly bytesPerEntry = FIRST_BYTES_PER_ENTRY) {
     this.ring = Buffer.allocUnsafeSlow(limit * bytesPerEntry)
+    this.methods = new Array<string>(limit).fill('')
+    this.urls = new Array<string>(limit).fill('')
+    this.scenarios = new Array<string>(limit).fill('')
     this.seqs = new Float64Array(limit)
     this.ats = new Float64Array(limit)
     this.durations = new Float64Array(limit)
@@ -112,9 +115,7 @@ export class Journal {
   push (record: JournalRecord): void {
     const limit = this.limit
     if (limit === 0) return
-    const raw = record.rawHeaders
-    let head = record.method + SEPARATOR + record.url + SEPARATOR + record.scenario
-    if (raw.length > 0) head += SEPARATOR + raw.join(SEPARATOR)
+    const head = record.rawHeaders.join(SEPARATOR)
     const body = record.body
     // Latin-1 is one byte a character and keeps header bytes as Node read them. A body is UTF-8,
     // at most 3 bytes a UTF-16 unit: room for that much is reserved, what it takes is kept.
@@ -127,6 +128,12 @@ export class Journal {
     this.written = start + bytes
     this.pos = at + bytes
     const slot = this.next
+    // Methods and scenario ids are a handful of long-lived strings; a URL is most often the one
+    // before it, whose string is kept instead so the new one can die young.
+    const previous = this.urls[slot === 0 ? limit - 1 : slot - 1]
+    this.methods[slot] = record.method
+    this.urls[slot] = record.url === previous ? previous : record.url
+    this.scenarios[slot] = record.scenario
     this.seqs[slot] = ++this.seq
     this.ats[slot] = record.at
     this.durations[slot] = record.durationMs
@@ -196,15 +203,14 @@ export class Journal {
   private entry (slot: number): JournalEntry {
     const from = this.starts[slot]! % this.ring.length
     const headEnd = from + this.headLengths[slot]!
-    const parts = this.ring.toString('latin1', from, headEnd).split(SEPARATOR)
-    const headers = headerObject(parts, 3)
+    const headers = headerObject(this.ring.toString('latin1', from, headEnd).split(SEPARATOR))
     const entry: JournalEntry = {
       seq: this.seqs[slot]!,
       time: new Date(this.ats[slot]!).toISOString(),
-      method: parts[0]!,
-      url: parts[1]!,
+      method: this.methods[slot]!,
+      url: this.urls[slot]!,
       session: headers['x-mock-session'] ?? null,
-      scenario: parts[2]!,
+      scenario: this.scenarios[slot]!,
       status: this.statuses[slot]!,
       durationMs: Math.round(this.durations[slot]! * 100) / 100,
       headers

@@ -189,5 +189,8 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
   if (sticky !== undefined) {
     return { scenario: sticky.scenario, delayMs: delayMs ?? sticky.delayMs ?? ownDelay(sticky.scenario, maxDelayMs) }
   }
-  return { scenario: null, delayMs: delayMs ?? 0 }
+  return delayMs === undefined ? DEFAULT_CHOICE : { scenario: null, delayMs }
 }
+
+/** The most common choice, shared rather than made for each request. */
+const DEFAULT_CHOICE: Choice = Object.freeze({ scenario: null, delayMs: 0 })

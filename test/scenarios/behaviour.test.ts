@@ -7,7 +7,10 @@ import { MockState } from '../../scenarios/state.js'
 t.test('bearerToken takes the token of a well-formed Bearer header', async (t) => {
   t.equal(bearerToken('Bearer kpat_abc'), 'kpat_abc')
   t.equal(bearerToken('bearer  spat_x.y-z '), 'spat_x.y-z', 'scheme case-insensitive, spaces around')
-  for (const bad of [undefined, '', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer a b', 'Bearerabc', 'Bearer tök', `Bearer ${'a'.repeat(MAX_TOKEN_LENGTH + 1)}`]) {
+  t.equal(bearerToken('BEARER\t\tt0k~!'), 't0k~!', 'tabs; the whole visible ASCII range')
+  t.equal(bearerToken('Bearer x \t'), 'x', 'trailing blanks')
+  for (const bad of [undefined, '', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer a b', 'Bearerabc', 'Bearer tök', 'Bearer a\u007f', 'Bearer a\x01', 'Bearer\u00a0abc', 'Bearer a\nb', 'Bearer a x',
+    'Be@rer abc', 'Bearer\u0000abc', `Bearer ${'a'.repeat(MAX_TOKEN_LENGTH + 1)}`, `Bearer ${' '.repeat(100)}${'a'.repeat(MAX_TOKEN_LENGTH)}`]) {
     t.equal(bearerToken(bad), undefined, String(bad).slice(0, 40))
   }
   t.equal(bearerToken(`Bearer ${'a'.repeat(MAX_TOKEN_LENGTH)}`)?.length, MAX_TOKEN_LENGTH)

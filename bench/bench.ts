@@ -304,7 +304,7 @@ async function run (): Promise<number> {
       json: { type: 'boolean', default: false },
       soak: { type: 'boolean', default: false },
       duration: { type: 'string', default: '4' },
-      pairs: { type: 'string', default: '3' },
+      pairs: { type: 'string', default: '5' },
       connections: { type: 'string', default: '50' },
       'startup-runs': { type: 'string', default: '7' },
       amount: { type: 'string', default: '500000' },

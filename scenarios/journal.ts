@@ -29,6 +29,7 @@ export interface JournalRecord {
   url: string
   scenario: string
   status: number
+  /** How long the answer was held back (a delay), in ms. */
   durationMs: number
   /** The headers as received: name, value, name, value… (Node's `rawHeaders`). */
   rawHeaders: readonly string[]
@@ -68,6 +69,23 @@ function headerObject (pairs: readonly string[]): Record<string, string> {
   return Object.fromEntries(headers)
 }
 
+/** The numbers kept of each entry, side by side in one Float64Array (one cache line an entry). */
+const SEQ = 0
+const AT = 1
+const DURATION = 2
+const STATUS = 3
+/** Where the entry's text starts, counted like `written`. */
+const START = 4
+/** UTF-16 units of the text before the body: the headers, joined. */
+const HEAD = 5
+/** UTF-8 bytes of the whole text in the ring. */
+const BYTES = 6
+/** Size of a body too large to keep, -1 when there is none; a kept body is the text after the head. */
+const BODY_SIZE = 7
+const FIELDS = 8
+/** `BODY_SIZE` of an entry whose body is kept in the ring. */
+const BODY_KEPT = -2
+
 /** A fixed number of request records in a ring, newest last. */
 export class Journal {
   private ring: Buffer
@@ -84,17 +102,7 @@ export class Journal {
   private readonly methods: string[]
   private readonly urls: string[]
   private readonly scenarios: string[]
-  private readonly seqs: Float64Array
-  private readonly ats: Float64Array
-  private readonly durations: Float64Array
-  private readonly statuses: Int32Array
-  /** Where each entry's text starts, counted like `written`. */
-  private readonly starts: Float64Array
-  private readonly headLengths: Int32Array
-  /** UTF-8 bytes of the kept body, or -1 for none. */
-  private readonly bodyLengths: Int32Array
-  /** Size of a body too large to keep, or -1. */
-  private readonly bodySizes: Float64Array
+  private readonly numbers: Float64Array
 
   /** `bytesPerEntry` sizes the ring at first (and after a clear); it grows as needed. */
   constructor (readonly limit: number, private readonly bytesPerEntry = FIRST_BYTES_PER_ENTRY) {
@@ -102,14 +110,7 @@ export class Journal {
     this.methods = new Array<string>(limit).fill('')
     this.urls = new Array<string>(limit).fill('')
     this.scenarios = new Array<string>(limit).fill('')
-    this.seqs = new Float64Array(limit)
-    this.ats = new Float64Array(limit)
-    this.durations = new Float64Array(limit)
-    this.statuses = new Int32Array(limit)
-    this.starts = new Float64Array(limit)
-    this.headLengths = new Int32Array(limit)
-    this.bodyLengths = new Int32Array(limit)
-    this.bodySizes = new Float64Array(limit)
+    this.numbers = new Float64Array(limit * FIELDS)
   }
 
   push (record: JournalRecord): void {
@@ -117,14 +118,12 @@ export class Journal {
     if (limit === 0) return
     const head = record.rawHeaders.join(SEPARATOR)
     const body = record.body
-    // Latin-1 is one byte a character and keeps header bytes as Node read them. A body is UTF-8,
-    // at most 3 bytes a UTF-16 unit: room for that much is reserved, what it takes is kept.
-    const headBytes = head.length
-    const at = this.reserve(headBytes + (body === undefined ? 0 : body.length * 3))
+    // One UTF-8 write: header characters (bytes as Node read them, all below 256) take one or two
+    // bytes, body characters up to three; room for the most is reserved, what the text takes is kept.
+    const text = body === undefined ? head : head + SEPARATOR + body
+    const at = this.reserve(text.length * 3)
     const start = this.written
-    this.ring.write(head, at, headBytes, 'latin1')
-    const bodyBytes = body === undefined ? -1 : this.ring.write(body, at + headBytes, 'utf8')
-    const bytes = headBytes + (bodyBytes < 0 ? 0 : bodyBytes)
+    const bytes = this.ring.write(text, at, 'utf8')
     this.written = start + bytes
     this.pos = at + bytes
     const slot = this.next
@@ -134,14 +133,16 @@ export class Journal {
     this.methods[slot] = record.method
     this.urls[slot] = record.url === previous ? previous : record.url
     this.scenarios[slot] = record.scenario
-    this.seqs[slot] = ++this.seq
-    this.ats[slot] = record.at
-    this.durations[slot] = record.durationMs
-    this.statuses[slot] = record.status
-    this.starts[slot] = start
-    this.headLengths[slot] = headBytes
-    this.bodyLengths[slot] = bodyBytes
-    this.bodySizes[slot] = record.bodyBytes ?? -1
+    const numbers = this.numbers
+    const base = slot * FIELDS
+    numbers[base + SEQ] = ++this.seq
+    numbers[base + AT] = record.at
+    numbers[base + DURATION] = record.durationMs
+    numbers[base + STATUS] = record.status
+    numbers[base + START] = start
+    numbers[base + HEAD] = head.length
+    numbers[base + BYTES] = bytes
+    numbers[base + BODY_SIZE] = body !== undefined ? BODY_KEPT : record.bodyBytes ?? -1
     this.next = slot + 1 === limit ? 0 : slot + 1
     if (this.size < limit) this.size++
   }
@@ -155,7 +156,7 @@ export class Journal {
     const capacity = this.ring.length
     // The entry about to be replaced (once the journal is full) no longer needs its bytes.
     const kept = this.size === this.limit ? this.size - 1 : this.size
-    const oldest = kept === 0 ? this.written : this.starts[this.slotBack(kept)]!
+    const oldest = kept === 0 ? this.written : this.numbers[this.slotBack(kept) * FIELDS + START]!
     let at = this.pos
     let start = this.written
     // A text never wraps around the end of the ring: it starts over at the beginning instead.
@@ -182,11 +183,11 @@ export class Journal {
     const ring = Buffer.allocUnsafeSlow(capacity)
     let written = 0
     for (let back = kept; back > 0; back--) {
-      const slot = this.slotBack(back)
-      const length = this.headLengths[slot]! + Math.max(this.bodyLengths[slot]!, 0)
-      const from = this.starts[slot]! % this.ring.length
+      const base = this.slotBack(back) * FIELDS
+      const length = this.numbers[base + BYTES]!
+      const from = this.numbers[base + START]! % this.ring.length
       this.ring.copy(ring, written, from, from + length)
-      this.starts[slot] = written
+      this.numbers[base + START] = written
       written += length
     }
     this.ring = ring
@@ -201,24 +202,26 @@ export class Journal {
   }
 
   private entry (slot: number): JournalEntry {
-    const from = this.starts[slot]! % this.ring.length
-    const headEnd = from + this.headLengths[slot]!
-    const headers = headerObject(this.ring.toString('latin1', from, headEnd).split(SEPARATOR))
+    const base = slot * FIELDS
+    const numbers = this.numbers
+    const from = numbers[base + START]! % this.ring.length
+    const text = this.ring.toString('utf8', from, from + numbers[base + BYTES]!)
+    const headLength = numbers[base + HEAD]!
+    const headers = headerObject(text.slice(0, headLength).split(SEPARATOR))
     const entry: JournalEntry = {
-      seq: this.seqs[slot]!,
-      time: new Date(this.ats[slot]!).toISOString(),
+      seq: numbers[base + SEQ]!,
+      time: new Date(numbers[base + AT]!).toISOString(),
       method: this.methods[slot]!,
       url: this.urls[slot]!,
       session: headers['x-mock-session'] ?? null,
       scenario: this.scenarios[slot]!,
-      status: this.statuses[slot]!,
-      durationMs: Math.round(this.durations[slot]! * 100) / 100,
+      status: numbers[base + STATUS]!,
+      durationMs: Math.round(numbers[base + DURATION]! * 100) / 100,
       headers
     }
-    const bodySize = this.bodySizes[slot]!
-    const bodyLength = this.bodyLengths[slot]!
-    if (bodySize >= 0) entry.body = `[${bodySize} bytes]`
-    else if (bodyLength >= 0) entry.body = parsedBody(this.ring.toString('utf8', headEnd, headEnd + bodyLength))
+    const bodySize = numbers[base + BODY_SIZE]!
+    if (bodySize === BODY_KEPT) entry.body = parsedBody(text.slice(headLength + 1))
+    else if (bodySize >= 0) entry.body = `[${bodySize} bytes]`
     return entry
   }
 

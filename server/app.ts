@@ -152,7 +152,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
     now,
     log: mockLogger(options.logger),
-    journal: (request, served, status, durationMs) => {
+    journal: (request, served, status, durationMs, at) => {
       let body = bodyText(request.body)
       let bodyBytes: number | undefined
       // A character takes at most 3 bytes in UTF-8: only long texts need counting.
@@ -163,7 +163,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
           body = undefined
         }
       }
-      state.journal.push({ at: now(), method: request.method, url: request.url, scenario: served, status, durationMs, rawHeaders: request.raw.rawHeaders, body, bodyBytes })
+      state.journal.push({ at, method: request.method, url: request.url, scenario: served, status, durationMs, rawHeaders: request.raw.rawHeaders, body, bodyBytes })
     }
   }
   app.decorate('mock', context)
@@ -175,9 +175,9 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     parseJson(request, body as string, (error: Error | null, value: unknown) => done(null, error === null ? value : MALFORMED))
   })
 
-  // Error answers are made as soon as the error is known: no time worth measuring, so 0 ms.
+  // Error answers are sent as soon as the error is known: never held back, so 0 ms.
   installErrorHandling(app, bodyLimit, (request, status) => {
-    if (!request.url.startsWith(ADMIN_PREFIX)) context.journal(request, DEFAULT_ID, status, 0)
+    if (!request.url.startsWith(ADMIN_PREFIX)) context.journal(request, DEFAULT_ID, status, 0, now())
   }, context.log)
 
   // close() only reaps connections idle at that moment; one that finishes its last request later

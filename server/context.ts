@@ -14,6 +14,9 @@ export interface MockContext {
   now: () => number
   /** The mock's logger (a silent one when logging is off). */
   log: FastifyBaseLogger
-  /** Records a request in the journal: every invite and every error answer outside the admin API. */
-  journal: (request: FastifyRequest, served: string, status: number, durationMs: number) => void
+  /**
+   * Records a request in the journal: every invite and every error answer outside the admin API.
+   * `durationMs` is how long the answer was held back; `at` the time of the answer (ms since the epoch).
+   */
+  journal: (request: FastifyRequest, served: string, status: number, durationMs: number, at: number) => void
 }

@@ -15,11 +15,11 @@ export const INVITES_PATH = '/v3/invites'
 /** Parses a body's text the way Fastify's JSON parser does (prototype poisoning refused). */
 type ParseJson = (request: FastifyRequest, text: string) => unknown
 
-function resolve (scenario: Scenario | null, request: FastifyRequest, context: MockContext, parse: ParseJson): Outcome {
+function resolve (scenario: Scenario | null, request: FastifyRequest, context: MockContext, parse: ParseJson, now: number): Outcome {
   if (scenario === null || scenario.action === 'default-behaviour') {
     const text = request.body as string | undefined
     const body = text === undefined ? undefined : parse(request, text)
-    const outcome = defaultBehaviour({ authorization: request.headers.authorization, body, now: context.now() }, context.state, context.behaviour)
+    const outcome = defaultBehaviour({ authorization: request.headers.authorization, body, now }, context.state, context.behaviour)
     if (scenario !== null) outcome.served = scenario.id
     return outcome
   }
@@ -89,15 +89,12 @@ export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outco
   return reply
 }
 
-/** Milliseconds since `started`, a `performance.now()` reading (the journal rounds them when read). */
-function since (started: number): number {
-  return performance.now() - started
-}
-
-function answer (request: FastifyRequest, reply: FastifyReply, context: MockContext, parse: ParseJson, scenario: Scenario | null, started: number): void {
-  const outcome = resolve(scenario, request, context, parse)
+/** Resolves and sends an answer; `heldMs` is how long it was held back (a delay), for the journal. */
+function answer (request: FastifyRequest, reply: FastifyReply, context: MockContext, parse: ParseJson, scenario: Scenario | null, heldMs: number): void {
+  const now = context.now()
+  const outcome = resolve(scenario, request, context, parse, now)
   context.state.countServed(outcome.served, outcome.example)
-  context.journal(request, outcome.served, outcome.status, since(started))
+  context.journal(request, outcome.served, outcome.status, heldMs, now)
   sendOutcome(request, reply, outcome, context.log)
 }
 
@@ -115,15 +112,17 @@ export async function invitesRoute (app: FastifyInstance, context: MockContext):
 
   // Not an async handler: most answers are sent synchronously, with no promise per request.
   app.post(INVITES_PATH, (request, reply) => {
-    const started = performance.now()
     const choice = select(request.headers, context.state, context.catalogue, context.maxDelayMs)
     if ('served' in choice) {
-      context.journal(request, choice.served, choice.status, since(started))
+      context.journal(request, choice.served, choice.status, 0, context.now())
       sendOutcome(request, reply, choice, context.log)
     } else if (choice.delayMs > 0) {
-      return sleep(choice.delayMs).then(() => answer(request, reply, context, parse, choice.scenario, started))
+      // Only a delay is timed: an answer sent at once takes microseconds, which the journal's
+      // hundredths of a millisecond would show as 0 anyway.
+      const started = performance.now()
+      return sleep(choice.delayMs).then(() => answer(request, reply, context, parse, choice.scenario, performance.now() - started))
     } else {
-      answer(request, reply, context, parse, choice.scenario, started)
+      answer(request, reply, context, parse, choice.scenario, 0)
     }
   })
 }

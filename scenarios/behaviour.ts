@@ -118,5 +118,8 @@ export function defaultBehaviour (request: InviteRequest, state: MockState, conf
     return rendered(400, reason === 'cannot be blank' ? 'Cannot be Blank' : undefined, render, headers)
   }
   if (state.recordInvite(result, request.now) === null) return rendered(409, 'User is Already Active', renderConflict, headers)
-  return { status: 201, served: DEFAULT_ID, example: undefined, headers }
+  return headers === undefined ? CREATED : { status: 201, served: DEFAULT_ID, headers }
 }
+
+/** The answer to a valid invite without rate-limit headers: one shared, frozen outcome. */
+const CREATED: Outcome = Object.freeze({ status: 201, served: DEFAULT_ID })

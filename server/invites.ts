@@ -20,8 +20,8 @@ function resolve (scenario: Scenario | null, request: FastifyRequest, context: M
     const text = request.body as string | undefined
     const body = text === undefined ? undefined : parse(request, text)
     const outcome = defaultBehaviour({ authorization: request.headers.authorization, body, now }, context.state, context.behaviour)
-    if (scenario !== null) outcome.served = scenario.id
-    return outcome
+    // The default behaviour may answer with a shared outcome: a copy carries the scenario's id.
+    return scenario === null ? outcome : { ...outcome, served: scenario.id }
   }
   if (scenario.action === 'connection-reset') return { status: 0, served: scenario.id, reset: true }
   const render = scenario.render
@@ -71,12 +71,13 @@ export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outco
     else reply.raw.destroy()
     return reply
   }
-  const head: string[] = [SERVED_HEADER, outcome.served]
+  const payload = outcome.payload
+  // The usual answers take their headers in one array literal, sized once.
+  const head: string[] = payload === undefined
+    ? [SERVED_HEADER, outcome.served, 'content-length', '0']
+    : [SERVED_HEADER, outcome.served, 'content-type', wireType(outcome.contentType!), 'content-length', String(outcome.bytes ?? Buffer.byteLength(payload))]
   const extra = outcome.headers
   if (extra !== undefined) for (const name in extra) head.push(name, extra[name]!)
-  const payload = outcome.payload
-  if (payload === undefined) head.push('content-length', '0')
-  else head.push('content-type', wireType(outcome.contentType!), 'content-length', String(outcome.bytes ?? Buffer.byteLength(payload)))
   try {
     reply.raw.writeHead(outcome.status, head)
   } catch (error) {
@@ -102,10 +103,13 @@ export async function invitesRoute (app: FastifyInstance, context: MockContext):
   // Bodies are kept as text and parsed only when the default behaviour reads them: a scenario
   // answers whatever the body, and the journal parses its copy when it is read.
   const parseJson = app.getDefaultJsonParser('error', 'error')
+  // Fastify's parser answers through a callback, synchronously: one callback for all requests.
+  let parsed: unknown
+  const keep = (error: Error | null, value: unknown): void => { parsed = error === null ? value : MALFORMED }
   const parse: ParseJson = (request, text) => {
-    let value: unknown = MALFORMED
-    if (text !== '') parseJson(request, text, (error: Error | null, parsed: unknown) => { if (error === null) value = parsed })
-    return value
+    if (text === '') return MALFORMED
+    parseJson(request, text, keep)
+    return parsed
   }
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => { done(null, text) })

@@ -2,7 +2,7 @@
  * The mock's public API for Node users: build it, start it on a free port, or reach it through an
  * undici Dispatcher with no socket at all.
  */
-export { buildApp, type MockOptions } from './app.js'
+export { buildApp, type MockLoggerOptions, type MockOptions } from './app.js'
 export { startMockServer, InProcessDispatcher, type MockServer, type StartOptions } from './in-process.js'
 export { parseConfig, helpText, ConfigError, type Config } from './config.js'
 export { builtInScenarios, type ScenarioDefinition, type ScenarioKind } from '../scenarios/catalogue.js'

@@ -46,6 +46,7 @@ export function bearerToken (authorization: string | undefined): string | undefi
   // allocates its result. The grammar: `Bearer`, any case; spaces or tabs; visible ASCII; blanks.
   if (authorization === undefined) return undefined
   const length = authorization.length
+  // A longer header cannot hold a token of at most MAX_TOKEN_LENGTH (scheme and blanks aside): no scan.
   if (length > MAX_TOKEN_LENGTH + 64) return undefined
   for (let i = 0; i < BEARER.length; i++) {
     // `| 0x20` lower-cases an ASCII letter and can turn nothing else into one.

@@ -33,15 +33,15 @@ export interface JournalRecord {
   durationMs: number
   /** The headers as received: name, value, name, value… (Node's `rawHeaders`). */
   rawHeaders: readonly string[]
-  /** The body as received, when there was one and it was small enough to keep. */
+  /** The body as received, if there was one; past `BODY_BYTES_KEPT` only its size is kept. */
   body: string | undefined
-  /** The size of a body too large to keep, in bytes. */
-  bodyBytes: number | undefined
 }
 
 const REDACTED = '[redacted]'
 /** Headers whose values never leave the journal. */
 export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'x-mock-admin-token', 'cookie'])
+/** Bodies of at most this many UTF-8 bytes are kept whole; larger ones are listed as `[N bytes]`. */
+export const BODY_BYTES_KEPT = 4096
 /** Bytes of ring per entry at first; the ring doubles when the entries it holds need more. */
 const FIRST_BYTES_PER_ENTRY = 512
 /** Separates header names and values in the ring: HTTP forbids a line feed in either (Node refuses such requests). */
@@ -117,7 +117,16 @@ export class Journal {
     const limit = this.limit
     if (limit === 0) return
     const head = record.rawHeaders.join(SEPARATOR)
-    const body = record.body
+    let body = record.body
+    let bodySize = -1
+    // A character takes at most 3 bytes in UTF-8: only long bodies need counting.
+    if (body !== undefined && body.length * 3 > BODY_BYTES_KEPT) {
+      const size = Buffer.byteLength(body)
+      if (size > BODY_BYTES_KEPT) {
+        bodySize = size
+        body = undefined
+      }
+    }
     // One UTF-8 write: header characters (bytes as Node read them, all below 256) take one or two
     // bytes, body characters up to three; room for the most is reserved, what the text takes is kept.
     const text = body === undefined ? head : head + SEPARATOR + body
@@ -142,7 +151,7 @@ export class Journal {
     numbers[base + START] = start
     numbers[base + HEAD] = head.length
     numbers[base + BYTES] = bytes
-    numbers[base + BODY_SIZE] = body !== undefined ? BODY_KEPT : record.bodyBytes ?? -1
+    numbers[base + BODY_SIZE] = body !== undefined ? BODY_KEPT : bodySize
     this.next = slot + 1 === limit ? 0 : slot + 1
     if (this.size < limit) this.size++
   }

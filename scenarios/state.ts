@@ -6,8 +6,6 @@
 import type { Scenario } from './catalogue.js'
 import { Journal } from './journal.js'
 
-export { SECRET_HEADERS, type JournalEntry, type JournalRecord } from './journal.js'
-
 /** A scenario made sticky through the admin API or `--scenario`. `scenario: null` forces the default behaviour. */
 export interface Sticky {
   scenario: Scenario | null

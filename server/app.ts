@@ -17,7 +17,7 @@ import { DEFAULT_BODY_LIMIT, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIME
 import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
-import { invitesRoute } from './invites.js'
+import { invitesRoute, jsonParser } from './invites.js'
 
 export interface MockOptions {
   /** Scenario served to every request until changed (the `--scenario` flag). */
@@ -92,9 +92,6 @@ function timeouts (options: MockOptions): { requestTimeout: number, keepAliveTim
   }
 }
 
-/** Bodies of at most this many bytes are kept whole in the journal. */
-const JOURNAL_BODY_BYTES = 4096
-
 /**
  * A body's text for the journal. Invites keep theirs as received; a body some other route parsed
  * (a route added to the app) is serialized again, and one that was not JSON is kept as empty text.
@@ -153,27 +150,14 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     now,
     log: mockLogger(options.logger),
     journal: (request, served, status, durationMs, at) => {
-      let body = bodyText(request.body)
-      let bodyBytes: number | undefined
-      // A character takes at most 3 bytes in UTF-8: only long texts need counting.
-      if (body !== undefined && body.length * 3 > JOURNAL_BODY_BYTES) {
-        const bytes = Buffer.byteLength(body)
-        if (bytes > JOURNAL_BODY_BYTES) {
-          bodyBytes = bytes
-          body = undefined
-        }
-      }
-      state.journal.push({ at, method: request.method, url: request.url, scenario: served, status, durationMs, rawHeaders: request.raw.rawHeaders, body, bodyBytes })
+      state.journal.push({ at, method: request.method, url: request.url, scenario: served, status, durationMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body) })
     }
   }
   app.decorate('mock', context)
 
-  const parseJson = app.getDefaultJsonParser('error', 'error')
+  const parse = jsonParser(app)
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, MALFORMED)
-    parseJson(request, body as string, (error: Error | null, value: unknown) => done(null, error === null ? value : MALFORMED))
-  })
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => { done(null, parse(request, body as string)) })
 
   // Error answers are sent as soon as the error is known: never held back, so 0 ms.
   installErrorHandling(app, bodyLimit, (request, status) => {

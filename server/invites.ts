@@ -12,8 +12,25 @@ import type { MockContext } from './context.js'
 
 export const INVITES_PATH = '/v3/invites'
 
-/** Parses a body's text the way Fastify's JSON parser does (prototype poisoning refused). */
-type ParseJson = (request: FastifyRequest, text: string) => unknown
+/** Parses a body's text: its value, or MALFORMED for empty text, bad JSON and prototype poisoning. */
+export type ParseJson = (request: FastifyRequest, text: string) => unknown
+
+/**
+ * Fastify's own JSON parser (prototype poisoning refused), answering MALFORMED instead of an error
+ * so the route, not the parser, decides what a bad body gets.
+ * @example jsonParser(app)(request, '{"email":"a@b.co"}') // { email: 'a@b.co' }
+ */
+export function jsonParser (app: FastifyInstance): ParseJson {
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  // Fastify's parser answers through a callback, synchronously: one callback for all requests.
+  let parsed: unknown
+  const keep = (error: Error | null, value: unknown): void => { parsed = error === null ? value : MALFORMED }
+  return (request, text) => {
+    if (text === '') return MALFORMED
+    parseJson(request, text, keep)
+    return parsed
+  }
+}
 
 function resolve (scenario: Scenario | null, request: FastifyRequest, context: MockContext, parse: ParseJson, now: number): Outcome {
   if (scenario === null || scenario.action === 'default-behaviour') {
@@ -102,15 +119,7 @@ function answer (request: FastifyRequest, reply: FastifyReply, context: MockCont
 export async function invitesRoute (app: FastifyInstance, context: MockContext): Promise<void> {
   // Bodies are kept as text and parsed only when the default behaviour reads them: a scenario
   // answers whatever the body, and the journal parses its copy when it is read.
-  const parseJson = app.getDefaultJsonParser('error', 'error')
-  // Fastify's parser answers through a callback, synchronously: one callback for all requests.
-  let parsed: unknown
-  const keep = (error: Error | null, value: unknown): void => { parsed = error === null ? value : MALFORMED }
-  const parse: ParseJson = (request, text) => {
-    if (text === '') return MALFORMED
-    parseJson(request, text, keep)
-    return parsed
-  }
+  const parse = jsonParser(app)
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => { done(null, text) })
 

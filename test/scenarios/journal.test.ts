@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { Journal, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
+import { BODY_BYTES_KEPT, Journal, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
 
 const record = (url: string, extra: Partial<JournalRecord> = {}): JournalRecord =>
-  ({ at: 0, method: 'POST', url, scenario: 'default', status: 201, durationMs: 1, rawHeaders: [], body: undefined, bodyBytes: undefined, ...extra })
+  ({ at: 0, method: 'POST', url, scenario: 'default', status: 201, durationMs: 1, rawHeaders: [], body: undefined, ...extra })
 
 t.test('a ring: bounded, newest last, numbered', async (t) => {
   const journal = new Journal(3)
@@ -48,11 +48,13 @@ t.test('an entry as listed: ISO time, session, headers by lower-case name, secre
 
 t.test('bodies: parsed when listed, a large one summarized, none left out', async (t) => {
   const journal = new Journal(10)
-  for (const [body, bodyBytes] of [['not json', undefined], ['', undefined], ['{"__proto__":{"x":1}}', undefined], [undefined, 70_000], [undefined, undefined], ['{"name":"Zoë 日本 🎉"}', undefined]] as const) {
-    journal.push(record('/b', { body, bodyBytes }))
-  }
+  const atLimit = JSON.stringify({ e: 'é'.repeat((BODY_BYTES_KEPT - 8) / 2) })
+  const pastLimit = JSON.stringify({ e: 'é'.repeat((BODY_BYTES_KEPT - 8) / 2 + 1) })
+  t.equal(Buffer.byteLength(atLimit), BODY_BYTES_KEPT)
+  for (const body of ['not json', '', '{"__proto__":{"x":1}}', pastLimit, undefined, '{"name":"Zoë 日本 🎉"}', atLimit]) journal.push(record('/b', { body }))
   const listed = journal.list()
-  t.same(listed.map((e) => e.body), ['[not JSON]', '[not JSON]', JSON.parse('{"__proto__":{"x":1}}'), '[70000 bytes]', undefined, { name: 'Zoë 日本 🎉' }])
+  t.same(listed.map((e) => e.body), ['[not JSON]', '[not JSON]', JSON.parse('{"__proto__":{"x":1}}'), `[${BODY_BYTES_KEPT + 2} bytes]`, undefined, { name: 'Zoë 日本 🎉' }, JSON.parse(atLimit)],
+    'a body is kept up to the limit in UTF-8 bytes, past it only its size')
   t.notOk('body' in listed[4]!, 'no body, no body field')
   t.equal(Object.getPrototypeOf(listed[2]!.body), Object.prototype, 'a __proto__ key stays an own property')
 })

@@ -2,7 +2,7 @@ import t from 'tap'
 import { compileScenario, builtInScenarios } from '../../scenarios/catalogue.js'
 import { DEFAULT_JOURNAL_LIMIT, MockState, normalizeEmail } from '../../scenarios/state.js'
 
-const entry = (url: string) => ({ at: 0, method: 'POST', url, scenario: 'default', status: 201, durationMs: 1, rawHeaders: [], body: undefined, bodyBytes: undefined })
+const entry = (url: string) => ({ at: 0, method: 'POST', url, scenario: 'default', status: 201, durationMs: 1, rawHeaders: [], body: undefined })
 
 t.test('normalizeEmail lower-cases the domain only', async (t) => {
   t.equal(normalizeEmail('Ada.Lovelace@Example.COM'), 'Ada.Lovelace@example.com')

@@ -17,7 +17,7 @@ import { DEFAULT_BODY_LIMIT, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIME
 import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
-import { invitesRoute, jsonParser } from './invites.js'
+import { invitesRoute, parseJson } from './invites.js'
 
 export interface MockOptions {
   /** Scenario served to every request until changed (the `--scenario` flag). */
@@ -155,9 +155,8 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
   }
   app.decorate('mock', context)
 
-  const parse = jsonParser(app)
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => { done(null, parse(request, body as string)) })
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => { done(null, parseJson(text as string)) })
 
   // Error answers are sent as soon as the error is known: never held back, so 0 ms.
   installErrorHandling(app, bodyLimit, (request, status) => {

@@ -2,6 +2,7 @@
  * `POST /v3/invites`: choose a scenario, resolve it to an outcome, send it through one reply path.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import secureJson from 'secure-json-parse'
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DEFAULT_ID, type Scenario } from '../scenarios/catalogue.js'
 import { defaultBehaviour, MALFORMED } from '../scenarios/behaviour.js'
@@ -12,30 +13,26 @@ import type { MockContext } from './context.js'
 
 export const INVITES_PATH = '/v3/invites'
 
-/** Parses a body's text: its value, or MALFORMED for empty text, bad JSON and prototype poisoning. */
-export type ParseJson = (request: FastifyRequest, text: string) => unknown
-
 /**
- * Fastify's own JSON parser (prototype poisoning refused), answering MALFORMED instead of an error
- * so the route, not the parser, decides what a bad body gets.
- * @example jsonParser(app)(request, '{"email":"a@b.co"}') // { email: 'a@b.co' }
+ * A body's JSON value, or MALFORMED for empty text, bad JSON and prototype poisoning, so the route,
+ * not the parser, decides what a bad body gets.
+ * @example parseJson('{"email":"a@b.co"}') // { email: 'a@b.co' }
  */
-export function jsonParser (app: FastifyInstance): ParseJson {
-  const parseJson = app.getDefaultJsonParser('error', 'error')
-  // Fastify's parser answers through a callback, synchronously: one callback for all requests.
-  let parsed: unknown
-  const keep = (error: Error | null, value: unknown): void => { parsed = error === null ? value : MALFORMED }
-  return (request, text) => {
-    if (text === '') return MALFORMED
-    parseJson(request, text, keep)
-    return parsed
+export function parseJson (text: string): unknown {
+  if (text === '') return MALFORMED
+  try {
+    return secureJson.parse(text, null, POISON)
+  } catch {
+    return MALFORMED
   }
 }
 
-function resolve (scenario: Scenario | null, request: FastifyRequest, context: MockContext, parse: ParseJson, now: number): Outcome {
+const POISON = { protoAction: 'error', constructorAction: 'error' } as const
+
+function resolve (scenario: Scenario | null, request: FastifyRequest, context: MockContext, now: number): Outcome {
   if (scenario === null || scenario.action === 'default-behaviour') {
     const text = request.body as string | undefined
-    const body = text === undefined ? undefined : parse(request, text)
+    const body = text === undefined ? undefined : parseJson(text)
     const outcome = defaultBehaviour({ authorization: request.headers.authorization, body, now }, context.state, context.behaviour)
     // The default behaviour may answer with a shared outcome: a copy carries the scenario's id.
     return scenario === null ? outcome : { ...outcome, served: scenario.id }
@@ -108,9 +105,9 @@ export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outco
 }
 
 /** Resolves and sends an answer; `heldMs` is how long it was held back (a delay), for the journal. */
-function answer (request: FastifyRequest, reply: FastifyReply, context: MockContext, parse: ParseJson, scenario: Scenario | null, heldMs: number): void {
+function answer (request: FastifyRequest, reply: FastifyReply, context: MockContext, scenario: Scenario | null, heldMs: number): void {
   const now = context.now()
-  const outcome = resolve(scenario, request, context, parse, now)
+  const outcome = resolve(scenario, request, context, now)
   context.state.countServed(outcome.served, outcome.example)
   context.journal(request, outcome.served, outcome.status, heldMs, now)
   sendOutcome(request, reply, outcome, context.log)
@@ -119,7 +116,6 @@ function answer (request: FastifyRequest, reply: FastifyReply, context: MockCont
 export async function invitesRoute (app: FastifyInstance, context: MockContext): Promise<void> {
   // Bodies are kept as text and parsed only when the default behaviour reads them: a scenario
   // answers whatever the body, and the journal parses its copy when it is read.
-  const parse = jsonParser(app)
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => { done(null, text) })
 
@@ -133,9 +129,9 @@ export async function invitesRoute (app: FastifyInstance, context: MockContext):
       // Only a delay is timed: an answer sent at once takes microseconds, which the journal's
       // hundredths of a millisecond would show as 0 anyway.
       const started = performance.now()
-      return sleep(choice.delayMs).then(() => answer(request, reply, context, parse, choice.scenario, performance.now() - started))
+      return sleep(choice.delayMs).then(() => answer(request, reply, context, choice.scenario, performance.now() - started))
     } else {
-      answer(request, reply, context, parse, choice.scenario, 0)
+      answer(request, reply, context, choice.scenario, 0)
     }
   })
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import { request, type Dispatcher } from 'undici'
 import { checkAgainst, expectationFor, normalizeHeaders, preview, type Expectation, type ResponseViolation } from './assert.js'
+import { ADMIN_TOKEN_HEADER, SERVED_HEADER, SESSION_HEADER } from './headers.js'
 import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
 import { diffJson, type Json } from './openapi.js'
 import { checkSchema } from './validate.js'
@@ -19,9 +20,6 @@ export const RUNNER_EMAIL = 'contract-runner@example.com'
 /** Token sent when none is given (any token is accepted by the mock unless it runs with --tokens). */
 export const DEFAULT_TOKEN = 'contract-runner'
 
-const SERVED_HEADER = 'x-mock-scenario-served'
-const SESSION_HEADER = 'x-mock-session'
-const ADMIN_TOKEN_HEADER = 'x-mock-admin-token'
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 
 export interface RunOptions {

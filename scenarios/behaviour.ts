@@ -3,10 +3,11 @@
  * then the token's rate window, then validation of the body, then the directory of users.
  */
 import { inviteExamples, unauthorizedExample } from '../contracts/examples.js'
-import { InviteUserRequest, PROBLEM_JSON, type InvalidParameter } from '../contracts/schemas.js'
+import { InviteUserRequest, type InvalidParameter } from '../contracts/schemas.js'
 import { compile } from '../contracts/validate.js'
-import { DEFAULT_ID, jsonRenderer, type Renderer } from './catalogue.js'
-import { badRequest, type Outcome } from './outcome.js'
+import { DEFAULT_ID } from './catalogue.js'
+import { badRequest, PROBLEM_TYPE, type Outcome } from './outcome.js'
+import { jsonRenderer, type Renderer } from './render.js'
 import { takeSlot, type RateLimit } from './rate-limit.js'
 import type { MockState } from './state.js'
 
@@ -69,7 +70,7 @@ export function validateInvite (body: unknown): string | InvalidParameter[] | ty
 }
 
 function rendered (status: number, example: string | undefined, render: Renderer, headers?: Record<string, string>): Outcome {
-  return { status, served: DEFAULT_ID, example, headers, contentType: PROBLEM_JSON, payload: render(), bytes: render.bytes }
+  return { status, served: DEFAULT_ID, example, headers, contentType: PROBLEM_TYPE, payload: render(), bytes: render.bytes }
 }
 
 /**

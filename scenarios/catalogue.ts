@@ -7,6 +7,8 @@ import { forbiddenExamples, inviteExamples, unauthorizedExample } from '../contr
 import { contractForStatus, PROBLEM_JSON, type ContractName } from '../contracts/schemas.js'
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import { checkContract, type Violation } from '../contracts/validate.js'
+import { SERVED_HEADER } from '../contracts/headers.js'
+import { fixedRenderer, jsonRenderer, wireType, type Renderer } from './render.js'
 
 export type ScenarioKind = 'documented' | 'behaviour' | 'custom'
 
@@ -147,7 +149,7 @@ export const builtInScenarios: readonly ScenarioDefinition[] = [...documented, .
 
 /** A scenario compiled once: its answer is a few string concatenations away. */
 export interface Scenario extends ScenarioDefinition {
-  /** Content type of the answer, when it has a body. */
+  /** The `Content-Type` of the answer as it goes on the wire, when it has a body. */
   responseType?: string
   /** Lower-cased headers to send, without content type. */
   responseHeaders: Record<string, string>
@@ -155,69 +157,6 @@ export interface Scenario extends ScenarioDefinition {
   render?: Renderer
 }
 
-/** Renders a body; `bytes` is its length in UTF-8, the same on every call (trace ids have a fixed length). */
-export interface Renderer {
-  (): string
-  readonly bytes: number
-}
-
-const INSTANCE_MARK = '\u0000instance\u0000'
-
-/** The smallest and one past the largest value of a trace id's 9-digit counter. */
-const COUNTER_FIRST = 100_000_000
-const COUNTER_END = 1_000_000_000
-/** Characters in every trace id: `konnect:trace:` and 19 digits. */
-export const TRACE_ID_LENGTH = 33
-
-/**
- * Konnect-style trace ids, `konnect:trace:` and 19 digits: a random 10-digit prefix, then a 9-digit
- * counter from a random start. Ids never repeat under one prefix, look unrelated across processes,
- * and cost one concatenation each; the prefix is drawn again when the counter runs out.
- * @example new TraceIds().next() // 'konnect:trace:4821937560123456789'
- */
-export class TraceIds {
-  private prefix = ''
-  private counter = COUNTER_END
-
-  /** `random` returns numbers in [0, 1), like Math.random; `counter` starts the counter at a given value. */
-  constructor (private readonly random: () => number = Math.random, counter?: number) {
-    this.reseed()
-    if (counter !== undefined) this.counter = counter
-  }
-
-  next (): string {
-    if (this.counter >= COUNTER_END) this.reseed()
-    return this.prefix + this.counter++
-  }
-
-  private reseed (): void {
-    this.prefix = `konnect:trace:${1_000_000_000 + Math.floor(this.random() * 9_000_000_000)}`
-    this.counter = COUNTER_FIRST + Math.floor(this.random() * (COUNTER_END - COUNTER_FIRST) / 2)
-  }
-}
-
-const traceIds = new TraceIds()
-
-/** A fresh Konnect-style trace id: `konnect:trace:` and 19 digits. */
-export function traceId (): string {
-  return traceIds.next()
-}
-
-function fixedRenderer (text: string): Renderer {
-  return Object.assign(() => text, { bytes: Buffer.byteLength(text) })
-}
-
-/**
- * Renders a JSON template whose `instance` is replaced by a fresh trace id on every call; the rest
- * of the bytes (key order included) stay as given.
- */
-export function jsonRenderer (body: unknown): Renderer {
-  if (body === null || typeof body !== 'object' || Array.isArray(body) || !('instance' in body)) return fixedRenderer(JSON.stringify(body))
-  const [head, tail] = JSON.stringify({ ...body, instance: INSTANCE_MARK }).split(JSON.stringify(INSTANCE_MARK)) as [string, string]
-  const open = `${head}"`
-  const close = `"${tail}`
-  return Object.assign(() => open + traceIds.next() + close, { bytes: Buffer.byteLength(open) + TRACE_ID_LENGTH + Buffer.byteLength(close) })
-}
 
 /** The contract a scenario's body must meet, or undefined when its status and media type document none. */
 export function contractOf (status: number, responseType: string | undefined): ContractName | undefined {
@@ -241,7 +180,7 @@ export function compileScenario (definition: ScenarioDefinition): Scenario {
   const responseHeaders: Record<string, string> = {}
   let declaredType: string | undefined
   // The id goes out in X-Mock-Scenario-Served and the type in Content-Type: all must be sendable.
-  const sent: Array<[string, string, string]> = [['/id', 'x-mock-scenario-served', definition.id]]
+  const sent: Array<[string, string, string]> = [['/id', SERVED_HEADER, definition.id]]
   if (definition.contentType !== undefined) sent.push(['/contentType', 'content-type', definition.contentType])
   for (const [name, value] of Object.entries(definition.headers ?? {})) sent.push([`/headers/${name}`, name, value])
   for (const [path, name, value] of sent) {
@@ -265,10 +204,10 @@ export function compileScenario (definition: ScenarioDefinition): Scenario {
       `scenario "${definition.id}": a ${definition.status} needs a body at /body (${contract ?? 'text'})`)
   }
   if (definition.text !== undefined) {
-    scenario.responseType = definition.contentType ?? declaredType ?? 'text/plain; charset=utf-8'
+    scenario.responseType = wireType(definition.contentType ?? declaredType ?? 'text/plain; charset=utf-8')
     scenario.render = fixedRenderer(definition.text)
   } else if (definition.body !== undefined) {
-    scenario.responseType = definition.contentType ?? declaredType ?? (definition.status >= 400 ? PROBLEM_JSON : 'application/json; charset=utf-8')
+    scenario.responseType = wireType(definition.contentType ?? declaredType ?? (definition.status >= 400 ? PROBLEM_JSON : 'application/json'))
     const contract = contractOf(definition.status, scenario.responseType)
     const violations = contract === undefined ? [] : checkContract(contract, definition.body)
     if (violations.length > 0) {
@@ -279,4 +218,59 @@ export function compileScenario (definition: ScenarioDefinition): Scenario {
     scenario.render = jsonRenderer(definition.body)
   }
   return scenario
+}
+
+/** The compiled catalogue with its lookup tables. */
+export class Catalogue {
+  readonly list: readonly Scenario[]
+  private readonly byId = new Map<string, Scenario>()
+  private readonly byExample = new Map<string, Scenario>()
+  private readonly byStatus = new Map<number, Scenario>()
+
+  /**
+   * Compiles the built-in scenarios and the given custom ones; throws a ScenarioError on a body
+   * that breaks its contract or an id used twice.
+   * @example new Catalogue().find('cannot-be-blank')?.status // 400
+   */
+  constructor (custom: readonly ScenarioDefinition[] = []) {
+    this.list = [...builtInScenarios, ...custom].map((definition) => {
+      if (this.byId.has(definition.id)) {
+        throw new ScenarioError(definition.id, [], `scenario "${definition.id}": the id is already taken`)
+      }
+      const scenario = compileScenario(definition)
+      this.byId.set(scenario.id, scenario)
+      if (scenario.example !== undefined) this.byExample.set(scenario.example.toLowerCase(), scenario)
+      if (scenario.status > 0 && scenario.action === undefined && !this.byStatus.has(scenario.status)) {
+        this.byStatus.set(scenario.status, scenario)
+      }
+      return scenario
+    })
+  }
+
+  get ids (): string[] {
+    return this.list.map((scenario) => scenario.id)
+  }
+
+  get exampleNames (): string[] {
+    return this.list.flatMap((scenario) => scenario.example === undefined ? [] : [scenario.example])
+  }
+
+  get statuses (): number[] {
+    return [...this.byStatus.keys()].sort((a, b) => a - b)
+  }
+
+  /** A scenario by id, or `undefined`. */
+  find (id: string): Scenario | undefined {
+    return this.byId.get(id)
+  }
+
+  /** A scenario by documented example name (case-insensitive) or by id. */
+  findExample (name: string): Scenario | undefined {
+    return this.byExample.get(name.toLowerCase()) ?? this.byId.get(name)
+  }
+
+  /** The first scenario answering with this status (documented ones first). */
+  findStatus (status: number): Scenario | undefined {
+    return this.byStatus.get(status)
+  }
 }

@@ -2,6 +2,7 @@
  * Custom scenarios from a JSON or YAML file (`--scenarios-file`). The file is checked as a whole
  * before the server starts: its shape, then every body against the contract of its status.
  */
+import { SERVED_HEADER } from '../contracts/headers.js'
 import { readFileSync } from 'node:fs'
 import { Type, type Static } from '@sinclair/typebox'
 import { parse as parseYaml } from 'yaml'
@@ -11,7 +12,7 @@ import { builtInScenarios, compileScenario, ScenarioError, type ScenarioDefiniti
 /** The longest delay a custom scenario may carry (the largest `--max-delay`). */
 export const MAX_CUSTOM_DELAY_MS = 600_000
 /** Headers the server writes itself (framing, connection, the served scenario): a scenario may not set them. */
-const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'x-mock-scenario-served'])
+const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', SERVED_HEADER])
 
 export const CustomScenario = Type.Object({
   id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' }),

@@ -3,7 +3,8 @@
  * connection. One builder makes every problem document, in the key order the published examples use.
  */
 import { PROBLEM_JSON, type BadRequestError, type BaseError, type InvalidParameter } from '../contracts/schemas.js'
-import { traceId } from './catalogue.js'
+import { STATUS_CODES } from 'node:http'
+import { traceId } from './trace-id.js'
 
 export interface Outcome {
   status: number
@@ -12,6 +13,7 @@ export interface Outcome {
   /** The documented example this answer is, for coverage. */
   example?: string
   headers?: Record<string, string>
+  /** The `Content-Type` as sent (compiled once, never worked out per answer). */
   contentType?: string
   payload?: string
   /** The payload's length in UTF-8 bytes, when known before it is rendered. */
@@ -20,29 +22,14 @@ export interface Outcome {
   reset?: boolean
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable'
-}
+/** The `Content-Type` of every problem document, as it goes on the wire. */
+export const PROBLEM_TYPE = `${PROBLEM_JSON}; charset=utf-8`
 
 /**
  * A problem document in the BaseError shape.
  * @example problem(404, 'Route GET /nope not found') // { status: 404, title: 'Not Found', ... }
  */
-export function problem (status: number, detail: string, title = TITLES[status] ?? 'Error'): BaseError {
+export function problem (status: number, detail: string, title = STATUS_CODES[status] ?? 'Error'): BaseError {
   return { status, title, type: `https://httpstatuses.com/${status}`, instance: traceId(), detail }
 }
 
@@ -54,7 +41,10 @@ export function badRequest (invalidParameters: [InvalidParameter, ...InvalidPara
   return { status: 400, title: 'Bad Request', detail, instance: traceId(), invalid_parameters: invalidParameters }
 }
 
-/** An outcome carrying a problem document. */
+/**
+ * An outcome carrying a problem document.
+ * @example problemOutcome(problem(404, 'No route for GET /x'), 'default').contentType // 'application/problem+json; charset=utf-8'
+ */
 export function problemOutcome (body: BaseError | BadRequestError, served: string, headers?: Record<string, string>): Outcome {
-  return { status: body.status, served, contentType: PROBLEM_JSON, payload: JSON.stringify(body), ...(headers === undefined ? {} : { headers }) }
+  return { status: body.status, served, contentType: PROBLEM_TYPE, payload: JSON.stringify(body), ...(headers === undefined ? {} : { headers }) }
 }

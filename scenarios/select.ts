@@ -3,70 +3,16 @@
  * scenario (`X-Mock-Session`), then the global one, then the default behaviour. Bad selector
  * headers answer a 400 problem listing what is valid.
  */
+import { MAX_SESSION_LENGTH } from '../contracts/admin.js'
+import { DELAY_HEADER, SCENARIO_HEADER, SESSION_HEADER } from '../contracts/headers.js'
 import type { InvalidParameter } from '../contracts/schemas.js'
-import { builtInScenarios, compileScenario, DEFAULT_ID, ScenarioError, type Scenario, type ScenarioDefinition } from './catalogue.js'
+import { DEFAULT_ID, type Catalogue, type Scenario } from './catalogue.js'
 import { badRequest, problemOutcome, type Outcome } from './outcome.js'
 import type { MockState, Sticky } from './state.js'
 
-/** The longest `X-Mock-Session` accepted. */
-export const MAX_SESSION_LENGTH = 200
+export { MAX_SESSION_LENGTH }
 /** Default cap on `X-Mock-Delay` and `delayMs`, in milliseconds. */
 export const DEFAULT_MAX_DELAY_MS = 30_000
-
-/** The compiled catalogue with its lookup tables. */
-export class Catalogue {
-  readonly list: readonly Scenario[]
-  private readonly byId = new Map<string, Scenario>()
-  private readonly byExample = new Map<string, Scenario>()
-  private readonly byStatus = new Map<number, Scenario>()
-
-  /**
-   * Compiles the built-in scenarios and the given custom ones; throws a ScenarioError on a body
-   * that breaks its contract or an id used twice.
-   * @example new Catalogue().find('cannot-be-blank')?.status // 400
-   */
-  constructor (custom: readonly ScenarioDefinition[] = []) {
-    this.list = [...builtInScenarios, ...custom].map((definition) => {
-      if (this.byId.has(definition.id)) {
-        throw new ScenarioError(definition.id, [], `scenario "${definition.id}": the id is already taken`)
-      }
-      const scenario = compileScenario(definition)
-      this.byId.set(scenario.id, scenario)
-      if (scenario.example !== undefined) this.byExample.set(scenario.example.toLowerCase(), scenario)
-      if (scenario.status > 0 && scenario.action === undefined && !this.byStatus.has(scenario.status)) {
-        this.byStatus.set(scenario.status, scenario)
-      }
-      return scenario
-    })
-  }
-
-  get ids (): string[] {
-    return this.list.map((scenario) => scenario.id)
-  }
-
-  get exampleNames (): string[] {
-    return this.list.flatMap((scenario) => scenario.example === undefined ? [] : [scenario.example])
-  }
-
-  get statuses (): number[] {
-    return [...this.byStatus.keys()].sort((a, b) => a - b)
-  }
-
-  /** A scenario by id, or `undefined`. */
-  find (id: string): Scenario | undefined {
-    return this.byId.get(id)
-  }
-
-  /** A scenario by documented example name (case-insensitive) or by id. */
-  findExample (name: string): Scenario | undefined {
-    return this.byExample.get(name.toLowerCase()) ?? this.byId.get(name)
-  }
-
-  /** The first scenario answering with this status (documented ones first). */
-  findStatus (status: number): Scenario | undefined {
-    return this.byStatus.get(status)
-  }
-}
 
 /** What selection decided: a scenario, or `null` for the default behaviour. */
 export interface Choice {
@@ -147,24 +93,24 @@ function takeSticky (sticky: Sticky, drop: () => void): Sticky {
  */
 export function select (headers: Headers, state: MockState, catalogue: Catalogue, maxDelayMs: number): Choice | Outcome {
   let delayMs: number | undefined
-  const delayHeader = single(headers, 'x-mock-delay')
+  const delayHeader = single(headers, DELAY_HEADER)
   if (delayHeader !== undefined) {
     if (!/^\s*\d{1,9}\s*$/.test(delayHeader)) {
-      return invalidHeader({ field: 'x-mock-delay', rule: 'is_integer', reason: 'must be a whole number of milliseconds', source: 'header' },
+      return invalidHeader({ field: DELAY_HEADER, rule: 'is_integer', reason: 'must be a whole number of milliseconds', source: 'header' },
         'X-Mock-Delay must be a whole number of milliseconds')
     }
     delayMs = Number(delayHeader)
     if (delayMs > maxDelayMs) {
-      return invalidHeader({ field: 'x-mock-delay', rule: 'max', maximum: maxDelayMs, reason: `must be at most ${maxDelayMs}`, source: 'header' },
+      return invalidHeader({ field: DELAY_HEADER, rule: 'max', maximum: maxDelayMs, reason: `must be at most ${maxDelayMs}`, source: 'header' },
         `X-Mock-Delay must be at most ${maxDelayMs} milliseconds`)
     }
   }
 
-  const forced = single(headers, 'x-mock-scenario')?.trim()
+  const forced = single(headers, SCENARIO_HEADER)?.trim()
   if (forced !== undefined && forced !== '') {
     if (forced === DEFAULT_ID) return { scenario: null, delayMs: delayMs ?? 0 }
     const scenario = catalogue.find(forced) ?? catalogue.findExample(forced)
-    if (scenario === undefined) return unknownChoice('x-mock-scenario', forced, [DEFAULT_ID, ...catalogue.ids], 'scenario ids')
+    if (scenario === undefined) return unknownChoice(SCENARIO_HEADER, forced, [DEFAULT_ID, ...catalogue.ids], 'scenario ids')
     return { scenario, delayMs: delayMs ?? ownDelay(scenario, maxDelayMs) }
   }
 
@@ -177,9 +123,9 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
     }
   }
 
-  const session = single(headers, 'x-mock-session')
+  const session = single(headers, SESSION_HEADER)
   if (session !== undefined && session.length > MAX_SESSION_LENGTH) {
-    return invalidHeader({ field: 'x-mock-session', rule: 'max_length', maximum: MAX_SESSION_LENGTH, reason: `must not have more than ${MAX_SESSION_LENGTH} characters`, source: 'header' },
+    return invalidHeader({ field: SESSION_HEADER, rule: 'max_length', maximum: MAX_SESSION_LENGTH, reason: `must not have more than ${MAX_SESSION_LENGTH} characters`, source: 'header' },
       `X-Mock-Session must not have more than ${MAX_SESSION_LENGTH} characters`)
   }
   const sessionSticky = session === undefined ? undefined : state.sessions.get(session)

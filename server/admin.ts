@@ -1,36 +1,33 @@
 /**
  * The admin API under `/__mock`: switch scenarios (globally or per session), read the journal,
- * the invites and the coverage, seed users, reset. JSON in and out, errors as problem+json.
+ * the invites and the coverage, seed users, reset. JSON in and out, schemas from contracts/admin.ts
+ * on every route, errors as problem+json.
  */
 import { timingSafeEqual } from 'node:crypto'
-import { Type, type Static } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { InvalidParameter } from '../contracts/schemas.js'
-import { checkSchema, isEmail } from '../contracts/validate.js'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  ActiveScenarios, CoverageResponse, HealthResponse, InvitesResponse, NewUserParams, NoContent, RequestsResponse,
+  ScenarioListResponse, SessionQuery, SetScenarioRequest, UserParams, UsersResponse, ActiveUser, type StickyView
+} from '../contracts/admin.js'
+import { ADMIN_TOKEN_HEADER } from '../contracts/headers.js'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { badRequest, problem } from '../scenarios/outcome.js'
-import { MAX_SESSION_LENGTH } from '../scenarios/select.js'
 import type { Sticky } from '../scenarios/state.js'
 import type { MockContext } from './context.js'
 import { sendProblem } from './errors.js'
 
-export const ADMIN_PREFIX = '/__mock'
-export const ADMIN_TOKEN_HEADER = 'x-mock-admin-token'
-
-export const SetScenarioRequest = Type.Object({
-  id: Type.String({ minLength: 1 }),
-  times: Type.Optional(Type.Integer({ minimum: 1 })),
-  session: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_SESSION_LENGTH })),
-  delayMs: Type.Optional(Type.Integer({ minimum: 0 }))
-}, { additionalProperties: false })
-export type SetScenarioRequest = Static<typeof SetScenarioRequest>
+export { ADMIN_PREFIX } from '../contracts/admin.js'
 
 export interface AdminOptions {
   adminToken?: string | undefined
+  context: MockContext
 }
 
-/** How a sticky scenario is shown: `{ id, remaining?, delayMs? }`. */
-export function stickyView (sticky: Sticky | null | undefined): { id: string, remaining?: number, delayMs?: number } | null {
+/**
+ * How a sticky scenario is shown: `{ id, remaining?, delayMs? }`.
+ * @example stickyView({ scenario: null, remaining: 2 }) // { id: 'default', remaining: 2 }
+ */
+export function stickyView (sticky: Sticky | null | undefined): StickyView | null {
   if (sticky === null || sticky === undefined) return null
   return {
     id: sticky.scenario?.id ?? DEFAULT_ID,
@@ -39,14 +36,10 @@ export function stickyView (sticky: Sticky | null | undefined): { id: string, re
   }
 }
 
-function activeView (context: MockContext) {
-  const sessions: Record<string, ReturnType<typeof stickyView>> = {}
-  for (const [session, sticky] of context.state.sessions) sessions[session] = stickyView(sticky)
+function activeView (context: MockContext): ActiveScenarios {
+  const sessions: Record<string, StickyView> = {}
+  for (const [session, sticky] of context.state.sessions) sessions[session] = stickyView(sticky)!
   return { global: stickyView(context.state.global), sessions }
-}
-
-function invalidBody (reply: FastifyReply, parameters: InvalidParameter[]): FastifyReply {
-  return sendProblem(reply, badRequest(parameters as [InvalidParameter]))
 }
 
 function tokenMatches (given: string | string[] | undefined, expected: Buffer): boolean {
@@ -55,53 +48,39 @@ function tokenMatches (given: string | string[] | undefined, expected: Buffer): 
   return buffer.length === expected.length && timingSafeEqual(buffer, expected)
 }
 
-function queryString (request: FastifyRequest, name: string): string | undefined {
-  const value = (request.query as Record<string, unknown>)[name]
-  return typeof value === 'string' && value !== '' ? value : undefined
-}
+/** `?session=` names a session; empty is the same as none. */
+const sessionOf = (query: SessionQuery): string | undefined => query.session === '' ? undefined : query.session
 
-export async function adminRoutes (app: FastifyInstance, options: AdminOptions & { context: MockContext }): Promise<void> {
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options) => {
   const { context } = options
   const { state, catalogue } = context
 
   if (options.adminToken !== undefined) {
     const expected = Buffer.from(options.adminToken)
-    app.addHook('onRequest', async (request, reply) => {
-      if (!tokenMatches(request.headers[ADMIN_TOKEN_HEADER], expected)) {
-        return sendProblem(reply, { ...problem(401, 'A valid X-Mock-Admin-Token header is required', 'Unauthenticated') })
-      }
+    app.addHook('onRequest', (request, reply, done) => {
+      if (tokenMatches(request.headers[ADMIN_TOKEN_HEADER], expected)) done()
+      else sendProblem(request, reply, problem(401, 'A valid X-Mock-Admin-Token header is required', 'Unauthenticated'))
     })
   }
 
-  app.route({ method: ['GET', 'HEAD'], url: '/health', handler: async () => ({ status: 'ok' }) })
+  app.route({ method: ['GET', 'HEAD'], url: '/health', schema: { response: { 200: HealthResponse } }, handler: async () => ({ status: 'ok' as const }) })
 
-  app.get('/scenarios', async () => ({
+  app.get('/scenarios', { schema: { response: { 200: ScenarioListResponse } } }, async () => ({
     active: activeView(context),
-    scenarios: catalogue.list.map(({ id, title, status, kind, description }) => ({ id, title, status, kind, description }))
+    scenarios: catalogue.list.map(({ id, title, status, kind, description, example, responseType }) =>
+      ({ id, title, status, kind, description, ...(example === undefined ? {} : { example }), ...(responseType === undefined ? {} : { contentType: responseType }) }))
   }))
 
-  app.put('/scenario', async (request, reply) => {
-    const body = request.body
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      return invalidBody(reply, [{ field: 'body', reason: 'request format is invalid' }])
-    }
-    const violations = checkSchema(SetScenarioRequest, body)
-    if (violations.length > 0) {
-      return invalidBody(reply, violations.map((violation) => ({
-        field: violation.path.slice(1).replace(/\//g, '.'),
-        reason: violation.message.charAt(0).toLowerCase() + violation.message.slice(1),
-        source: 'body'
-      })))
-    }
-    const { id, times, session, delayMs } = body as SetScenarioRequest
+  app.put('/scenario', { schema: { body: SetScenarioRequest, response: { 200: ActiveScenarios } } }, async (request, reply) => {
+    const { id, times, session, delayMs } = request.body
     const scenario = id === DEFAULT_ID ? null : catalogue.find(id) ?? null
     if (scenario === null && id !== DEFAULT_ID) {
       const choices = [DEFAULT_ID, ...catalogue.ids]
-      return sendProblem(reply, badRequest([{ field: 'id', rule: 'enum', reason: 'must be one of the scenario ids', choices, source: 'body' }],
+      return sendProblem(request, reply, badRequest([{ field: 'id', rule: 'enum', reason: 'must be one of the scenario ids', choices, source: 'body' }],
         `Unknown scenario [${id.length > 80 ? `${id.slice(0, 80)}…` : id}]. Valid: ${choices.join(', ')}`))
     }
     if (delayMs !== undefined && delayMs > context.maxDelayMs) {
-      return invalidBody(reply, [{ field: 'delayMs', rule: 'max', maximum: context.maxDelayMs, reason: `must be at most ${context.maxDelayMs}`, source: 'body' }])
+      return sendProblem(request, reply, badRequest([{ field: 'delayMs', rule: 'max', maximum: context.maxDelayMs, reason: `must be at most ${context.maxDelayMs}`, source: 'body' }]))
     }
     const sticky: Sticky = { scenario, ...(times === undefined ? {} : { remaining: times }), ...(delayMs === undefined ? {} : { delayMs }) }
     if (session === undefined) state.global = sticky
@@ -109,25 +88,25 @@ export async function adminRoutes (app: FastifyInstance, options: AdminOptions &
     return activeView(context)
   })
 
-  app.delete('/scenario', async (request) => {
-    const session = queryString(request, 'session')
+  app.delete('/scenario', { schema: { querystring: SessionQuery, response: { 200: ActiveScenarios } } }, async (request) => {
+    const session = sessionOf(request.query)
     if (session === undefined) state.global = null
     else state.sessions.delete(session)
     return activeView(context)
   })
 
-  app.post('/reset', async (_request, reply) => {
+  app.post('/reset', { schema: { response: { 204: NoContent } } }, async (_request, reply) => {
     state.reset()
-    return reply.code(204).send()
+    return reply.code(204).send(null)
   })
 
-  app.get('/requests', async (request) => {
-    const session = queryString(request, 'session')
+  app.get('/requests', { schema: { querystring: SessionQuery, response: { 200: RequestsResponse } } }, async (request) => {
+    const session = sessionOf(request.query)
     const requests = state.journal.list()
     return { requests: session === undefined ? requests : requests.filter((entry) => entry.session === session) }
   })
 
-  app.get('/coverage', async () => {
+  app.get('/coverage', { schema: { response: { 200: CoverageResponse } } }, async () => {
     const { scenarios, examples } = state.coverage
     return {
       since: state.since,
@@ -138,22 +117,19 @@ export async function adminRoutes (app: FastifyInstance, options: AdminOptions &
     }
   })
 
-  app.get('/invites', async () => ({ invites: state.listInvites() }))
+  app.get('/invites', { schema: { response: { 200: InvitesResponse } } }, async () => ({ invites: state.listInvites() }))
 
-  app.get('/users', async () => ({ users: [...state.activeUsers.values()].map((email) => ({ email, status: 'active' })) }))
+  app.get('/users', { schema: { response: { 200: UsersResponse } } }, async () =>
+    ({ users: [...state.activeUsers.values()].map((email) => ({ email, status: 'active' as const })) }))
 
-  app.put('/users/:email', async (request, reply) => {
-    const { email } = request.params as { email: string }
-    if (!isEmail(email)) {
-      return invalidBody(reply, [{ field: 'email', reason: 'must be a valid email address', rule: 'invalid', source: 'path' }])
-    }
+  app.put('/users/:email', { schema: { params: NewUserParams, response: { 200: ActiveUser } } }, async (request) => {
+    const { email } = request.params
     state.addActiveUser(email)
-    return { email, status: 'active' }
+    return { email, status: 'active' as const }
   })
 
-  app.delete('/users/:email', async (request, reply) => {
-    const { email } = request.params as { email: string }
-    state.removeActiveUser(email)
-    return reply.code(204).send()
+  app.delete('/users/:email', { schema: { params: UserParams, response: { 204: NoContent } } }, async (request, reply) => {
+    state.removeActiveUser(request.params.email)
+    return reply.code(204).send(null)
   })
 }

@@ -2,20 +2,21 @@
  * The app factory: `buildApp(options)` builds the whole mock as one Fastify instance with its own
  * state, so tests, sessions and in-process users never share anything by accident.
  */
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 import type { ServerOptions } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { MALFORMED, type BehaviourConfig } from '../scenarios/behaviour.js'
-import { DEFAULT_ID, ScenarioError, type ScenarioDefinition } from '../scenarios/catalogue.js'
+import { Catalogue, DEFAULT_ID, ScenarioError, type ScenarioDefinition } from '../scenarios/catalogue.js'
 import type { RateLimit } from '../scenarios/rate-limit.js'
-import { Catalogue, DEFAULT_MAX_DELAY_MS } from '../scenarios/select.js'
+import { DEFAULT_MAX_DELAY_MS } from '../scenarios/select.js'
 import { DEFAULT_JOURNAL_LIMIT, MockState } from '../scenarios/state.js'
 import { ADMIN_PREFIX, adminRoutes } from './admin.js'
 import { dashboardRoutes } from './dashboard.js'
 import { DEFAULT_BODY_LIMIT, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './config.js'
 import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
+import { isEmail } from '../contracts/validate.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
 import { invitesRoute, parseJson } from './invites.js'
 
@@ -139,7 +140,13 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     ...timeouts(options),
     return503OnClosing: false,
     clientErrorHandler,
-    frameworkErrors: (error, _request, reply) => { sendProblem(reply as FastifyReply, badRequest([{ field: 'url', reason: 'is not a valid URL', source: 'path' }], error.message)) }
+    // Route schemas validate as written: nothing removed, nothing coerced, every failure reported,
+    // and `format: email` is the contract's own email check.
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true },
+      plugins: [(ajv) => ajv.addFormat('email', isEmail)]
+    },
+    frameworkErrors: (error, request, reply) => { sendProblem(request as FastifyRequest, reply as FastifyReply, badRequest([{ field: 'url', reason: 'is not a valid URL', source: 'path' }], error.message)) }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const context: MockContext = {

@@ -3,7 +3,7 @@
  */
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { BehaviourConfig } from '../scenarios/behaviour.js'
-import type { Catalogue } from '../scenarios/select.js'
+import type { Catalogue } from '../scenarios/catalogue.js'
 import type { MockState } from '../scenarios/state.js'
 
 export interface MockContext {

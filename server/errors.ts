@@ -4,26 +4,58 @@
  * `application/problem+json` in the documented BaseError shape, never as Fastify's default JSON.
  */
 import type { Socket } from 'node:net'
-import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { PROBLEM_JSON, type BaseError, type BadRequestError } from '../contracts/schemas.js'
-import { badRequest, problem } from '../scenarios/outcome.js'
-
-export const SERVED_HEADER = 'x-mock-scenario-served'
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
+import type { BaseError, BadRequestError, InvalidParameter } from '../contracts/schemas.js'
+import { DEFAULT_ID } from '../scenarios/catalogue.js'
+import { badRequest, problem, problemOutcome } from '../scenarios/outcome.js'
+import { sendOutcome, writeOutcome } from './reply.js'
 
 /**
- * Sends a problem document, the single exit point for problem+json written by the server itself.
- * @example return sendProblem(reply, problem(404, 'Route GET /x not found'))
+ * Sends a problem document the mock wrote itself, marked as served by the default behaviour.
+ * @example sendProblem(request, reply, problem(404, 'No route for GET /x'))
  */
-export function sendProblem (reply: FastifyReply, body: BaseError | BadRequestError, headers: Record<string, string> = {}): FastifyReply {
-  return reply
-    .code(body.status)
-    .headers(headers)
-    .header(SERVED_HEADER, 'default')
-    .type(PROBLEM_JSON)
-    .send(JSON.stringify(body))
+export function sendProblem (request: FastifyRequest, reply: FastifyReply, body: BaseError | BadRequestError, headers?: Record<string, string>): void {
+  sendOutcome(request, reply, problemOutcome(body, DEFAULT_ID, headers))
+}
+
+const SOURCES: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' }
+const TYPE_RULES = new Set(['array', 'boolean', 'integer', 'null', 'number', 'object', 'string'])
+
+/** One failed check of a route schema, said the way Konnect says it. */
+function invalidParameter (error: FastifySchemaValidationError, context: string | undefined): InvalidParameter {
+  const source = SOURCES[context ?? ''] ?? 'body'
+  const params = error.params as Record<string, unknown>
+  const at = error.instancePath.slice(1).replace(/\//g, '.')
+  const field = (name: unknown): string => at === '' ? String(name) : `${at}.${String(name)}`
+  switch (error.keyword) {
+    case 'required':
+      return { field: field(params.missingProperty), reason: 'is a required field', rule: 'required', source }
+    case 'additionalProperties':
+      return { field: field(params.additionalProperty), reason: 'unexpected property', rule: 'unknown_property', source }
+    case 'type':
+      // The whole body of the wrong type (an array, a string, not JSON at all) is Konnect's "request format is invalid".
+      if (at === '' && source === 'body') return { field: 'body', reason: 'request format is invalid' }
+      return { field: at, reason: `must be ${params.type === 'integer' ? 'an' : 'a'} ${String(params.type)}`, ...(TYPE_RULES.has(String(params.type)) ? { rule: `is_${String(params.type)}` as 'is_string' } : {}), source }
+    case 'minLength':
+      return params.limit === 1
+        ? { field: at, reason: 'cannot be blank', source }
+        : { field: at, reason: `must have at least ${String(params.limit)} characters`, rule: 'min_length', minimum: Number(params.limit), source }
+    case 'maxLength':
+      return { field: at, reason: `must not have more than ${String(params.limit)} characters`, rule: 'max_length', maximum: Number(params.limit), source }
+    case 'minimum':
+      return { field: at, reason: `must be at least ${String(params.limit)}`, rule: 'min', minimum: Number(params.limit), source }
+    case 'format':
+      return { field: at, reason: params.format === 'email' ? 'must be a valid email address' : `must be a valid ${String(params.format)}`, rule: 'invalid', source }
+  }
+  /* c8 ignore next 2 -- every keyword the admin schemas use is named above; this keeps a new one readable */
+  return { field: at === '' ? source : at, reason: error.message ?? 'is invalid', source }
 }
 
 function fromError (error: FastifyError, bodyLimit: number): BaseError | BadRequestError {
+  if (error.validation !== undefined) {
+    const parameters = error.validation.map((failure) => invalidParameter(failure, error.validationContext))
+    return badRequest(parameters as [InvalidParameter, ...InvalidParameter[]])
+  }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return problem(413, `The request body is larger than ${bodyLimit} bytes`)
@@ -68,7 +100,7 @@ export function installErrorHandling (app: FastifyInstance, bodyLimit: number, o
     const body = fromError(error, bodyLimit)
     if (body.status >= 500) log.error({ reqId: request.id, err: error }, 'request failed')
     observe(request, body.status)
-    return sendProblem(reply, body)
+    sendProblem(request, reply, body)
   })
 
   app.setNotFoundHandler((request, reply) => {
@@ -77,16 +109,17 @@ export function installErrorHandling (app: FastifyInstance, bodyLimit: number, o
     for (const route of routes.values()) if (route.pattern.test(path)) for (const method of route.methods) allowed.add(method)
     observe(request, allowed.size > 0 ? 405 : 404)
     if (allowed.size > 0) {
-      return sendProblem(reply, problem(405, `Method ${request.method} is not allowed on ${path}; use ${[...allowed].join(', ')}`),
+      sendProblem(request, reply, problem(405, `Method ${request.method} is not allowed on ${path}; use ${[...allowed].join(', ')}`),
         { allow: [...allowed].join(', ') })
+      return
     }
-    return sendProblem(reply, problem(404, `No route for ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}`))
+    sendProblem(request, reply, problem(404, `No route for ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}`))
   })
 }
 
 /**
  * Answers HTTP-level client errors (malformed requests, oversized headers, timeouts) as problem+json
- * on the raw socket, since they never reach a route. Used as Fastify's `clientErrorHandler`.
+ * on the raw socket (the connection is closed after it), since they never reach a route. Used as Fastify's `clientErrorHandler`.
  */
 export function clientErrorHandler (error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
@@ -100,7 +133,5 @@ export function clientErrorHandler (error: NodeJS.ErrnoException, socket: Socket
     ? 'The request headers are too large'
     : status === 408 ? 'The request was not received in time' : 'The request is not valid HTTP'
   const body = status === 400 ? badRequest([{ field: 'request', reason: 'is not valid HTTP' }], detail) : problem(status, detail)
-  const payload = JSON.stringify(body)
-  socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
-    `content-type: ${PROBLEM_JSON}\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n${SERVED_HEADER}: default\r\nconnection: close\r\n\r\n${payload}`)
+  writeOutcome(socket, problemOutcome(body, DEFAULT_ID))
 }

@@ -3,12 +3,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import secureJson from 'secure-json-parse'
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { DEFAULT_ID, type Scenario } from '../scenarios/catalogue.js'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Scenario } from '../scenarios/catalogue.js'
 import { defaultBehaviour, MALFORMED } from '../scenarios/behaviour.js'
-import { problem, problemOutcome, type Outcome } from '../scenarios/outcome.js'
+import type { Outcome } from '../scenarios/outcome.js'
 import { select } from '../scenarios/select.js'
-import { SERVED_HEADER } from './errors.js'
+import { sendOutcome } from './reply.js'
 import type { MockContext } from './context.js'
 
 export const INVITES_PATH = '/v3/invites'
@@ -48,60 +48,6 @@ function resolve (scenario: Scenario | null, request: FastifyRequest, context: M
     payload: render?.(),
     bytes: render?.bytes
   }
-}
-
-/** Media types as they go on the wire; the types come from the compiled catalogue and a few constants, so the map stays small. */
-const wireTypes = new Map<string, string>()
-
-/**
- * The `Content-Type` sent for a media type: JSON types (`application/json`, `…+json`) without a
- * charset parameter get `; charset=utf-8`, others go as given.
- * @example wireType('application/problem+json') // 'application/problem+json; charset=utf-8'
- */
-export function wireType (type: string): string {
-  let wire = wireTypes.get(type)
-  if (wire === undefined) {
-    const trimmed = type.trim().replace(/;$/, '')
-    const [media, ...parameters] = trimmed.split(';')
-    const hasCharset = parameters.some((parameter) => parameter.trim().toLowerCase().startsWith('charset='))
-    wire = media!.toLowerCase().includes('json') && !hasCharset ? `${trimmed}; charset=utf-8` : trimmed
-    wireTypes.set(type, wire)
-  }
-  return wire
-}
-
-/**
- * Sends an outcome: the single reply path of the invites route. Bodies are already serialized,
- * so the answer is written in one `writeHead` and `end`, past Fastify's generic send path (no
- * hooks run on this route; Node adds Date, Connection and Keep-Alive as for any answer).
- * @example sendOutcome(request, reply, { status: 201, served: 'created' })
- */
-export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outcome: Outcome, log: FastifyBaseLogger = request.log): FastifyReply {
-  reply.hijack()
-  if (outcome.reset === true) {
-    const socket = request.raw.socket
-    // app.inject() has no TCP socket to reset: destroying the response makes the injection fail the same way.
-    if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
-    else reply.raw.destroy()
-    return reply
-  }
-  const payload = outcome.payload
-  // The usual answers take their headers in one array literal, sized once.
-  const head: string[] = payload === undefined
-    ? [SERVED_HEADER, outcome.served, 'content-length', '0']
-    : [SERVED_HEADER, outcome.served, 'content-type', wireType(outcome.contentType!), 'content-length', String(outcome.bytes ?? Buffer.byteLength(payload))]
-  const extra = outcome.headers
-  if (extra !== undefined) for (const name in extra) head.push(name, extra[name]!)
-  try {
-    reply.raw.writeHead(outcome.status, head)
-  } catch (error) {
-    // Scenarios are checked for sendable headers when compiled, so this is a bug: answer it
-    // instead of leaving the client waiting on a reply Fastify no longer owns.
-    log.error({ reqId: request.id, err: error }, 'answer could not be written')
-    return sendOutcome(request, reply, problemOutcome(problem(500, 'An unexpected error occurred'), DEFAULT_ID), log)
-  }
-  reply.raw.end(payload)
-  return reply
 }
 
 /** Resolves and sends an answer; `heldMs` is how long it was held back (a delay), for the journal. */

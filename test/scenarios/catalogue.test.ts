@@ -1,9 +1,10 @@
 import t from 'tap'
 import { inviteExamples } from '../../contracts/examples.js'
 import {
-  builtInScenarios, compileScenario, contractOf, DEFAULT_DELAY_MS, FORCED_RETRY_AFTER_S, jsonRenderer, ScenarioError, TRACE_ID_LENGTH, traceId, TraceIds,
-  type ScenarioDefinition
+  builtInScenarios, compileScenario, contractOf, DEFAULT_DELAY_MS, FORCED_RETRY_AFTER_S, ScenarioError, type ScenarioDefinition
 } from '../../scenarios/catalogue.js'
+import { jsonRenderer } from '../../scenarios/render.js'
+import { TRACE_ID_LENGTH, traceId, TraceIds } from '../../scenarios/trace-id.js'
 import { checkContract } from '../../contracts/validate.js'
 
 const DOCUMENTED_IDS = [
@@ -123,7 +124,7 @@ t.test('compileScenario: media types and headers', async (t) => {
   t.equal(declared.responseType, 'text/csv', 'a content-type header is the media type')
   t.same(declared.responseHeaders, { 'x-thing': '1' }, 'other headers lower-cased, content type left out')
   t.equal(compileScenario(custom({ status: 200, body: { ok: true } })).responseType, 'application/json; charset=utf-8')
-  t.equal(compileScenario(custom({ body: { status: 418, title: 't', instance: 'i', detail: 'd' } })).responseType, 'application/problem+json')
+  t.equal(compileScenario(custom({ body: { status: 418, title: 't', instance: 'i', detail: 'd' } })).responseType, 'application/problem+json; charset=utf-8', 'the wire type, worked out once')
   t.equal(compileScenario(custom({ body: { weird: true }, contentType: 'application/json' })).render!(), '{"weird":true}', 'no contract outside problem+json')
   const empty = compileScenario(custom({ status: 204 }))
   t.equal(empty.render, undefined)

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { Catalogue, DEFAULT_MAX_DELAY_MS, MAX_SESSION_LENGTH, select, type Choice } from '../../scenarios/select.js'
-import { ScenarioError } from '../../scenarios/catalogue.js'
+import { DEFAULT_MAX_DELAY_MS, MAX_SESSION_LENGTH, select, type Choice } from '../../scenarios/select.js'
+import { Catalogue, ScenarioError } from '../../scenarios/catalogue.js'
 import type { Outcome } from '../../scenarios/outcome.js'
 import { MockState } from '../../scenarios/state.js'
 

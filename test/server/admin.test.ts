@@ -13,8 +13,19 @@ t.test('health and the scenario list', async (t) => {
   const list = (await app.inject({ url: '/__mock/scenarios' })).json()
   t.same(list.active, { global: null, sessions: {} })
   t.equal(list.scenarios.length, 20)
-  t.same(list.scenarios[0], { id: 'request-format-is-invalid', title: 'Request Format is Invalid', status: 400, kind: 'documented', description: 'The published "Request Format is Invalid" example (400).' })
-  for (const scenario of list.scenarios) t.same(Object.keys(scenario), ['id', 'title', 'status', 'kind', 'description'])
+  t.same(list.scenarios[0], {
+    id: 'request-format-is-invalid',
+    title: 'Request Format is Invalid',
+    status: 400,
+    kind: 'documented',
+    description: 'The published "Request Format is Invalid" example (400).',
+    example: 'Request Format is Invalid',
+    contentType: 'application/problem+json; charset=utf-8'
+  })
+  const byId = new Map(list.scenarios.map((scenario: { id: string }) => [scenario.id, scenario]))
+  t.same(byId.get('created'), { id: 'created', title: 'Created', status: 201, kind: 'behaviour', description: 'The invitation is sent: 201 with an empty body.' }, 'no example, no body: neither is listed')
+  t.match(byId.get('bad-gateway-html'), { contentType: 'text/html; charset=utf-8' }, 'the media type of a non-JSON answer')
+  t.match(byId.get('unauthenticated'), { example: 'Unauthorized' }, 'the documented example a behaviour answers with')
 })
 
 t.test('PUT /__mock/scenario sets the global or a session scenario and shows what is active', async (t) => {

@@ -1,0 +1,118 @@
+/**
+ * TypeBox schemas of the mock's admin API under `/__mock`: the request and response of every route.
+ * The server declares them on its routes (Fastify validates requests and serializes answers with
+ * them) and the contract runner checks the answers it reads against the same objects.
+ */
+import { Type, type Static } from '@sinclair/typebox'
+
+/** The prefix of every admin route. */
+export const ADMIN_PREFIX = '/__mock'
+/** The longest session name accepted (`X-Mock-Session`, or `session` on the admin API). */
+export const MAX_SESSION_LENGTH = 200
+
+export const HealthResponse = Type.Object({ status: Type.Literal('ok') })
+export type HealthResponse = Static<typeof HealthResponse>
+
+/** A sticky scenario as shown: `id` is `default` when it forces the default behaviour. */
+export const StickyView = Type.Object({
+  id: Type.String(),
+  remaining: Type.Optional(Type.Integer({ minimum: 1 })),
+  delayMs: Type.Optional(Type.Integer({ minimum: 0 }))
+})
+export type StickyView = Static<typeof StickyView>
+
+/** What is active now: the global scenario and each session's. */
+export const ActiveScenarios = Type.Object({
+  global: Type.Union([StickyView, Type.Null()]),
+  sessions: Type.Record(Type.String(), StickyView)
+})
+export type ActiveScenarios = Static<typeof ActiveScenarios>
+
+export const ScenarioKind = Type.Union([Type.Literal('documented'), Type.Literal('behaviour'), Type.Literal('custom')])
+export type ScenarioKind = Static<typeof ScenarioKind>
+
+export const ListedScenario = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  /** 0 for a scenario that answers nothing (the connection is reset). */
+  status: Type.Integer(),
+  kind: ScenarioKind,
+  description: Type.String(),
+  /** The published example the answer is, by name (for `Prefer: example="…"`). */
+  example: Type.Optional(Type.String()),
+  /** The `Content-Type` of the answer, when it has a body. */
+  contentType: Type.Optional(Type.String())
+})
+export type ListedScenario = Static<typeof ListedScenario>
+
+export const ScenarioListResponse = Type.Object({
+  active: ActiveScenarios,
+  scenarios: Type.Array(ListedScenario)
+})
+export type ScenarioListResponse = Static<typeof ScenarioListResponse>
+
+export const SetScenarioRequest = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  times: Type.Optional(Type.Integer({ minimum: 1 })),
+  session: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_SESSION_LENGTH })),
+  delayMs: Type.Optional(Type.Integer({ minimum: 0 }))
+}, { additionalProperties: false })
+export type SetScenarioRequest = Static<typeof SetScenarioRequest>
+
+/** `?session=`: one session (empty means none); a repeated parameter is refused. */
+export const SessionQuery = Type.Object({
+  session: Type.Optional(Type.String())
+})
+export type SessionQuery = Static<typeof SessionQuery>
+
+/** A journal entry. More fields than these pass through (the schema does not drop what the journal adds). */
+export const JournalEntry = Type.Object({
+  seq: Type.Integer(),
+  time: Type.String(),
+  method: Type.String(),
+  url: Type.String(),
+  session: Type.Union([Type.String(), Type.Null()]),
+  scenario: Type.String(),
+  status: Type.Integer(),
+  durationMs: Type.Number(),
+  headers: Type.Record(Type.String(), Type.String()),
+  body: Type.Optional(Type.Unknown())
+}, { additionalProperties: true })
+export type JournalEntry = Static<typeof JournalEntry>
+
+export const RequestsResponse = Type.Object({ requests: Type.Array(JournalEntry) })
+export type RequestsResponse = Static<typeof RequestsResponse>
+
+export const CoverageResponse = Type.Object({
+  /** When counting started (start-up or the last reset), ISO 8601. */
+  since: Type.String(),
+  /** Answers of the default behaviour that matched no documented example. */
+  default: Type.Integer(),
+  scenarios: Type.Array(Type.Object({ id: Type.String(), title: Type.String(), status: Type.Integer(), kind: ScenarioKind, served: Type.Integer() })),
+  examples: Type.Array(Type.Object({ name: Type.String(), status: Type.Integer(), scenario: Type.String(), served: Type.Integer() }))
+})
+export type CoverageResponse = Static<typeof CoverageResponse>
+
+export const PendingInvite = Type.Object({
+  email: Type.String(),
+  firstInvitedAt: Type.String(),
+  lastInvitedAt: Type.String(),
+  count: Type.Integer({ minimum: 1 })
+})
+export const InvitesResponse = Type.Object({ invites: Type.Array(PendingInvite) })
+export type InvitesResponse = Static<typeof InvitesResponse>
+
+export const ActiveUser = Type.Object({ email: Type.String(), status: Type.Literal('active') })
+export type ActiveUser = Static<typeof ActiveUser>
+export const UsersResponse = Type.Object({ users: Type.Array(ActiveUser) })
+export type UsersResponse = Static<typeof UsersResponse>
+
+/** `PUT /users/:email` seeds an address, so it must be one. */
+export const NewUserParams = Type.Object({ email: Type.String({ format: 'email' }) })
+export type NewUserParams = Static<typeof NewUserParams>
+/** `DELETE /users/:email` forgets whatever it is given. */
+export const UserParams = Type.Object({ email: Type.String() })
+export type UserParams = Static<typeof UserParams>
+
+/** The answer of the calls that answer nothing (`204 No Content`). */
+export const NoContent = Type.Null()

@@ -41,7 +41,9 @@ export const ListedScenario = Type.Object({
   /** The published example the answer is, by name (for `Prefer: example="…"`). */
   example: Type.Optional(Type.String()),
   /** The `Content-Type` of the answer, when it has a body. */
-  contentType: Type.Optional(Type.String())
+  contentType: Type.Optional(Type.String()),
+  /** How long the answer is held back when no delay is given with it, in milliseconds. */
+  delayMs: Type.Optional(Type.Integer({ minimum: 0 }))
 })
 export type ListedScenario = Static<typeof ListedScenario>
 

@@ -5,12 +5,13 @@
  * unless asked to. Also reads the mock's coverage of the documented examples.
  */
 import { randomBytes } from 'node:crypto'
-import { Type } from '@sinclair/typebox'
 import { request, type Dispatcher } from 'undici'
-import { checkAgainst, expectationFor, normalizeHeaders, preview, type Expectation, type ResponseViolation } from './assert.js'
+import { CoverageResponse, ScenarioListResponse, type ListedScenario } from './admin.js'
+import { checkAgainst, expectationFor, mediaTypeOf, normalizeHeaders, preview, type Expectation, type ResponseViolation } from './assert.js'
 import { ADMIN_TOKEN_HEADER, SERVED_HEADER, SESSION_HEADER } from './headers.js'
 import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
 import { diffJson, type Json } from './openapi.js'
+import { PROBLEM_JSON } from './schemas.js'
 import { checkSchema } from './validate.js'
 
 /** Delay asked of the `delay` scenario: enough to go through the delay path, short enough not to slow the run. */
@@ -127,10 +128,6 @@ function parseJson (text: string): unknown {
   }
 }
 
-const ScenarioList = Type.Object({
-  scenarios: Type.Array(Type.Object({ id: Type.String(), title: Type.String(), status: Type.Integer(), kind: Type.String() }))
-})
-interface ListedScenario { id: string, title: string, status: number, kind: string }
 
 /** The catalogue when the server is this mock, or undefined when it has no `/__mock`. */
 async function detectMock (http: Client, options: RunOptions): Promise<ListedScenario[] | undefined> {
@@ -139,22 +136,24 @@ async function detectMock (http: Client, options: RunOptions): Promise<ListedSce
   if (health.statusCode !== 200 || healthBody?.status !== 'ok') return undefined
   const listed = await adminGet(http, '/__mock/scenarios', options)
   const body = parseJson(listed.text)
-  if (listed.statusCode !== 200 || checkSchema(ScenarioList, body).length > 0) return undefined
-  return (body as { scenarios: ListedScenario[] }).scenarios
+  if (listed.statusCode !== 200 || checkSchema(ScenarioListResponse, body).length > 0) return undefined
+  return (body as ScenarioListResponse).scenarios
 }
 
 const knownExamples = [...inviteExamples, unauthorizedExample, ...forbiddenExamples]
 
 function documentedBodyViolations (scenario: ListedScenario, text: string): ResponseViolation[] {
   if (scenario.kind === 'custom') return []
-  const example = knownExamples.find((candidate) => candidate.name === scenario.title && candidate.status === scenario.status)
+  const example = knownExamples.find((candidate) => candidate.name === scenario.example && candidate.status === scenario.status)
   const body = parseJson(text)
   if (example === undefined || body === undefined) return []
   return diffJson(example.value as Json, body as Json, { keyOrder: true }, '/body').filter((difference) => difference.path !== '/body/instance')
 }
 
 function scenarioExpectation (scenario: ListedScenario): Expectation {
-  if (scenario.id === 'bad-gateway-html') return { status: 502, mediaType: 'text/html', nonEmptyBody: true }
+  // A scenario declaring another media type than problem+json (an HTML error page) is held to what it declares.
+  const mediaType = mediaTypeOf(scenario.contentType)
+  if (mediaType !== undefined && mediaType !== PROBLEM_JSON) return { status: scenario.status, mediaType, nonEmptyBody: true }
   return expectationFor(scenario.status)
 }
 
@@ -170,7 +169,7 @@ function noAnswer (error: unknown): Exchange | ResponseViolation {
 async function runScenario (http: Client, scenario: ListedScenario, options: RunOptions, session: string): Promise<CheckReport> {
   const name = `scenario:${scenario.id}`
   const put = await http.call('PUT', '/__mock/scenario', { 'content-type': 'application/json', ...adminHeaders(options) },
-    JSON.stringify({ id: scenario.id, session, times: 1, ...(scenario.id === 'delay' ? { delayMs: RUNNER_DELAY_MS } : {}) }))
+    JSON.stringify({ id: scenario.id, session, times: 1, ...(scenario.delayMs === undefined ? {} : { delayMs: RUNNER_DELAY_MS }) }))
   if (put.statusCode !== 200) return finish(name, 0, [{ path: '/admin/scenario', expected: '200 from PUT /__mock/scenario', got: `${put.statusCode} ${preview(put.text)}` }])
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${options.token ?? DEFAULT_TOKEN}`, [SESSION_HEADER]: session }
   const answer = await http.call('POST', '/v3/invites', headers, JSON.stringify({ email: RUNNER_EMAIL })).catch(noAnswer)
@@ -258,22 +257,9 @@ export async function runContract (options: RunOptions): Promise<RunReport> {
   return { baseUrl: http.baseUrl, mode: scenarios === undefined ? 'live-safe' : 'full', ok: checks.every((check) => check.ok), checks }
 }
 
-const CoverageBody = Type.Object({
-  since: Type.String(),
-  default: Type.Integer(),
-  scenarios: Type.Array(Type.Object({ id: Type.String(), title: Type.String(), status: Type.Integer(), kind: Type.String(), served: Type.Integer() })),
-  examples: Type.Array(Type.Object({ name: Type.String(), status: Type.Integer(), scenario: Type.String(), served: Type.Integer() }))
-})
-
 export interface CoverageExample { name: string, status: number, scenario: string, served: number }
 
-export interface CoverageReport {
-  /** When counting started (start-up or the last reset). */
-  since: string
-  /** Answers given by the default behaviour that matched no documented example. */
-  default: number
-  scenarios: Array<{ id: string, title: string, status: number, kind: string, served: number }>
-  examples: CoverageExample[]
+export interface CoverageReport extends CoverageResponse {
   /** Documented examples served at least once. */
   exercised: CoverageExample[]
   /** Documented examples never served: the error paths no test exercised. */
@@ -290,10 +276,10 @@ export async function readCoverage (baseUrl: string, options: { adminToken?: str
   const http = client(baseUrl, options.dispatcher)
   const answer = await adminGet(http, '/__mock/coverage', { baseUrl, ...options })
   const body = parseJson(answer.text)
-  if (answer.statusCode !== 200 || checkSchema(CoverageBody, body).length > 0) {
+  if (answer.statusCode !== 200 || checkSchema(CoverageResponse, body).length > 0) {
     throw new RunnerError(`${http.baseUrl}/__mock/coverage answered ${answer.statusCode} without a coverage report: is it this mock, with its admin API on?`)
   }
-  const coverage = body as Omit<CoverageReport, 'exercised' | 'missing'>
+  const coverage = body as CoverageResponse
   return {
     ...coverage,
     exercised: coverage.examples.filter((example) => example.served > 0),

@@ -67,8 +67,16 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
 
   app.get('/scenarios', { schema: { response: { 200: ScenarioListResponse } } }, async () => ({
     active: activeView(context),
-    scenarios: catalogue.list.map(({ id, title, status, kind, description, example, responseType }) =>
-      ({ id, title, status, kind, description, ...(example === undefined ? {} : { example }), ...(responseType === undefined ? {} : { contentType: responseType }) }))
+    scenarios: catalogue.list.map(({ id, title, status, kind, description, example, responseType, delayMs }) => ({
+      id,
+      title,
+      status,
+      kind,
+      description,
+      ...(example === undefined ? {} : { example }),
+      ...(responseType === undefined ? {} : { contentType: responseType }),
+      ...(delayMs === undefined ? {} : { delayMs })
+    }))
   }))
 
   app.put('/scenario', { schema: { body: SetScenarioRequest, response: { 200: ActiveScenarios } } }, async (request, reply) => {

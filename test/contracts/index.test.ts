@@ -15,3 +15,13 @@ t.test('the barrel exports the client errors by name and the schemas under `sche
   }
   t.equal(kit.inviteExamples.length, 12)
 })
+
+t.test('the barrel exports the admin API schemas and the header names', async (t) => {
+  const admin = await import('../../contracts/admin.js')
+  const headers = await import('../../contracts/headers.js')
+  t.equal(kit.ScenarioListResponse, admin.ScenarioListResponse)
+  t.equal(kit.SetScenarioRequest, admin.SetScenarioRequest)
+  t.equal(kit.CoverageResponse, admin.CoverageResponse)
+  t.equal(kit.SERVED_HEADER, headers.SERVED_HEADER)
+  t.equal(kit.ADMIN_TOKEN_HEADER, 'x-mock-admin-token')
+})

@@ -128,7 +128,6 @@ function parseJson (text: string): unknown {
   }
 }
 
-
 /** The catalogue when the server is this mock, or undefined when it has no `/__mock`. */
 async function detectMock (http: Client, options: RunOptions): Promise<ListedScenario[] | undefined> {
   const health = await adminGet(http, '/__mock/health', options)

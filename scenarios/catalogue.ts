@@ -157,7 +157,6 @@ export interface Scenario extends ScenarioDefinition {
   render?: Renderer
 }
 
-
 /** The contract a scenario's body must meet, or undefined when its status and media type document none. */
 export function contractOf (status: number, responseType: string | undefined): ContractName | undefined {
   if (status < 400 || responseType === undefined || !responseType.startsWith(PROBLEM_JSON)) return undefined

@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 import type { ServerOptions } from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { MALFORMED, type BehaviourConfig } from '../scenarios/behaviour.js'
 import { Catalogue, DEFAULT_ID, ScenarioError, type ScenarioDefinition } from '../scenarios/catalogue.js'
@@ -16,7 +17,6 @@ import { dashboardRoutes } from './dashboard.js'
 import { DEFAULT_BODY_LIMIT, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './config.js'
 import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
-import { isEmail } from '../contracts/validate.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
 import { invitesRoute, parseJson } from './invites.js'
 
@@ -51,6 +51,8 @@ export interface MockOptions {
   logger?: boolean | MockLoggerOptions
   /** The clock, in ms since the epoch (tests pass a fake one). */
   now?: () => number
+  /** Waits the given milliseconds before a delayed answer (`X-Mock-Delay`, `delayMs`); tests pass a fake one. */
+  sleep?: (ms: number) => Promise<unknown>
 }
 
 /** pino's options, plus the stream the lines go to (stdout when not given). */
@@ -140,12 +142,8 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     ...timeouts(options),
     return503OnClosing: false,
     clientErrorHandler,
-    // Route schemas validate as written: nothing removed, nothing coerced, every failure reported,
-    // and `format: email` is the contract's own email check.
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true },
-      plugins: [(ajv) => ajv.addFormat('email', isEmail)]
-    },
+    // Route schemas validate as written: nothing removed, nothing coerced, every failure reported.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     frameworkErrors: (error, request, reply) => { sendProblem(request as FastifyRequest, reply as FastifyReply, badRequest([{ field: 'url', reason: 'is not a valid URL', source: 'path' }], error.message)) }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -155,8 +153,9 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     behaviour,
     maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
     now,
+    sleep: options.sleep ?? sleep,
     log: mockLogger(options.logger),
-    journal: (request, served, status, durationMs, at) => {
+    record: (request, served, status, durationMs, at) => {
       state.journal.push({ at, method: request.method, url: request.url, scenario: served, status, durationMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body) })
     }
   }
@@ -167,7 +166,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
 
   // Error answers are sent as soon as the error is known: never held back, so 0 ms.
   installErrorHandling(app, bodyLimit, (request, status) => {
-    if (!request.url.startsWith(ADMIN_PREFIX)) context.journal(request, DEFAULT_ID, status, 0, now())
+    if (!request.url.startsWith(ADMIN_PREFIX)) context.record(request, DEFAULT_ID, status, 0, now())
   }, context.log)
 
   // close() only reaps connections idle at that moment; one that finishes its last request later

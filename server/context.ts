@@ -12,11 +12,13 @@ export interface MockContext {
   behaviour: BehaviourConfig
   maxDelayMs: number
   now: () => number
+  /** Waits this many milliseconds: how a delayed answer is held back (tests pass a fake one). */
+  sleep: (ms: number) => Promise<unknown>
   /** The mock's logger (a silent one when logging is off). */
   log: FastifyBaseLogger
   /**
    * Records a request in the journal: every invite and every error answer outside the admin API.
    * `durationMs` is how long the answer was held back; `at` the time of the answer (ms since the epoch).
    */
-  journal: (request: FastifyRequest, served: string, status: number, durationMs: number, at: number) => void
+  record: (request: FastifyRequest, served: string, status: number, durationMs: number, at: number) => void
 }

@@ -1,7 +1,6 @@
 /**
  * `POST /v3/invites`: choose a scenario, resolve it to an outcome, send it through one reply path.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
 import secureJson from 'secure-json-parse'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Scenario } from '../scenarios/catalogue.js'
@@ -55,7 +54,7 @@ function answer (request: FastifyRequest, reply: FastifyReply, context: MockCont
   const now = context.now()
   const outcome = resolve(scenario, request, context, now)
   context.state.countServed(outcome.served, outcome.example)
-  context.journal(request, outcome.served, outcome.status, heldMs, now)
+  context.record(request, outcome.served, outcome.status, heldMs, now)
   sendOutcome(request, reply, outcome, context.log)
 }
 
@@ -69,13 +68,13 @@ export async function invitesRoute (app: FastifyInstance, context: MockContext):
   app.post(INVITES_PATH, (request, reply) => {
     const choice = select(request.headers, context.state, context.catalogue, context.maxDelayMs)
     if ('served' in choice) {
-      context.journal(request, choice.served, choice.status, 0, context.now())
+      context.record(request, choice.served, choice.status, 0, context.now())
       sendOutcome(request, reply, choice, context.log)
     } else if (choice.delayMs > 0) {
       // Only a delay is timed: an answer sent at once takes microseconds, which the journal's
       // hundredths of a millisecond would show as 0 anyway.
       const started = performance.now()
-      return sleep(choice.delayMs).then(() => answer(request, reply, context, choice.scenario, performance.now() - started))
+      return context.sleep(choice.delayMs).then(() => answer(request, reply, context, choice.scenario, performance.now() - started))
     } else {
       answer(request, reply, context, choice.scenario, 0)
     }

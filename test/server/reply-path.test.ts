@@ -1,5 +1,6 @@
 import t from 'tap'
 import Fastify from 'fastify'
+import { connect } from 'node:net'
 import { request } from 'undici'
 import { buildApp } from '../../server/app.js'
 import { sendOutcome } from '../../server/reply.js'
@@ -65,4 +66,69 @@ t.test('an answer whose headers Node refuses becomes a 500 problem, not a hang',
   t.same(checkContract('BaseError', await res.body.json()), [])
   t.equal(logs.length, 1)
   t.match(JSON.parse(logs[0]!), { msg: 'answer could not be written', reqId: /^req-/ })
+})
+
+/** Header names of an answer, without the ones that vary by status (rate limits, Allow, WWW-Authenticate). */
+const names = (headers: Record<string, unknown>): string[] =>
+  Object.keys(headers).filter((name) => !/^(ratelimit-|retry-after|allow$|www-authenticate$)/.test(name)).sort()
+
+function rawExchange (port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text))
+    let answer = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => { answer += chunk })
+    socket.on('end', () => resolve(answer))
+    socket.on('error', reject)
+  })
+}
+
+function parseHead (answer: string): { status: number, headers: Record<string, string>, body: string } {
+  const [head, body] = answer.split('\r\n\r\n') as [string, string]
+  const [statusLine, ...lines] = head.split('\r\n')
+  const headers: Record<string, string> = {}
+  for (const line of lines) headers[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 1).trim()
+  return { status: Number(statusLine!.split(' ')[1]), headers, body }
+}
+
+t.test('404, 405, 413, 415, admin errors and 408/400 client errors carry the header set of an invite problem', async (t) => {
+  const app = buildApp({ activeUsers: ['taken@example.com'], adminToken: 'secret', bodyLimit: 64, requestTimeout: 200, headersTimeout: 200 })
+  t.teardown(() => app.close())
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const port = Number(new URL(url).port)
+  const json = { authorization: 'Bearer t', 'content-type': 'application/json' }
+  const conflict = await request(`${url}/v3/invites`, { method: 'POST', headers: json, body: '{"email":"taken@example.com"}' })
+  await conflict.body.dump()
+  t.equal(conflict.statusCode, 409)
+  const expected = names(conflict.headers)
+  t.same(expected, ['connection', 'content-length', 'content-type', 'date', 'keep-alive', 'x-mock-scenario-served'])
+  const calls: Array<[string, number, Parameters<typeof request>[1]]> = [
+    ['/nowhere', 404, {}],
+    ['/v3/invites', 405, { method: 'GET' }],
+    ['/v3/invites', 413, { method: 'POST', headers: json, body: JSON.stringify({ email: `${'a'.repeat(80)}@example.com` }) }],
+    ['/v3/invites', 415, { method: 'POST', headers: { ...json, 'content-type': 'text/plain' }, body: 'hello' }],
+    ['/__mock/health', 401, {}],
+    ['/__mock/scenario', 400, { method: 'PUT', headers: { ...json, 'x-mock-admin-token': 'secret' }, body: '{"id":""}' }],
+    ['/%zz', 400, {}]
+  ]
+  for (const [path, status, options] of calls) {
+    const res = await request(`${url}${path}`, options)
+    const text = await res.body.text()
+    t.equal(res.statusCode, status, `${status} ${path}`)
+    t.same(names(res.headers), expected, `${status} ${path}: the same headers`)
+    t.equal(res.headers['content-type'], conflict.headers['content-type'], `${status} ${path}: the same content type`)
+    t.equal(res.headers['content-length'], String(Buffer.byteLength(text)), `${status} ${path}: its length in bytes`)
+  }
+  // Client errors are answered on the socket, which is then closed: no keep-alive.
+  const closing = expected.filter((name) => name !== 'keep-alive')
+  for (const [what, text, status] of [['a request cut off', 'POST /v3/invites HTTP/1.1\r\nhost: x\r\n', 408], ['not HTTP', 'NOT HTTP\r\n\r\n', 400]] as const) {
+    const answer = parseHead(await rawExchange(port, text))
+    t.equal(answer.status, status, what)
+    t.same(Object.keys(answer.headers).sort(), closing, `${what}: the same headers`)
+    t.equal(answer.headers['content-type'], conflict.headers['content-type'], `${what}: the same content type`)
+    t.equal(answer.headers.connection, 'close', `${what}: closed`)
+    t.equal(answer.headers['content-length'], String(Buffer.byteLength(answer.body)), `${what}: its length in bytes`)
+    t.same(checkContract(status === 400 ? 'BadRequestError' : 'BaseError', JSON.parse(answer.body)), [], `${what}: a problem document`)
+    t.match(answer.headers.date, /GMT$/, `${what}: dated`)
+  }
 })

@@ -95,8 +95,14 @@ t.test('X-Mock-Delay is capped by maxDelayMs (30 s by default)', async (t) => {
   t.match(admin.json().invalid_parameters, [{ field: 'delayMs', rule: 'max', maximum: 50 }], 'the admin API applies the same cap')
 })
 
-t.test('a delayed request does not hold up the others', async (t) => {
-  const app = buildApp({ maxDelayMs: 5000 })
+t.test('a delayed request does not hold up the others, and is held back through the injected sleep', async (t) => {
+  const asked: number[] = []
+  let release = (): void => {}
+  const sleep = (ms: number): Promise<void> => {
+    asked.push(ms)
+    return new Promise((resolve) => { release = resolve })
+  }
+  const app = buildApp({ maxDelayMs: 5000, sleep })
   t.teardown(() => app.close())
   const headers = { authorization: 'Bearer t', 'content-type': 'application/json' }
   let slowDone = false
@@ -105,5 +111,7 @@ t.test('a delayed request does not hold up the others', async (t) => {
   const fast = await app.inject({ method: 'POST', url: '/v3/invites', headers, payload: '{"email":"b@example.com"}' })
   t.equal(fast.statusCode, 201)
   t.notOk(slowDone, 'the quick request was answered while the slow one waited')
+  t.same(asked, [1500], 'the delay asked for, and only for the delayed request')
+  release()
   t.equal((await slow).statusCode, 201)
 })

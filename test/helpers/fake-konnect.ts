@@ -87,7 +87,7 @@ export async function startFake (options: FakeOptions = {}): Promise<{ url: stri
     app.get('/__mock/health', async () => ({ status: 'ok' }))
     app.get('/__mock/scenarios', async () => ({
       active: { global: null, sessions: {} },
-      scenarios: Object.entries(fakeScenarios).map(([id, s]) => ({ id, title: s.title, status: s.answer().status, kind: s.kind, description: s.title }))
+      scenarios: Object.entries(fakeScenarios).map(([id, s]) => ({ id, title: s.title, status: s.answer().status, kind: s.kind, description: s.title, ...(s.kind === 'documented' ? { example: s.title } : {}) }))
     }))
     app.put('/__mock/scenario', async (request) => {
       const { id, session } = request.body as { id: string, session: string }

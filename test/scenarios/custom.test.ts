@@ -37,9 +37,9 @@ t.test('good JSON and YAML files add custom scenarios that switch like built-in 
   t.teardown(() => app.close())
   const list = (await app.inject({ url: '/__mock/scenarios' })).json()
   t.same(list.scenarios.filter((s: { kind: string }) => s.kind === 'custom'), [
-    { id: 'teapot', title: 'Teapot', status: 418, kind: 'custom', description: 'Custom scenario (418).' },
-    { id: 'team-quota', title: 'Team quota reached', status: 400, kind: 'custom', description: 'The organization has no seats left.' },
-    { id: 'maintenance', title: 'Maintenance page', status: 503, kind: 'custom', description: 'Custom scenario (503).' }
+    { id: 'teapot', title: 'Teapot', status: 418, kind: 'custom', description: 'Custom scenario (418).', contentType: 'application/problem+json; charset=utf-8' },
+    { id: 'team-quota', title: 'Team quota reached', status: 400, kind: 'custom', description: 'The organization has no seats left.', contentType: 'application/problem+json; charset=utf-8' },
+    { id: 'maintenance', title: 'Maintenance page', status: 503, kind: 'custom', description: 'Custom scenario (503).', contentType: 'text/plain' }
   ])
 
   const byHeader = await app.inject({ method: 'POST', url: '/v3/invites', headers: { 'x-mock-scenario': 'teapot' }, payload: {} })

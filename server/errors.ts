@@ -19,14 +19,13 @@ export function sendProblem (request: FastifyRequest, reply: FastifyReply, body:
 }
 
 const SOURCES: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' }
-const TYPE_RULES = new Set(['array', 'boolean', 'integer', 'null', 'number', 'object', 'string'])
 
 /** One failed check of a route schema, said the way Konnect says it. */
-function invalidParameter (error: FastifySchemaValidationError, context: string | undefined): InvalidParameter {
-  const source = SOURCES[context ?? ''] ?? 'body'
+function invalidParameter (error: FastifySchemaValidationError, source: string): InvalidParameter {
   const params = error.params as Record<string, unknown>
   const at = error.instancePath.slice(1).replace(/\//g, '.')
   const field = (name: unknown): string => at === '' ? String(name) : `${at}.${String(name)}`
+  const limit = Number(params.limit)
   switch (error.keyword) {
     case 'required':
       return { field: field(params.missingProperty), reason: 'is a required field', rule: 'required', source }
@@ -35,25 +34,26 @@ function invalidParameter (error: FastifySchemaValidationError, context: string 
     case 'type':
       // The whole body of the wrong type (an array, a string, not JSON at all) is Konnect's "request format is invalid".
       if (at === '' && source === 'body') return { field: 'body', reason: 'request format is invalid' }
-      return { field: at, reason: `must be ${params.type === 'integer' ? 'an' : 'a'} ${String(params.type)}`, ...(TYPE_RULES.has(String(params.type)) ? { rule: `is_${String(params.type)}` as 'is_string' } : {}), source }
+      return { field: at, reason: `must be ${params.type === 'integer' ? 'an' : 'a'} ${String(params.type)}`, rule: `is_${String(params.type)}` as 'is_string', source }
     case 'minLength':
-      return params.limit === 1
-        ? { field: at, reason: 'cannot be blank', source }
-        : { field: at, reason: `must have at least ${String(params.limit)} characters`, rule: 'min_length', minimum: Number(params.limit), source }
+      if (limit === 1) return { field: at, reason: 'cannot be blank', source }
+      return { field: at, reason: `must have at least ${limit} characters`, rule: 'min_length', minimum: limit, source }
     case 'maxLength':
-      return { field: at, reason: `must not have more than ${String(params.limit)} characters`, rule: 'max_length', maximum: Number(params.limit), source }
+      return { field: at, reason: `must not have more than ${limit} characters`, rule: 'max_length', maximum: limit, source }
     case 'minimum':
-      return { field: at, reason: `must be at least ${String(params.limit)}`, rule: 'min', minimum: Number(params.limit), source }
+      return { field: at, reason: `must be at least ${limit}`, rule: 'min', minimum: limit, source }
+    case 'maximum':
+      return { field: at, reason: `must be at most ${limit}`, rule: 'max', maximum: limit, source }
     case 'format':
       return { field: at, reason: params.format === 'email' ? 'must be a valid email address' : `must be a valid ${String(params.format)}`, rule: 'invalid', source }
   }
-  /* c8 ignore next 2 -- every keyword the admin schemas use is named above; this keeps a new one readable */
-  return { field: at === '' ? source : at, reason: error.message ?? 'is invalid', source }
+  return { field: at === '' ? source : at, reason: error.message!, source }
 }
 
 function fromError (error: FastifyError, bodyLimit: number): BaseError | BadRequestError {
   if (error.validation !== undefined) {
-    const parameters = error.validation.map((failure) => invalidParameter(failure, error.validationContext))
+    const source = SOURCES[error.validationContext!]!
+    const parameters = error.validation.map((failure) => invalidParameter(failure, source))
     return badRequest(parameters as [InvalidParameter, ...InvalidParameter[]])
   }
   switch (error.code) {

@@ -24,7 +24,8 @@ function headerList (outcome: Outcome): string[] {
 
 /**
  * Writes an outcome: through a ServerResponse in one `writeHead` and `end`, or, for a client error
- * Node's parser raised before any request existed, as raw HTTP/1.1 on the socket, which is then closed.
+ * Node's parser raised before any request existed (always a problem with a body), as raw HTTP/1.1
+ * on the socket, which is then closed.
  * Throws when Node refuses a header (a bug: scenarios are checked for sendable headers when compiled).
  * @example writeOutcome(reply.raw, { status: 201, served: 'created' })
  */
@@ -35,9 +36,9 @@ export function writeOutcome (target: ServerResponse | Socket, outcome: Outcome)
     target.end(outcome.payload)
     return
   }
-  let text = `HTTP/1.1 ${outcome.status} ${STATUS_CODES[outcome.status] ?? ''}\r\n`
+  let text = `HTTP/1.1 ${outcome.status} ${STATUS_CODES[outcome.status]!}\r\n`
   for (let i = 0; i < head.length; i += 2) text += `${head[i]}: ${head[i + 1]}\r\n`
-  target.end(`${text}date: ${new Date().toUTCString()}\r\nconnection: close\r\n\r\n${outcome.payload ?? ''}`)
+  target.end(`${text}date: ${new Date().toUTCString()}\r\nconnection: close\r\n\r\n${outcome.payload!}`)
 }
 
 /**

@@ -1,4 +1,5 @@
 import tap, { type Test } from 'tap'
+import { Type } from '@sinclair/typebox'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { BadRequestError } from '../../contracts/schemas.js'
 import { checkSchema } from '../../contracts/validate.js'
@@ -79,4 +80,39 @@ tap.test('answers keep every documented field through their response schemas', a
   t.equal(reset.statusCode, 204)
   t.equal(reset.body, '', 'no content')
   t.equal((await app.inject({ method: 'DELETE', url: '/__mock/users/anything' })).statusCode, 204, 'forgetting needs no valid address')
+})
+
+tap.test('any route schema on the app maps its failures to invalid_parameters the same way', async (t) => {
+  const app = buildApp()
+  t.teardown(() => app.close())
+  app.post('/extra/:id', {
+    schema: {
+      params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+      querystring: Type.Object({ n: Type.Optional(Type.String({ maxLength: 2 })) }),
+      body: Type.Object({
+        name: Type.String({ minLength: 3 }),
+        size: Type.Optional(Type.Integer({ maximum: 9 })),
+        code: Type.Optional(Type.String({ pattern: '^[A-Z]+$' })),
+        nested: Type.Optional(Type.Object({ inner: Type.String() }, { additionalProperties: false }))
+      })
+    }
+  }, async () => ({ ok: true }))
+  const res = await app.inject({ method: 'POST', url: '/extra/not-a-uuid', payload: { name: 'ab' } })
+  t.same(badRequestOf(t, res, 'params'), [{ field: 'id', reason: 'must be a valid uuid', rule: 'invalid', source: 'path' }])
+  const query = await app.inject({ method: 'POST', url: '/extra/8b0d7c2e-8a1f-4b35-9f2a-0c6f3a1d2e4b?n=abc', payload: { name: 'abc' } })
+  t.same(badRequestOf(t, query, 'query'), [{ field: 'n', reason: 'must not have more than 2 characters', rule: 'max_length', maximum: 2, source: 'query' }])
+  const body = await app.inject({
+    method: 'POST',
+    url: '/extra/8b0d7c2e-8a1f-4b35-9f2a-0c6f3a1d2e4b',
+    payload: { name: 'ab', size: 10, code: 'abc', nested: { other: 1 } }
+  })
+  t.same(badRequestOf(t, body, 'body'), [
+    { field: 'name', reason: 'must have at least 3 characters', rule: 'min_length', minimum: 3, source: 'body' },
+    { field: 'size', reason: 'must be at most 9', rule: 'max', maximum: 9, source: 'body' },
+    { field: 'code', reason: 'must match pattern "^[A-Z]+$"', source: 'body' },
+    { field: 'nested.inner', reason: 'is a required field', rule: 'required', source: 'body' },
+    { field: 'nested.other', reason: 'unexpected property', rule: 'unknown_property', source: 'body' }
+  ])
+  const ok = await app.inject({ method: 'POST', url: '/extra/8b0d7c2e-8a1f-4b35-9f2a-0c6f3a1d2e4b', payload: { name: 'abc' } })
+  t.same(ok.json(), { ok: true })
 })

@@ -70,7 +70,7 @@ t.test('X-Mock-Scenario accepts ids and example names, refuses the rest with the
   t.equal(choice(pick({ 'x-mock-scenario': 'User is Already Active' })).scenario?.id, 'user-is-already-active')
   const bad = problemOf(pick({ 'x-mock-scenario': 'nope' }))
   t.equal(bad.status, 400)
-  t.equal(bad.contentType, 'application/problem+json')
+  t.equal(bad.contentType, 'application/problem+json; charset=utf-8')
   t.same(bad.body.invalid_parameters, [{ field: 'x-mock-scenario', rule: 'enum', reason: 'must be one of the scenario ids', choices: ['default', ...catalogue.ids], source: 'header' }])
   t.equal(bad.body.detail, `Unknown scenario id [nope]. Valid: default, ${catalogue.ids.join(', ')}`)
   const long = problemOf(pick({ 'x-mock-scenario': 'x'.repeat(100) }))

@@ -47,7 +47,7 @@ function invalidParameter (error: FastifySchemaValidationError, source: string):
     case 'format':
       return { field: at, reason: params.format === 'email' ? 'must be a valid email address' : `must be a valid ${String(params.format)}`, rule: 'invalid', source }
   }
-  return { field: at === '' ? source : at, reason: error.message!, source }
+  return { field: at, reason: error.message!, source }
 }
 
 function fromError (error: FastifyError, bodyLimit: number): BaseError | BadRequestError {

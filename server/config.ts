@@ -4,6 +4,7 @@
  * ConfigError with a one-line message.
  */
 import { parseArgs } from 'node:util'
+import { isEmail } from '../contracts/validate.js'
 import { parseRateLimit, type RateLimit } from '../scenarios/rate-limit.js'
 import { DEFAULTS } from './defaults.js'
 
@@ -78,6 +79,13 @@ function adminToken (value: string): string | ConfigError {
     : fail('expected visible ASCII characters (spaces only between them), which a client can send in a header')
 }
 
+/** A list of email addresses: anything else could never match an invite, which must hold a valid one. */
+function emails (value: string): string[] | ConfigError {
+  const users = list(value)
+  const bad = users.find((user) => !isEmail(user))
+  return bad === undefined ? users : fail(`expected email addresses, got "${bad}" (no invite could ever match it)`)
+}
+
 const option = <K extends keyof Config>(o: Option<K>): Option => o as unknown as Option
 
 /** Every option, in `--help` order. */
@@ -86,7 +94,7 @@ export const OPTIONS: readonly Option[] = [
   option({ key: 'host', flag: '--host', env: 'HOST', value: '<host>', help: `address to listen on (default ${DEFAULTS.host})`, parse: (v) => v.trim() === '' ? fail('expected a host name or address') : v.trim() }),
   option({ key: 'scenario', flag: '--scenario', env: 'MOCK_SCENARIO', value: '<id>', help: 'scenario served to every request until changed (default: behave like the real service)', parse: (v) => v.trim() === '' ? fail('expected a scenario id') : v.trim() }),
   option({ key: 'rateLimit', flag: '--rate-limit', env: 'MOCK_RATE_LIMIT', value: '<n>/<s|min|h>|off', help: 'invites allowed per bearer token and window (default off)', parse: (v) => { const r = parseRateLimit(v); return typeof r === 'string' ? fail(r) : r } }),
-  option({ key: 'activeUsers', flag: '--active-users', env: 'MOCK_ACTIVE_USERS', value: '<email,...>', help: 'addresses of users who are already active (their invite answers 409)', parse: list }),
+  option({ key: 'activeUsers', flag: '--active-users', env: 'MOCK_ACTIVE_USERS', value: '<email,...>', help: 'addresses of users who are already active (their invite answers 409)', parse: emails }),
   option({ key: 'tokens', flag: '--tokens', env: 'MOCK_TOKENS', value: '<t,...>', help: 'the only bearer tokens accepted (default: any bearer token)', parse: (v) => list(v).length === 0 ? fail('expected at least one token') : list(v) }),
   option({ key: 'scenariosFile', flag: '--scenarios-file', env: 'MOCK_SCENARIOS_FILE', value: '<path>', help: 'custom scenarios, JSON or YAML', parse: (v) => v.trim() === '' ? fail('expected a file path') : v }),
   option({ key: 'logLevel', flag: '--log-level', env: 'MOCK_LOG_LEVEL', value: '<level>', help: `${LOG_LEVELS.join('|')} (default info)`, parse: (v) => (LOG_LEVELS as readonly string[]).includes(v) ? v as LogLevel : fail(`expected one of ${LOG_LEVELS.join(', ')}, got "${v}"`) }),

@@ -113,6 +113,8 @@ t.test('bad values are one-line ConfigErrors naming the flag or variable', async
     [['--bogus=1'], {}, 'unknown option "--bogus" (see --help)'],
     [['--', '--port', '1'], {}, 'unknown option "--" (see --help)'],
     [['--shutdown-grace', '0'], {}, '--shutdown-grace: expected milliseconds from 1 to 3600000, got "0"'],
+    [['--active-users', 'ada@example.com,not-an-email'], {}, '--active-users: expected email addresses, got "not-an-email" (no invite could ever match it)'],
+    [[], { MOCK_ACTIVE_USERS: 'ada@example' }, 'MOCK_ACTIVE_USERS: expected email addresses, got "ada@example" (no invite could ever match it)'],
     ...[' lead', 'trail ', 'tab\tinside', 'new\nline', 'nul\u0000', 'sécret', 'emoji😀', '\u007f'].map((token): [string[], Record<string, string>, string] =>
       [['--admin-token', token], {}, '--admin-token: expected visible ASCII characters (spaces only between them), which a client can send in a header']),
     [[], { MOCK_ADMIN_TOKEN: 'naïve' }, 'MOCK_ADMIN_TOKEN: expected visible ASCII characters (spaces only between them), which a client can send in a header']

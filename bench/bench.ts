@@ -8,6 +8,7 @@
  *   npm run bench -- --json       the same, as JSON
  *   npm run bench -- --soak       500,000 mixed requests; RSS before, after and at its peak
  *   npm run bench -- --profile d  also write a CPU profile of the mock into directory d
+ *   npm run bench -- --help       every flag (--duration, --pairs, --connections, --startup-runs, --amount)
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -15,9 +16,8 @@ import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { startFlags } from './flags.js'
+import { benchHelp, parseBenchArgs, startFlags } from './flags.js'
 
 const MOCK_ENTRY = fileURLToPath(new URL('../server/server.js', import.meta.url))
 const CEILING_ENTRY = fileURLToPath(new URL('./ceiling.js', import.meta.url))
@@ -299,34 +299,15 @@ function printLoads (startup: { medianMs: number, runsMs: number[] }, loads: rea
 }
 
 async function run (): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      json: { type: 'boolean', default: false },
-      soak: { type: 'boolean', default: false },
-      duration: { type: 'string', default: '4' },
-      pairs: { type: 'string', default: '5' },
-      connections: { type: 'string', default: '50' },
-      'startup-runs': { type: 'string', default: '7' },
-      amount: { type: 'string', default: '500000' },
-      profile: { type: 'string' }
-    }
-  })
-  const positive = (name: string, value: string): number => {
-    const n = Number(value)
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} expects a positive whole number, got "${value}"`)
-    return n
+  const values = parseBenchArgs(process.argv.slice(2))
+  if (values.help) {
+    process.stdout.write(benchHelp())
+    return 0
   }
-  const settings: Settings = {
-    durationS: positive('duration', values.duration),
-    pairs: positive('pairs', values.pairs),
-    connections: positive('connections', values.connections),
-    startupRuns: positive('startup-runs', values['startup-runs']),
-    profileDir: values.profile
-  }
+  const settings: Settings = values
 
   if (values.soak) {
-    const amount = positive('amount', values.amount)
-    const report = await soak(settings.connections, amount)
+    const report = await soak(settings.connections, values.amount)
     const ok = report.rssPeakMb !== null && report.rssPeakMb < TARGETS.soakRssMb
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ node: process.version, nodeFlags: NODE_FLAGS, cpus: availableParallelism(), connections: settings.connections, soak: report, targetRssMb: TARGETS.soakRssMb, met: ok }, null, 2)}\n`)

@@ -5,7 +5,7 @@
 import { SERVED_HEADER } from '../contracts/headers.js'
 import { readFileSync } from 'node:fs'
 import { Type, type Static } from '@sinclair/typebox'
-import { parse as parseYaml } from 'yaml'
+import { parse as parseYaml, YAMLError } from 'yaml'
 import { checkSchema } from '../contracts/validate.js'
 import { builtInScenarios, compileScenario, ScenarioError, type ScenarioDefinition } from './catalogue.js'
 
@@ -45,6 +45,16 @@ function locate (data: unknown, path: string): string {
 }
 
 /**
+ * A parser's message on one line. The YAML parser ends its first line with "at line L, column C:"
+ * and puts a code frame below it; the frame is dropped and the position given in words instead.
+ */
+function syntaxError (error: Error): string {
+  const [first = ''] = error.message.split('\n')
+  const at = error instanceof YAMLError ? error.linePos?.[0] : undefined
+  return at === undefined ? first : `${first.replace(/ at line \d+, column \d+:?$/, '')} (line ${at.line}, column ${at.col})`
+}
+
+/**
  * Parses and checks a scenarios document; `file` names it in messages.
  * Throws a ScenarioFileError naming the file, the scenario and the failing path.
  * @example parseScenarios('[{"id":"teapot","title":"Teapot","status":418,"body":{...}}]', 'x.json')
@@ -54,7 +64,7 @@ export function parseScenarios (text: string, file: string): ScenarioDefinition[
   try {
     data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text)
   } catch (error) {
-    throw new ScenarioFileError(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`)
+    throw new ScenarioFileError(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${syntaxError(error as Error)}`)
   }
   const [violation] = checkSchema(Array.isArray(data) ? ScenarioList : ScenarioDocument, data)
   if (violation !== undefined) {

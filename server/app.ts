@@ -10,11 +10,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { MALFORMED, type BehaviourConfig } from '../scenarios/behaviour.js'
 import { Catalogue, DEFAULT_ID, ScenarioError, type ScenarioDefinition } from '../scenarios/catalogue.js'
 import type { RateLimit } from '../scenarios/rate-limit.js'
-import { DEFAULT_MAX_DELAY_MS } from '../scenarios/select.js'
-import { DEFAULT_JOURNAL_LIMIT, MockState } from '../scenarios/state.js'
+import { MockState } from '../scenarios/state.js'
 import { ADMIN_PREFIX, adminRoutes } from './admin.js'
 import { dashboardRoutes } from './dashboard.js'
-import { DEFAULT_BODY_LIMIT, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './config.js'
+import { closingResponses } from './closing.js'
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './config.js'
+import { DEFAULTS, definedOnly } from './defaults.js'
 import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
@@ -83,16 +84,22 @@ export { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQU
  * that never end) is answered 408 and cut off instead of holding a connection. Node checks pending
  * requests on an interval; it is kept well under the shortest timeout so they fire on time.
  */
-function timeouts (options: MockOptions): { requestTimeout: number, keepAliveTimeout: number, http: ServerOptions } {
-  const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_MS
-  const wanted = options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT_MS
+function timeouts (settings: Settings): { requestTimeout: number, keepAliveTimeout: number, http: ServerOptions } {
+  const { requestTimeout, headersTimeout: wanted } = settings
   const headersTimeout = requestTimeout > 0 && (wanted === 0 || wanted > requestTimeout) ? requestTimeout : wanted
   const shortest = Math.min(...[requestTimeout, headersTimeout].filter((ms) => ms > 0), 2000)
   return {
     requestTimeout,
-    keepAliveTimeout: options.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    keepAliveTimeout: settings.keepAliveTimeout,
     http: { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(10, Math.floor(shortest / 4)) }
   }
+}
+
+/** The options with every default filled in. */
+type Settings = ReturnType<typeof settingsOf>
+
+function settingsOf (options: MockOptions) {
+  return { ...DEFAULTS, scenarios: [], logger: false, now: Date.now, sleep, ...definedOnly(options) }
 }
 
 /**
@@ -113,33 +120,36 @@ function bodyText (body: unknown): string | undefined {
  * res.statusCode // 201
  */
 export function buildApp (options: MockOptions = {}): FastifyInstance {
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
-  const catalogue = new Catalogue(options.scenarios)
+  const settings = settingsOf(options)
+  const { bodyLimit, now } = settings
+  const catalogue = new Catalogue(settings.scenarios)
   let initialGlobal = null
-  if (options.scenario !== undefined && options.scenario !== DEFAULT_ID) {
-    const scenario = catalogue.find(options.scenario)
+  if (settings.scenario !== undefined && settings.scenario !== DEFAULT_ID) {
+    const scenario = catalogue.find(settings.scenario)
     if (scenario === undefined) {
-      throw new ScenarioError(options.scenario, [], `unknown scenario "${options.scenario}"; valid: ${catalogue.ids.join(', ')}`)
+      throw new ScenarioError(settings.scenario, [], `unknown scenario "${settings.scenario}"; valid: ${catalogue.ids.join(', ')}`)
     }
     initialGlobal = { scenario }
   }
   const state = new MockState({
-    activeUsers: options.activeUsers ?? [],
-    journalLimit: options.journalLimit ?? DEFAULT_JOURNAL_LIMIT,
+    activeUsers: settings.activeUsers,
+    journalLimit: settings.journalLimit,
     initialGlobal
   })
   const behaviour: BehaviourConfig = {
-    tokens: options.tokens === null || options.tokens === undefined ? null : new Set(options.tokens),
-    rateLimit: options.rateLimit ?? null
+    tokens: settings.tokens === null ? null : new Set(settings.tokens),
+    rateLimit: settings.rateLimit
   }
-  const now = options.now ?? Date.now
+  const { http, ...limits } = timeouts(settings)
+  const closing = closingResponses()
 
   const app = Fastify({
     logger: false,
     bodyLimit,
     // No automatic HEAD routes: their presence alone costs every request about a tenth of its time in routing.
     exposeHeadRoutes: false,
-    ...timeouts(options),
+    ...limits,
+    http: { ...http, ServerResponse: closing.ServerResponse },
     return503OnClosing: false,
     clientErrorHandler,
     // Route schemas validate as written: nothing removed, nothing coerced, every failure reported.
@@ -151,10 +161,10 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     state,
     catalogue,
     behaviour,
-    maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
+    maxDelayMs: settings.maxDelayMs,
     now,
-    sleep: options.sleep ?? sleep,
-    log: mockLogger(options.logger),
+    sleep: settings.sleep,
+    log: mockLogger(settings.logger),
     record: (request, served, status, durationMs, at) => {
       state.journal.push({ at, method: request.method, url: request.url, scenario: served, status, durationMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body) })
     }
@@ -169,16 +179,17 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     if (!request.url.startsWith(ADMIN_PREFIX)) context.record(request, DEFAULT_ID, status, 0, now())
   }, context.log)
 
-  // close() only reaps connections idle at that moment; one that finishes its last request later
-  // would idle for the whole keep-alive timeout and hold the shutdown, so let it go at once.
+  // close() only reaps connections idle at that moment: every answer from now on, those held by a
+  // delay included, says Connection: close, so its client opens no new request on the socket and
+  // Node ends it once the answer is out.
   app.addHook('preClose', (done) => {
-    app.server.keepAliveTimeout = 1
+    closing.start()
     done()
   })
 
   app.register(invitesRoute, context)
-  if (options.admin !== false) {
-    app.register(adminRoutes, { prefix: ADMIN_PREFIX, context, adminToken: options.adminToken })
+  if (settings.admin) {
+    app.register(adminRoutes, { prefix: ADMIN_PREFIX, context, adminToken: settings.adminToken })
     app.register(dashboardRoutes)
   }
   return app

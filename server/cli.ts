@@ -3,15 +3,15 @@
  * and close gracefully on SIGINT/SIGTERM. Bad input is a one-line message and exit code 2.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { isIP, type AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { inspect } from 'node:util'
+import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { ScenarioError } from '../scenarios/catalogue.js'
 import { loadScenariosFile, ScenarioFileError } from '../scenarios/custom.js'
 import { buildApp } from './app.js'
+import { isLoopback, listenUrl } from './address.js'
 import { ConfigError, helpText, parseConfig, type Config } from './config.js'
-
-/** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
-export const SHUTDOWN_GRACE_MS = 4000
 
 export interface Io {
   out: (line: string) => void
@@ -20,24 +20,13 @@ export interface Io {
 
 const PROGRAM = 'konnect-invites-mock'
 
+const stderr: Io['err'] = (line) => process.stderr.write(`${line}\n`)
+
 function version (): string {
   // The sources sit one folder below package.json, the build output (dist/server) two.
   const file = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)].find((url) => existsSync(url))!
   const pkg = JSON.parse(readFileSync(file, 'utf8')) as { version: string }
   return pkg.version
-}
-
-/** Whether a host only accepts connections from this machine. */
-export function isLoopback (host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'))
-}
-
-/**
- * The URL printed once listening; an IPv6 address goes in brackets.
- * @example listenUrl('::1', 8080) // 'http://[::1]:8080'
- */
-export function listenUrl (host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 }
 
 /** Builds the app a configuration describes (custom scenarios loaded and checked). */
@@ -62,13 +51,14 @@ export function appFromConfig (config: Config): FastifyInstance {
 
 /**
  * Starts the mock from command-line arguments and an environment. Resolves to the running app, or
- * to an exit code when there is nothing to serve (help, version, bad input).
+ * to an exit code when there is nothing to serve (help, version, bad input). `listening` runs once
+ * the app listens, with the configuration it was built from (the process entry closes on signals there).
  * @example await main(['--port', '0'], process.env)
  */
 export async function main (argv: readonly string[], env: Record<string, string | undefined>, io: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`)
-}): Promise<FastifyInstance | number> {
+  err: stderr
+}, listening: (app: FastifyInstance, config: Config) => void = () => {}): Promise<FastifyInstance | number> {
   let app: FastifyInstance
   let config: Config
   try {
@@ -100,22 +90,26 @@ export async function main (argv: readonly string[], env: Record<string, string 
   if (config.admin && config.adminToken === undefined && !isLoopback(config.host)) {
     io.err(`${PROGRAM}: warning: the admin API is open to the network on ${config.host}; set --admin-token or --admin off`)
   }
+  listening(app, config)
   return app
 }
 
 /**
- * Closes the app on SIGINT/SIGTERM: in-flight requests finish, new ones are refused, and the
- * process exits 0 (or 1 if closing takes longer than the grace period).
+ * Closes the app on SIGINT/SIGTERM (and on an uncaught error): new connections are refused, open
+ * requests get `graceMs` to finish, answering with `Connection: close`, and the process exits 0.
+ * It exits 1, with one line on stderr, when the grace runs out (requests still open, a delayed
+ * answer for one, are cut), on a second signal, or when closing fails.
+ * @example closeOnSignals(app, 35_000)
  */
-export function closeOnSignals (app: FastifyInstance, exit: (code: number) => void = process.exit): void {
-  let closing = false
-  const close = (): void => {
-    if (closing) return
-    closing = true
-    const timer = setTimeout(() => exit(1), SHUTDOWN_GRACE_MS)
-    timer.unref()
-    app.close().then(() => exit(0), () => exit(1))
-  }
-  process.once('SIGINT', close)
-  process.once('SIGTERM', close)
+export function closeOnSignals (app: FastifyInstance, graceMs: number, err: Io['err'] = stderr): void {
+  closeWithGrace({
+    delay: graceMs,
+    logger: { error: (error: unknown) => { err(`${PROGRAM}: closing failed: ${inspect(error, { breakLength: Infinity })}`) } },
+    onTimeout: () => { err(`${PROGRAM}: requests still open after the shutdown grace of ${graceMs} ms were cut (see --shutdown-grace)`) },
+    onSecondSignal: (signal) => { err(`${PROGRAM}: second ${signal}: exiting without waiting for open requests`) },
+    onSecondError: (error) => { err(`${PROGRAM}: unexpected error while closing: ${inspect(error, { breakLength: Infinity })}`) }
+  }, async ({ err: error }) => {
+    if (error !== undefined) err(`${PROGRAM}: unexpected error, closing: ${inspect(error, { breakLength: Infinity })}`)
+    await app.close()
+  })
 }

@@ -3,19 +3,18 @@
  * into one typed object. Every option has a flag and an env variable; a bad value is a
  * ConfigError with a one-line message.
  */
+import { parseArgs } from 'node:util'
+import { isEmail } from '../contracts/validate.js'
 import { parseRateLimit, type RateLimit } from '../scenarios/rate-limit.js'
-import { DEFAULT_MAX_DELAY_MS } from '../scenarios/select.js'
-import { DEFAULT_JOURNAL_LIMIT } from '../scenarios/state.js'
+import { DEFAULTS } from './defaults.js'
 
-export const DEFAULT_PORT = 8080
-export const DEFAULT_HOST = '127.0.0.1'
-export const DEFAULT_BODY_LIMIT = 64 * 1024
-/** Milliseconds a client gets to send a whole request (0 turns the limit off). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
-/** Milliseconds a client gets to send the request headers (0 turns the limit off). */
-export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
-/** Milliseconds an idle keep-alive connection is kept open. */
-export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5000
+// The names the defaults had before they were gathered in DEFAULTS; kept for importers.
+export const DEFAULT_PORT = DEFAULTS.port
+export const DEFAULT_HOST = DEFAULTS.host
+export const DEFAULT_BODY_LIMIT = DEFAULTS.bodyLimit
+export const DEFAULT_REQUEST_TIMEOUT_MS = DEFAULTS.requestTimeout
+export const DEFAULT_HEADERS_TIMEOUT_MS = DEFAULTS.headersTimeout
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = DEFAULTS.keepAliveTimeout
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = typeof LOG_LEVELS[number]
 
@@ -36,6 +35,7 @@ export interface Config {
   requestTimeout: number
   headersTimeout: number
   keepAliveTimeout: number
+  shutdownGrace: number
   help: boolean
   version: boolean
 }
@@ -51,6 +51,8 @@ interface Option<K extends keyof Config = keyof Config> {
   flag: string
   env?: string
   value?: string
+  /** A one-letter alias (`-h`); only switches have one. */
+  short?: string
   help: string
   parse: Parse<K>
 }
@@ -66,54 +68,52 @@ function integer (min: number, max: number, what: string): (value: string) => nu
 
 const list = (value: string): string[] => value.split(',').map((item) => item.trim()).filter((item) => item !== '')
 
+/**
+ * An admin token must be sendable as a header value as it is: visible ASCII, spaces only inside.
+ * Clients refuse other characters or strip outer spaces, so such a token could never match.
+ */
+function adminToken (value: string): string | ConfigError {
+  if (value === '') return fail('expected a token')
+  return /^[\x21-\x7e]+(?: +[\x21-\x7e]+)*$/.test(value)
+    ? value
+    : fail('expected visible ASCII characters (spaces only between them), which a client can send in a header')
+}
+
+/** A list of email addresses: anything else could never match an invite, which must hold a valid one. */
+function emails (value: string): string[] | ConfigError {
+  const users = list(value)
+  const bad = users.find((user) => !isEmail(user))
+  return bad === undefined ? users : fail(`expected email addresses, got "${bad}" (no invite could ever match it)`)
+}
+
 const option = <K extends keyof Config>(o: Option<K>): Option => o as unknown as Option
 
 /** Every option, in `--help` order. */
 export const OPTIONS: readonly Option[] = [
-  option({ key: 'port', flag: '--port', env: 'PORT', value: '<n>', help: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`, parse: integer(0, 65535, 'a port') }),
-  option({ key: 'host', flag: '--host', env: 'HOST', value: '<host>', help: `address to listen on (default ${DEFAULT_HOST})`, parse: (v) => v.trim() === '' ? fail('expected a host name or address') : v.trim() }),
+  option({ key: 'port', flag: '--port', env: 'PORT', value: '<n>', help: `port to listen on (default ${DEFAULTS.port}; 0 picks a free one)`, parse: integer(0, 65535, 'a port') }),
+  option({ key: 'host', flag: '--host', env: 'HOST', value: '<host>', help: `address to listen on (default ${DEFAULTS.host})`, parse: (v) => v.trim() === '' ? fail('expected a host name or address') : v.trim() }),
   option({ key: 'scenario', flag: '--scenario', env: 'MOCK_SCENARIO', value: '<id>', help: 'scenario served to every request until changed (default: behave like the real service)', parse: (v) => v.trim() === '' ? fail('expected a scenario id') : v.trim() }),
   option({ key: 'rateLimit', flag: '--rate-limit', env: 'MOCK_RATE_LIMIT', value: '<n>/<s|min|h>|off', help: 'invites allowed per bearer token and window (default off)', parse: (v) => { const r = parseRateLimit(v); return typeof r === 'string' ? fail(r) : r } }),
-  option({ key: 'activeUsers', flag: '--active-users', env: 'MOCK_ACTIVE_USERS', value: '<email,...>', help: 'addresses of users who are already active (their invite answers 409)', parse: list }),
+  option({ key: 'activeUsers', flag: '--active-users', env: 'MOCK_ACTIVE_USERS', value: '<email,...>', help: 'addresses of users who are already active (their invite answers 409)', parse: emails }),
   option({ key: 'tokens', flag: '--tokens', env: 'MOCK_TOKENS', value: '<t,...>', help: 'the only bearer tokens accepted (default: any bearer token)', parse: (v) => list(v).length === 0 ? fail('expected at least one token') : list(v) }),
   option({ key: 'scenariosFile', flag: '--scenarios-file', env: 'MOCK_SCENARIOS_FILE', value: '<path>', help: 'custom scenarios, JSON or YAML', parse: (v) => v.trim() === '' ? fail('expected a file path') : v }),
   option({ key: 'logLevel', flag: '--log-level', env: 'MOCK_LOG_LEVEL', value: '<level>', help: `${LOG_LEVELS.join('|')} (default info)`, parse: (v) => (LOG_LEVELS as readonly string[]).includes(v) ? v as LogLevel : fail(`expected one of ${LOG_LEVELS.join(', ')}, got "${v}"`) }),
   option({ key: 'admin', flag: '--admin', env: 'MOCK_ADMIN', value: 'on|off', help: 'serve the admin API under /__mock and the dashboard (default on)', parse: (v) => v === 'on' ? true : v === 'off' ? false : fail(`expected on or off, got "${v}"`) }),
-  option({ key: 'adminToken', flag: '--admin-token', env: 'MOCK_ADMIN_TOKEN', value: '<t>', help: 'require this X-Mock-Admin-Token on admin calls', parse: (v) => v === '' ? fail('expected a token') : v }),
-  option({ key: 'bodyLimit', flag: '--body-limit', env: 'MOCK_BODY_LIMIT', value: '<bytes>', help: `largest request body accepted (default ${DEFAULT_BODY_LIMIT})`, parse: integer(1, 100 * 1024 * 1024, 'a byte count') }),
-  option({ key: 'maxDelayMs', flag: '--max-delay', env: 'MOCK_MAX_DELAY', value: '<ms>', help: `largest X-Mock-Delay or delayMs accepted (default ${DEFAULT_MAX_DELAY_MS})`, parse: integer(0, 600_000, 'milliseconds') }),
-  option({ key: 'journalLimit', flag: '--journal-limit', env: 'MOCK_JOURNAL_LIMIT', value: '<n>', help: `requests kept in the journal (default ${DEFAULT_JOURNAL_LIMIT})`, parse: integer(0, 100_000, 'a count') }),
-  option({ key: 'requestTimeout', flag: '--request-timeout', env: 'MOCK_REQUEST_TIMEOUT', value: '<ms>', help: `time a client gets to send a whole request; 0 for none (default ${DEFAULT_REQUEST_TIMEOUT_MS})`, parse: integer(0, 3_600_000, 'milliseconds') }),
-  option({ key: 'headersTimeout', flag: '--headers-timeout', env: 'MOCK_HEADERS_TIMEOUT', value: '<ms>', help: `time a client gets to send the headers; 0 for none (default ${DEFAULT_HEADERS_TIMEOUT_MS})`, parse: integer(0, 3_600_000, 'milliseconds') }),
-  option({ key: 'keepAliveTimeout', flag: '--keep-alive-timeout', env: 'MOCK_KEEP_ALIVE_TIMEOUT', value: '<ms>', help: `how long an idle connection is kept open (default ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS})`, parse: integer(1, 3_600_000, 'milliseconds') }),
-  option({ key: 'help', flag: '--help', help: 'print this help and exit', parse: () => true }),
-  option({ key: 'version', flag: '--version', help: 'print the version and exit', parse: () => true })
+  option({ key: 'adminToken', flag: '--admin-token', env: 'MOCK_ADMIN_TOKEN', value: '<t>', help: 'require this X-Mock-Admin-Token on admin calls (visible ASCII)', parse: adminToken }),
+  option({ key: 'bodyLimit', flag: '--body-limit', env: 'MOCK_BODY_LIMIT', value: '<bytes>', help: `largest request body accepted (default ${DEFAULTS.bodyLimit})`, parse: integer(1, 100 * 1024 * 1024, 'a byte count') }),
+  option({ key: 'maxDelayMs', flag: '--max-delay', env: 'MOCK_MAX_DELAY', value: '<ms>', help: `largest X-Mock-Delay or delayMs accepted (default ${DEFAULTS.maxDelayMs})`, parse: integer(0, 600_000, 'milliseconds') }),
+  option({ key: 'journalLimit', flag: '--journal-limit', env: 'MOCK_JOURNAL_LIMIT', value: '<n>', help: `requests kept in the journal (default ${DEFAULTS.journalLimit})`, parse: integer(0, 100_000, 'a count') }),
+  option({ key: 'requestTimeout', flag: '--request-timeout', env: 'MOCK_REQUEST_TIMEOUT', value: '<ms>', help: `time a client gets to send a whole request; 0 for none (default ${DEFAULTS.requestTimeout})`, parse: integer(0, 3_600_000, 'milliseconds') }),
+  option({ key: 'headersTimeout', flag: '--headers-timeout', env: 'MOCK_HEADERS_TIMEOUT', value: '<ms>', help: `time a client gets to send the headers; 0 for none (default ${DEFAULTS.headersTimeout})`, parse: integer(0, 3_600_000, 'milliseconds') }),
+  option({ key: 'keepAliveTimeout', flag: '--keep-alive-timeout', env: 'MOCK_KEEP_ALIVE_TIMEOUT', value: '<ms>', help: `how long an idle connection is kept open (default ${DEFAULTS.keepAliveTimeout})`, parse: integer(1, 3_600_000, 'milliseconds') }),
+  option({ key: 'shutdownGrace', flag: '--shutdown-grace', env: 'MOCK_SHUTDOWN_GRACE', value: '<ms>', help: `time open requests get to finish after SIGINT/SIGTERM; delayed answers still pending then are cut (default ${DEFAULTS.shutdownGrace})`, parse: integer(1, 3_600_000, 'milliseconds') }),
+  option({ key: 'help', flag: '--help', short: 'h', help: 'print this help and exit', parse: () => true }),
+  option({ key: 'version', flag: '--version', short: 'v', help: 'print the version and exit', parse: () => true })
 ]
-
-const SWITCHES = new Set(['help', 'version'])
 
 /** The configuration when nothing is given. */
 export function defaultConfig (): Config {
-  return {
-    port: DEFAULT_PORT,
-    host: DEFAULT_HOST,
-    scenario: undefined,
-    rateLimit: null,
-    activeUsers: [],
-    tokens: null,
-    scenariosFile: undefined,
-    logLevel: 'info',
-    admin: true,
-    adminToken: undefined,
-    bodyLimit: DEFAULT_BODY_LIMIT,
-    maxDelayMs: DEFAULT_MAX_DELAY_MS,
-    journalLimit: DEFAULT_JOURNAL_LIMIT,
-    requestTimeout: DEFAULT_REQUEST_TIMEOUT_MS,
-    headersTimeout: DEFAULT_HEADERS_TIMEOUT_MS,
-    keepAliveTimeout: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
-    help: false,
-    version: false
-  }
+  return { ...DEFAULTS, activeUsers: [], scenariosFile: undefined, help: false, version: false }
 }
 
 function apply (config: Config, opt: Option, value: string, source: string): void {
@@ -121,6 +121,10 @@ function apply (config: Config, opt: Option, value: string, source: string): voi
   if (parsed instanceof ConfigError) throw new ConfigError(`${source}: ${parsed.message}`)
   ;(config as unknown as Record<string, unknown>)[opt.key] = parsed
 }
+
+/** parseArgs' option table: every option takes a value except the switches. */
+const ARGS = Object.fromEntries(OPTIONS.map((opt) => [opt.flag.slice(2), opt.short === undefined ? { type: 'string' as const } : { type: 'boolean' as const, short: opt.short }]))
+const BY_NAME = new Map(OPTIONS.map((opt) => [opt.flag.slice(2), opt]))
 
 /**
  * Reads the configuration from argv (without node and the script) and the environment.
@@ -133,19 +137,21 @@ export function parseConfig (argv: readonly string[], env: Record<string, string
     const value = opt.env === undefined ? undefined : env[opt.env]
     if (value !== undefined && value !== '') apply(config, opt, value, opt.env!)
   }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    const eq = arg.indexOf('=')
-    const flag = eq > 0 ? arg.slice(0, eq) : arg
-    const opt = OPTIONS.find((candidate) => candidate.flag === flag || (flag === '-h' && candidate.key === 'help'))
-    if (opt === undefined) throw new ConfigError(`unknown option "${arg}" (see --help)`)
-    if (SWITCHES.has(opt.key)) {
+  // Not strict: parseArgs' own errors are several sentences; each token is checked here instead,
+  // in order, so the first problem is the one reported, in the same one-line style as bad values.
+  const { tokens } = parseArgs({ args: [...argv], options: ARGS, strict: false, allowPositionals: true, tokens: true })
+  for (const token of tokens) {
+    if (token.kind !== 'option') throw new ConfigError(`unknown option "${token.kind === 'positional' ? token.value : '--'}" (see --help)`)
+    const opt = BY_NAME.get(token.name)
+    if (opt === undefined) throw new ConfigError(`unknown option "${token.rawName}" (see --help)`)
+    if (opt.short !== undefined) {
+      if (token.value !== undefined) throw new ConfigError(`${opt.flag} takes no value`)
       apply(config, opt, '', opt.flag)
-      continue
+    } else if (token.value === undefined) {
+      throw new ConfigError(`${opt.flag} needs a value ${opt.value!}`)
+    } else {
+      apply(config, opt, token.value, opt.flag)
     }
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i]
-    if (value === undefined) throw new ConfigError(`${opt.flag} needs a value ${opt.value}`)
-    apply(config, opt, value, opt.flag)
   }
   return config
 }
@@ -153,7 +159,7 @@ export function parseConfig (argv: readonly string[], env: Record<string, string
 /** The `--help` text. */
 export function helpText (): string {
   const lines = OPTIONS.map((opt) => {
-    const left = `  ${opt.flag}${opt.value === undefined ? '' : ` ${opt.value}`}`
+    const left = `  ${opt.short === undefined ? '' : `-${opt.short}, `}${opt.flag}${opt.value === undefined ? '' : ` ${opt.value}`}`
     const env = opt.env === undefined ? '' : ` [${opt.env}]`
     return `${left.padEnd(36)} ${opt.help}${env}`
   })

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { Dispatcher, errors } from 'undici'
 import { buildApp, type MockOptions } from './app.js'
-import { listenUrl } from './cli.js'
+import { listenUrl } from './address.js'
 
 export interface StartOptions extends MockOptions {
   /** Interface to listen on (default `127.0.0.1`). */

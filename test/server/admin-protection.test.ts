@@ -1,7 +1,8 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../server/app.js'
-import { isLoopback, main } from '../../server/cli.js'
+import { isLoopback } from '../../server/address.js'
+import { main } from '../../server/cli.js'
 import { DEFAULT_HOST } from '../../server/config.js'
 import { assertProblem } from '../helpers/wire.js'
 

@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import t from 'tap'
 import { Client, request } from 'undici'
 import type { FastifyInstance } from 'fastify'
-import { appFromConfig, listenUrl, main, type Io } from '../../server/cli.js'
-import { defaultConfig, helpText } from '../../server/config.js'
+import { appFromConfig, main, type Io } from '../../server/cli.js'
+import { defaultConfig, helpText, type Config } from '../../server/config.js'
 
 function fakeIo () {
   const out: string[] = []
@@ -21,12 +21,20 @@ t.test('--help and --version print and exit 0', async (t) => {
   const version = fakeIo()
   t.equal(await main(['--version'], {}, version.io), 0)
   t.same(version.out, ['0.1.0'])
+  const short = fakeIo()
+  t.equal(await main(['-h'], {}, short.io), 0)
+  t.same(short.out, [helpText()])
+  const v = fakeIo()
+  t.equal(await main(['-v'], {}, v.io), 0)
+  t.same(v.out, ['0.1.0'])
 })
 
 t.test('a bad flag or value is one line and exit 2', async (t) => {
   for (const [argv, message] of [
     [['--bogus'], 'konnect-invites-mock: unknown option "--bogus" (see --help)'],
     [['--port', 'x'], 'konnect-invites-mock: --port: expected a port from 0 to 65535, got "x"'],
+    [['--active-users', 'not-an-email'], 'konnect-invites-mock: --active-users: expected email addresses, got "not-an-email" (no invite could ever match it)'],
+    [['--admin-token', 'sécret'], 'konnect-invites-mock: --admin-token: expected visible ASCII characters (spaces only between them), which a client can send in a header'],
     [['--scenario', 'nope', '--port', '0'], /^konnect-invites-mock: unknown scenario "nope"; valid: request-format-is-invalid, /]
   ] as const) {
     const { io, out, err } = fakeIo()
@@ -72,11 +80,17 @@ t.test('listening prints exactly one line with the URL', async (t) => {
   await custom.body.dump()
 })
 
-t.test('listenUrl brackets IPv6 addresses', async (t) => {
-  t.equal(listenUrl('127.0.0.1', 8080), 'http://127.0.0.1:8080')
-  t.equal(listenUrl('localhost', 1), 'http://localhost:1')
-  t.equal(listenUrl('::1', 8080), 'http://[::1]:8080')
-  t.equal(listenUrl('fe80::1%lo', 9), 'http://[fe80::1%lo]:9')
+t.test('once listening, main hands the app and its configuration on (the entry closes on signals there)', async (t) => {
+  const seen: Array<[FastifyInstance, Config]> = []
+  const app = await main(['--port', '0', '--log-level', 'silent', '--shutdown-grace=1234'], {}, fakeIo().io, (app, config) => { seen.push([app, config]) }) as FastifyInstance
+  t.teardown(() => app.close())
+  t.equal(seen.length, 1)
+  t.equal(seen[0]![0], app)
+  t.equal(seen[0]![1].shutdownGrace, 1234)
+  t.equal(seen[0]![0].server.listening, true, 'called after listen')
+  const none: unknown[] = []
+  t.equal(await main(['--bogus'], {}, fakeIo().io, () => { none.push(1) }), 2)
+  t.same(none, [], 'not called when nothing is served')
 })
 
 const noIpv6 = await new Promise<string | false>((resolve) => {

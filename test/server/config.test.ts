@@ -1,5 +1,6 @@
 import t from 'tap'
 import { ConfigError, DEFAULT_BODY_LIMIT, defaultConfig, helpText, OPTIONS, parseConfig } from '../../server/config.js'
+import { DEFAULTS, definedOnly } from '../../server/defaults.js'
 
 t.test('defaults', async (t) => {
   t.same(parseConfig([], {}), defaultConfig())
@@ -20,9 +21,20 @@ t.test('defaults', async (t) => {
     requestTimeout: 30_000,
     headersTimeout: 10_000,
     keepAliveTimeout: 5000,
+    shutdownGrace: 35_000,
     help: false,
     version: false
   })
+  const config = defaultConfig()
+  for (const [key, value] of Object.entries(DEFAULTS)) t.same(config[key as keyof typeof config], value, `${key} comes from DEFAULTS`)
+  t.ok(Object.isFrozen(DEFAULTS) && Object.isFrozen(DEFAULTS.activeUsers), 'nobody changes the defaults by accident')
+  config.activeUsers.push('a@example.com')
+  t.same(defaultConfig().activeUsers, [], 'each configuration has its own list')
+  t.match(helpText(), `(default ${DEFAULTS.shutdownGrace})`)
+})
+
+t.test('definedOnly drops undefined properties only', async (t) => {
+  t.same(definedOnly({ a: 1, b: undefined, c: null, d: false, e: 0 }), { a: 1, c: null, d: false, e: 0 })
 })
 
 const flags: Array<[string[], Record<string, string>, Record<string, unknown>]> = [
@@ -43,7 +55,10 @@ const flags: Array<[string[], Record<string, string>, Record<string, unknown>]> 
   [['--journal-limit', '0'], { MOCK_JOURNAL_LIMIT: '0' }, { journalLimit: 0 }],
   [['--request-timeout', '0'], { MOCK_REQUEST_TIMEOUT: '0' }, { requestTimeout: 0 }],
   [['--headers-timeout', '2500'], { MOCK_HEADERS_TIMEOUT: '2500' }, { headersTimeout: 2500 }],
-  [['--keep-alive-timeout', '60000'], { MOCK_KEEP_ALIVE_TIMEOUT: '60000' }, { keepAliveTimeout: 60_000 }]
+  [['--keep-alive-timeout', '60000'], { MOCK_KEEP_ALIVE_TIMEOUT: '60000' }, { keepAliveTimeout: 60_000 }],
+  [['--shutdown-grace', '60000'], { MOCK_SHUTDOWN_GRACE: '60000' }, { shutdownGrace: 60_000 }],
+  [['--admin-token', 'a token with inner spaces'], { MOCK_ADMIN_TOKEN: 'a token with inner spaces' }, { adminToken: 'a token with inner spaces' }],
+  [['--admin-token', '!~#$%&*+-.^_`|"(),/:;<=>?@[\\]{}'], { MOCK_ADMIN_TOKEN: '!~#$%&*+-.^_`|"(),/:;<=>?@[\\]{}' }, { adminToken: '!~#$%&*+-.^_`|"(),/:;<=>?@[\\]{}' }]
 ]
 
 t.test('every option by flag, by --flag=value, and by env variable', async (t) => {
@@ -53,10 +68,14 @@ t.test('every option by flag, by --flag=value, and by env variable', async (t) =
     t.match(parseConfig([], env), expected, JSON.stringify(env))
   }
   const withEnv = OPTIONS.filter((o) => o.env !== undefined).map((o) => o.env)
-  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT'])
+  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_SHUTDOWN_GRACE'])
   t.match(parseConfig(['--help'], {}), { help: true })
   t.match(parseConfig(['-h'], {}), { help: true })
   t.match(parseConfig(['--version'], {}), { version: true })
+  t.match(parseConfig(['-v'], {}), { version: true })
+  t.match(parseConfig(['-hv'], {}), { help: true, version: true })
+  t.match(parseConfig(['--port', '1', '--port=2'], {}), { port: 2 }, 'the last one wins')
+  t.match(parseConfig(['--tokens', '-dash-first'], {}), { tokens: ['-dash-first'] }, 'a value may start with a dash')
 })
 
 t.test('flags win over env variables; empty env variables are ignored', async (t) => {
@@ -88,7 +107,17 @@ t.test('bad values are one-line ConfigErrors naming the flag or variable', async
     [['--journal-limit', '100001'], {}, '--journal-limit: expected a count from 0 to 100000, got "100001"'],
     [['--nope'], {}, 'unknown option "--nope" (see --help)'],
     [['serve'], {}, 'unknown option "serve" (see --help)'],
-    [['--port'], {}, '--port needs a value <n>']
+    [['--port'], {}, '--port needs a value <n>'],
+    [['--port', '0', '--help=yes'], {}, '--help takes no value'],
+    [['-x'], {}, 'unknown option "-x" (see --help)'],
+    [['--bogus=1'], {}, 'unknown option "--bogus" (see --help)'],
+    [['--', '--port', '1'], {}, 'unknown option "--" (see --help)'],
+    [['--shutdown-grace', '0'], {}, '--shutdown-grace: expected milliseconds from 1 to 3600000, got "0"'],
+    [['--active-users', 'ada@example.com,not-an-email'], {}, '--active-users: expected email addresses, got "not-an-email" (no invite could ever match it)'],
+    [[], { MOCK_ACTIVE_USERS: 'ada@example' }, 'MOCK_ACTIVE_USERS: expected email addresses, got "ada@example" (no invite could ever match it)'],
+    ...[' lead', 'trail ', 'tab\tinside', 'new\nline', 'nul\u0000', 'sécret', 'emoji😀', '\u007f'].map((token): [string[], Record<string, string>, string] =>
+      [['--admin-token', token], {}, '--admin-token: expected visible ASCII characters (spaces only between them), which a client can send in a header']),
+    [[], { MOCK_ADMIN_TOKEN: 'naïve' }, 'MOCK_ADMIN_TOKEN: expected visible ASCII characters (spaces only between them), which a client can send in a header']
   ]
   for (const [argv, env, message] of bad) {
     const error = t.throws(() => parseConfig(argv, env), message) as Error
@@ -107,5 +136,6 @@ t.test('helpText lists every option with its variable', async (t) => {
     if (option.env !== undefined) t.match(text, `[${option.env}]`)
   }
   t.match(text, /--rate-limit <n>\/<s\|min\|h>\|off\s+invites allowed per bearer token and window \(default off\) \[MOCK_RATE_LIMIT\]/)
-  t.match(text, /\n {2}--help\s+print this help and exit\n/)
+  t.match(text, /\n {2}-h, --help\s+print this help and exit\n/)
+  t.match(text, /\n {2}-v, --version\s+print the version and exit\n/)
 })

@@ -5,12 +5,15 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { request } from 'undici'
 
+// Each test starts the entry point under the TypeScript loader, which takes seconds on a busy machine.
+t.setTimeout(180_000)
+
 const ENTRY = fileURLToPath(new URL('../../server/server.ts', import.meta.url))
 const LISTENING = /listening on (http:\/\/\S+)/
 
 /** Starts the real entry point (TypeScript source, same loader as the tests) and resolves once it listens. */
-async function startServer (): Promise<{ child: ChildProcess, url: string, port: number }> {
-  const child = spawn(process.execPath, [...process.execArgv, ENTRY, '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] })
+async function startServer (...args: string[]): Promise<{ child: ChildProcess, url: string, port: number, stderr: () => string }> {
+  const child = spawn(process.execPath, [...process.execArgv, ENTRY, '--port', '0', '--log-level', 'silent', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stderr!.on('data', (chunk: Buffer) => { err += chunk.toString() })
@@ -22,7 +25,7 @@ async function startServer (): Promise<{ child: ChildProcess, url: string, port:
     })
     child.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening: ${err}`)))
   })
-  return { child, url, port: Number(new URL(url).port) }
+  return { child, url, port: Number(new URL(url).port), stderr: () => err }
 }
 
 /** Resolves true when a TCP connection to the port is refused, false when it is accepted. */
@@ -68,6 +71,7 @@ t.test('SIGTERM finishes the request in flight, refuses new connections and exit
   const res = await inFlight
   t.equal(res.statusCode, 201, 'the request in flight is answered')
   t.equal(res.headers['x-mock-scenario-served'], 'delay')
+  t.equal(res.headers.connection, 'close', 'answered after SIGTERM: the client must not reuse the socket')
   await res.body.dump()
 
   const [code, signal] = await exited
@@ -82,4 +86,26 @@ t.test('SIGTERM on an idle server exits 0 at once', async (t) => {
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
   child.kill('SIGTERM')
   t.same(await exited, [0, null])
+})
+
+t.test('a delayed answer that outlasts --shutdown-grace is cut: exit 1 and one line on stderr', async (t) => {
+  const { child, url, stderr } = await startServer('--shutdown-grace', '50')
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  const set = await request(`${url}/__mock/scenario`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'delay', session: 'slow', times: 1, delayMs: 10_000 }) })
+  await set.body.dump()
+  const inFlight = request(`${url}/v3/invites`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'x-mock-session': 'slow' },
+    body: '{"email":"late@example.com"}'
+  }).then(() => 'answered', (error: Error) => error.name)
+  await until('the slow request is being handled', async () => {
+    const res = await request(`${url}/__mock/scenarios`)
+    const body = await res.body.json() as { active: { sessions: Record<string, unknown> } }
+    return !('slow' in body.active.sessions)
+  })
+  child.kill('SIGTERM')
+  t.same(await exited, [1, null], 'exit 1 once the grace ran out, long before the delay ends')
+  t.not(await inFlight, 'answered', 'the held answer was cut')
+  t.equal(stderr(), 'konnect-invites-mock: requests still open after the shutdown grace of 50 ms were cut (see --shutdown-grace)\n')
 })

@@ -27,12 +27,8 @@ t.test('the dashboard drives the mock in headless Chromium', async (t) => {
   page.on('pageerror', (error) => { pageErrors.push(error) })
   const requested: string[] = []
   page.on('request', (request) => { requested.push(request.url()) })
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      (window as unknown as { violations: string[] }).violations ??= []
-      ;(window as unknown as { violations: string[] }).violations.push(`${event.violatedDirective} ${event.blockedURI}`)
-    })
-  })
+  // Records every Content-Security-Policy violation the page reports, from before its first script.
+  await page.addInitScript("window.violations = []; document.addEventListener('securitypolicyviolation', (event) => { window.violations.push(event.violatedDirective + ' ' + event.blockedURI) })")
 
   await page.goto(`${mock.url}/`)
   t.equal(await page.title(), 'Konnect Invites mock')
@@ -94,7 +90,7 @@ t.test('the dashboard drives the mock in headless Chromium', async (t) => {
     t.same(requested.filter((url) => !url.startsWith(`${mock.url}/`) && !url.startsWith('data:')), [], 'every request goes to the mock')
     t.ok(requested.includes(`${mock.url}/dashboard.js`), 'the script was loaded')
     t.ok(requested.includes(`${mock.url}/dashboard.css`), 'the stylesheet was loaded')
-    t.same(await page.evaluate('window.violations ?? []'), [], 'no securitypolicyviolation event')
+    t.same(await page.evaluate('window.violations'), [], 'no securitypolicyviolation event')
   })
 
   await t.test('the page logs no errors', async (t) => {

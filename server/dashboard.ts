@@ -3,10 +3,8 @@
  * journal, for people showing the error paths live. Three same-origin assets under a strict
  * Content-Security-Policy, no external requests, served only when the admin API is on.
  */
+import { readFile } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
-import { DASHBOARD_HTML } from './dashboard/page.js'
-import { DASHBOARD_JS } from './dashboard/script.js'
-import { DASHBOARD_CSS } from './dashboard/style.js'
 
 export const DASHBOARD_PATH = '/'
 
@@ -28,22 +26,25 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-cache'
 }
 
-/** Path → [media type, body] of every dashboard asset. */
+/** Path → [media type, file under `dashboard/`, next to this module in the sources and in `dist`] of every asset. */
 export const DASHBOARD_ASSETS: Readonly<Record<string, readonly [string, string]>> = {
-  [DASHBOARD_PATH]: ['text/html; charset=utf-8', DASHBOARD_HTML],
-  '/dashboard.js': ['text/javascript; charset=utf-8', DASHBOARD_JS],
-  '/dashboard.css': ['text/css; charset=utf-8', DASHBOARD_CSS]
+  [DASHBOARD_PATH]: ['text/html; charset=utf-8', 'index.html'],
+  '/dashboard.js': ['text/javascript; charset=utf-8', 'dashboard.js'],
+  '/dashboard.css': ['text/css; charset=utf-8', 'dashboard.css']
 }
 
+const ASSET_DIRECTORY = new URL('./dashboard/', import.meta.url)
+
 /**
- * Serves the dashboard page and its script and stylesheet. Register it next to the admin API,
- * which the page drives.
+ * Serves the dashboard page and its script and stylesheet, read once when the plugin registers.
+ * Register it next to the admin API, which the page drives.
  * @example
  * app.register(dashboardRoutes)
  * const page = await app.inject('/') // text/html with a Content-Security-Policy header
  */
 export async function dashboardRoutes (app: FastifyInstance): Promise<void> {
-  for (const [path, [type, body]] of Object.entries(DASHBOARD_ASSETS)) {
+  for (const [path, [type, file]] of Object.entries(DASHBOARD_ASSETS)) {
+    const body = await readFile(new URL(file, ASSET_DIRECTORY), 'utf8')
     app.route({ method: ['GET', 'HEAD'], url: path, handler: async (_request, reply) => reply.headers(SECURITY_HEADERS).type(type).send(body) })
   }
 }

@@ -1,47 +1,30 @@
-import { Script } from 'node:vm'
+import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { buildApp } from '../../server/app.js'
 import { CONTENT_SECURITY_POLICY } from '../../server/dashboard.js'
 
 const EXPECTED_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-t.test('the page is served at / under a strict Content-Security-Policy', async (t) => {
+const ASSETS = [
+  { url: '/', file: 'index.html', type: 'text/html; charset=utf-8' },
+  { url: '/dashboard.js', file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
+  { url: '/dashboard.css', file: 'dashboard.css', type: 'text/css; charset=utf-8' }
+]
+
+t.test('the page, its script and its stylesheet are served from their files under a strict Content-Security-Policy', async (t) => {
   const app = buildApp()
   t.teardown(() => app.close())
-  const res = await app.inject('/')
-  t.equal(res.statusCode, 200)
-  t.equal(res.headers['content-type'], 'text/html; charset=utf-8')
-  t.equal(res.headers['content-security-policy'], EXPECTED_CSP)
   t.equal(CONTENT_SECURITY_POLICY, EXPECTED_CSP)
-  t.equal(res.headers['x-content-type-options'], 'nosniff')
-  t.equal(res.headers['referrer-policy'], 'no-referrer')
-  t.match(res.body, /<script src="\/dashboard\.js" defer><\/script>/)
-  t.match(res.body, /<link rel="stylesheet" href="\/dashboard\.css">/)
-  t.notMatch(res.body, /<script>|<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script')
-  t.notMatch(res.body, /<style|\sstyle=|\son[a-z]+=/, 'no inline style or event handler attribute')
-  t.notMatch(res.body, /https?:\/\//, 'no external asset')
-})
-
-t.test('the script is served as JavaScript and parses', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
-  const res = await app.inject('/dashboard.js')
-  t.equal(res.statusCode, 200)
-  t.equal(res.headers['content-type'], 'text/javascript; charset=utf-8')
-  t.equal(res.headers['content-security-policy'], EXPECTED_CSP)
-  t.doesNotThrow(() => new Script(res.body, { filename: 'dashboard.js' }))
-  t.notMatch(res.body, /innerHTML|eval\(|new Function/, 'builds nodes with textContent only')
-  t.match(res.body, /'\/__mock' \+ path/, 'talks to the admin API of its own origin')
-})
-
-t.test('the stylesheet is served as CSS', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
-  const res = await app.inject('/dashboard.css')
-  t.equal(res.statusCode, 200)
-  t.equal(res.headers['content-type'], 'text/css; charset=utf-8')
-  t.match(res.body, /:focus-visible/)
-  t.notMatch(res.body, /url\(|@import/, 'loads nothing else')
+  for (const { url, file, type } of ASSETS) {
+    const res = await app.inject(url)
+    t.equal(res.statusCode, 200, url)
+    t.equal(res.headers['content-type'], type, url)
+    t.equal(res.headers['content-security-policy'], EXPECTED_CSP, url)
+    t.equal(res.headers['x-content-type-options'], 'nosniff', url)
+    t.equal(res.headers['referrer-policy'], 'no-referrer', url)
+    t.equal(res.headers['cache-control'], 'no-cache', url)
+    t.equal(res.body, await readFile(new URL(`../../server/dashboard/${file}`, import.meta.url), 'utf8'), `${url} is ${file}`)
+  }
 })
 
 t.test('the page is not served when the admin API is off', async (t) => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run contract`: runs the contract checks against a server and prints one line per check and
+ * `konnect-invites-contract` (the package's bin; `npm run contract --` in this repository): runs the contract checks against a server and prints one line per check and
  * one per violation, or (`--coverage`) reports which documented examples the mock has served.
  * Exit codes: 0 conforms, 1 violations (or unexercised examples with --require-all), 2 bad
  * arguments or an unreachable server.
@@ -16,9 +16,11 @@ export interface CliIo {
   err: (line: string) => void
 }
 
-const PROGRAM = 'konnect-contract'
+/** The command's name: the package's bin, used in every message. */
+export const PROGRAM = 'konnect-invites-contract'
 
-export const usage = `Usage: npm run contract -- --base-url <url> [options]
+export const usage = `Usage: ${PROGRAM} --base-url <url> [options]
+       (in a clone of this repository: npm run contract -- --base-url <url> [options])
 
 Checks a server against the documented POST /v3/invites contract. Against this mock (it has
 /__mock) every scenario of the catalogue is driven and checked; against any other server only the

@@ -102,7 +102,7 @@ function documentCommand (command: 'drift' | 'snapshot', argv: readonly string[]
       try {
         writeFileSync(values.out, text)
       } catch (error) {
-        io.err(`${PROGRAM} snapshot: cannot write ${values.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+        io.err(`${PROGRAM} snapshot: cannot write: ${(error as Error).message}`)
         return 2
       }
       io.out(`wrote ${values.out} (${published.source.title} ${published.source.version})`)

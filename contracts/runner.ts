@@ -10,6 +10,7 @@ import { request, type Dispatcher } from 'undici'
 import { checkAgainst, expectationFor, normalizeHeaders, preview, type Expectation, type ResponseViolation } from './assert.js'
 import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
 import { diffJson, type Json } from './openapi.js'
+import { scenarioExpectation as expectationOfScenario } from './scenario-rule.js'
 import { checkSchema } from './validate.js'
 
 /** Delay asked of the `delay` scenario: enough to go through the delay path, short enough not to slow the run. */
@@ -130,9 +131,16 @@ function parseJson (text: string): unknown {
 }
 
 const ScenarioList = Type.Object({
-  scenarios: Type.Array(Type.Object({ id: Type.String(), title: Type.String(), status: Type.Integer(), kind: Type.String() }))
+  scenarios: Type.Array(Type.Object({
+    id: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    kind: Type.String(),
+    fault: Type.Optional(Type.Boolean()),
+    contentType: Type.Optional(Type.String())
+  }))
 })
-interface ListedScenario { id: string, title: string, status: number, kind: string }
+interface ListedScenario { id: string, title: string, status: number, kind: string, fault?: boolean, contentType?: string }
 
 /** The catalogue when the server is this mock, or undefined when it has no `/__mock`. */
 async function detectMock (http: Client, options: RunOptions): Promise<ListedScenario[] | undefined> {
@@ -157,7 +165,7 @@ function documentedBodyViolations (scenario: ListedScenario, text: string): Resp
 
 function scenarioExpectation (scenario: ListedScenario): Expectation {
   if (scenario.id === 'bad-gateway-html') return { status: 502, mediaType: 'text/html', nonEmptyBody: true }
-  return expectationFor(scenario.status)
+  return expectationOfScenario(scenario)
 }
 
 function finish (name: string, status: number, violations: ResponseViolation[]): CheckReport {

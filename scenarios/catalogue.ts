@@ -7,6 +7,7 @@ import { forbiddenExamples, inviteExamples, unauthorizedExample } from '../contr
 import { contractForStatus, PROBLEM_JSON, type ContractName } from '../contracts/schemas.js'
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import { checkContract, type Violation } from '../contracts/validate.js'
+import { scenarioViolations } from '../contracts/scenario-rule.js'
 
 export type ScenarioKind = 'documented' | 'behaviour' | 'custom'
 
@@ -28,6 +29,8 @@ export interface ScenarioDefinition {
   action?: 'connection-reset' | 'default-behaviour'
   /** Delay applied when the scenario is chosen without an explicit delay. */
   delayMs?: number
+  /** A deliberate fault: not held to its status's contract, only to its status, media type and a non-empty body. */
+  fault?: boolean
 }
 
 /** The id of the unforced behaviour, as reported in `X-Mock-Scenario-Served`. */
@@ -270,7 +273,7 @@ export function compileScenario (definition: ScenarioDefinition): Scenario {
   } else if (definition.body !== undefined) {
     scenario.responseType = definition.contentType ?? declaredType ?? (definition.status >= 400 ? PROBLEM_JSON : 'application/json; charset=utf-8')
     const contract = contractOf(definition.status, scenario.responseType)
-    const violations = contract === undefined ? [] : checkContract(contract, definition.body)
+    const violations = contract === undefined || definition.fault === true ? [] : checkContract(contract, definition.body)
     if (violations.length > 0) {
       const first = violations[0]!
       throw new ScenarioError(definition.id, violations,
@@ -278,5 +281,30 @@ export function compileScenario (definition: ScenarioDefinition): Scenario {
     }
     scenario.render = jsonRenderer(definition.body)
   }
+  if (definition.kind === 'custom') checkCustomRule(scenario)
   return scenario
+}
+
+/** Where a violation of the answer lies in the scenario's definition. */
+function definitionPath (scenario: Scenario, path: string): string {
+  if (path === '/headers/content-type') {
+    const declared = Object.keys(scenario.headers ?? {}).find((name) => name.toLowerCase() === 'content-type')
+    return scenario.contentType === undefined && declared !== undefined ? `/headers/${declared}` : '/contentType'
+  }
+  return scenario.text !== undefined && path === '/body' ? '/text' : path
+}
+
+/** The rule the contract runner applies too: conform to the status's contract, or be a declared fault. */
+function checkCustomRule (scenario: Scenario): void {
+  const answer = {
+    statusCode: scenario.status,
+    headers: { ...scenario.responseHeaders, ...(scenario.responseType === undefined ? {} : { 'content-type': scenario.responseType }) },
+    body: scenario.render?.() ?? ''
+  }
+  const [first] = scenarioViolations({ status: scenario.status, fault: scenario.fault, contentType: scenario.responseType }, answer)
+  if (first === undefined) return
+  const path = definitionPath(scenario, first.path)
+  const rule = scenario.fault === true ? 'a declared fault' : `the contract of a ${scenario.status}; set fault: true if this answer is a deliberate fault`
+  throw new ScenarioError(scenario.id, [{ path, message: `expected ${first.expected}, got ${first.got}` }],
+    `scenario "${scenario.id}": ${path}: expected ${first.expected}, got ${first.got} (${rule})`)
 }

@@ -77,7 +77,8 @@ export async function adminRoutes (app: FastifyInstance, options: AdminOptions &
 
   app.get('/scenarios', async () => ({
     active: activeView(context),
-    scenarios: catalogue.list.map(({ id, title, status, kind, description }) => ({ id, title, status, kind, description }))
+    scenarios: catalogue.list.map(({ id, title, status, kind, description, fault, responseType }) =>
+      ({ id, title, status, kind, description, ...(fault === true ? { fault, contentType: responseType } : {}) }))
   }))
 
   app.put('/scenario', async (request, reply) => {

@@ -43,7 +43,9 @@ export const ListedScenario = Type.Object({
   /** The `Content-Type` of the answer, when it has a body. */
   contentType: Type.Optional(Type.String()),
   /** How long the answer is held back when no delay is given with it, in milliseconds. */
-  delayMs: Type.Optional(Type.Integer({ minimum: 0 }))
+  delayMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** A deliberate fault: held to its status, its declared media type and a non-empty body, not to a contract. */
+  fault: Type.Optional(Type.Boolean())
 })
 export type ListedScenario = Static<typeof ListedScenario>
 

@@ -1,7 +1,7 @@
 /**
  * A typed client for `POST /v3/invites` on undici that maps every answer the way Kong's generated
  * SDK does (201 success; 400/409/429 problem+json as typed errors; everything else an SDKError),
- * checks every error body against its contract, and retries 429 and 5XX answers on request.
+ * checks every error body against its contract, and retries 429 and 5XX answers on request as the SDK does.
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import { request, type Dispatcher } from 'undici'
@@ -14,22 +14,34 @@ import {
 /** Statuses retried when retries are on, as the SDK does. */
 export const RETRY_STATUSES: readonly number[] = [429, 500, 502, 503, 504]
 
-export interface RetryOptions {
-  /** Attempts after the first one (default 2). */
-  retries?: number
-  /** First backoff wait, in ms, when the answer has no usable Retry-After (default 500). */
-  initialIntervalMs?: number
-  /** Growth of the backoff wait per attempt (default 1.5). */
-  exponent?: number
-  /** Cap on any single wait, Retry-After included, in ms (default 60 000). */
-  maxIntervalMs?: number
-  /** Also retry when the connection fails (default false, as in the SDK). */
-  retryConnectionErrors?: boolean
-  /** How to wait (tests pass a fake one); default `timers/promises` setTimeout honouring the signal. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<unknown>
-  /** The clock used to read an HTTP-date Retry-After (default Date.now). */
-  now?: () => number
+/** The SDK's `retry.BackoffStrategy`, in milliseconds. */
+export interface BackoffStrategy {
+  /** Base of the computed wait: `initialIntervalMs × (attempt + 1) ^ exponent`, attempt counting from 0. */
+  initialIntervalMs: number
+  /** No computed wait is longer (a header's wait is used as given). */
+  maxIntervalMs: number
+  exponent: number
+  /** No retry once this long has passed since the first attempt (checked after a failed attempt). */
+  maxElapsedTimeMs: number
 }
+
+/** The SDK's `retry.Config`, plus what tests inject to pin every wait. */
+export interface RetryConfig {
+  /** `backoff` retries; `none` (or a `backoff` strategy without `backoff`) sends once, as in the SDK. */
+  strategy: 'backoff' | 'none'
+  backoff?: BackoffStrategy
+  /** Also retry failed connections; on a POST only timeouts and temporary failures, never a reset or an EOF. */
+  retryConnectionErrors?: boolean
+  /** How to wait; default `timers/promises` setTimeout honouring the signal. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<unknown>
+  /** The clock for the time budget and HTTP-date headers (default Date.now). */
+  now?: () => number
+  /** The jitter's randomness, in [0, 1): drawn twice per computed wait, size then sign (default Math.random). */
+  random?: () => number
+}
+
+/** Backoff values for `retries: 'backoff'`, the short form: 0.5 s growing ×(n+1)^1.5, at most 60 s, for up to 1 hour. */
+export const DEFAULT_BACKOFF: Readonly<BackoffStrategy> = { initialIntervalMs: 500, maxIntervalMs: 60_000, exponent: 1.5, maxElapsedTimeMs: 3_600_000 }
 
 export interface InviteUserOptions {
   /** Where the API lives, e.g. `https://global.api.konghq.com` or `http://127.0.0.1:8080`. */
@@ -40,8 +52,8 @@ export interface InviteUserOptions {
   /** Extra request headers (e.g. `X-Mock-Scenario`). */
   headers?: Record<string, string>
   signal?: AbortSignal
-  /** Retry 429 and 5XX answers: a number of retries, or the full options. Off by default. */
-  retries?: number | RetryOptions
+  /** Retry 429, 500, 502, 503 and 504 answers as the SDK does; off by default. `'backoff'` is `{ strategy: 'backoff', backoff: DEFAULT_BACKOFF }`. */
+  retries?: RetryConfig | 'backoff'
   /** Route the request through this undici Dispatcher (an Agent, a MockAgent, an in-process dispatcher). */
   dispatcher?: Dispatcher
 }
@@ -131,17 +143,46 @@ const typedErrors = {
   429: { contract: 'RateLimitedError', ErrorClass: RateLimitedError }
 } as const
 
+const RFC1123 = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) [A-Z]{3,5}$/
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const INTEGER = /^[+-]?\d+$/
+
 /**
- * Reads Retry-After (whole seconds or an HTTP date) as milliseconds from `now`; undefined when absent or unreadable.
+ * Reads Retry-After as the SDK does: integer seconds, or an RFC 1123 date (its zone read as UTC),
+ * in milliseconds from `now`; a negative number or a past date gives 0, anything else undefined.
  * @example parseRetryAfter('2', Date.now()) // 2000
  */
 export function parseRetryAfter (value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined
-  const trimmed = value.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
-  const date = Date.parse(trimmed)
-  if (!/[a-z]/i.test(trimmed) || Number.isNaN(date)) return undefined
-  return Math.max(0, date - now)
+  const trimmed = value?.trim() ?? ''
+  if (INTEGER.test(trimmed)) return Math.max(0, Number(trimmed) * 1000)
+  const date = RFC1123.exec(trimmed)
+  if (date === null) return undefined
+  const [, day, month, year, hours, minutes, seconds] = date
+  return Math.max(0, Date.UTC(Number(year), MONTHS.indexOf(month!), Number(day), Number(hours), Number(minutes), Number(seconds)) - now)
+}
+
+/**
+ * The wait an answer asks for before a retry, as the SDK reads it: `retry-after-ms` (integer ms, ≥ 0),
+ * else `Retry-After` (seconds or a date); 0 when none is usable, which means "use the backoff".
+ * @example retryWaitFromHeaders({ 'retry-after-ms': '250', 'retry-after': '3' }, Date.now()) // 250
+ */
+export function retryWaitFromHeaders (headers: Record<string, string>, now: number): number {
+  const ms = headers['retry-after-ms']?.trim()
+  if (ms !== undefined && INTEGER.test(ms) && Number(ms) >= 0) return Number(ms)
+  return parseRetryAfter(headers['retry-after'], now) ?? 0
+}
+
+/**
+ * The SDK's computed wait before retry `attempt` (from 0): `initialIntervalMs × (attempt + 1) ^ exponent`,
+ * plus or minus up to 25 % (`random()` gives the size, then the sign), at most `maxIntervalMs`; only a
+ * result ≤ 0 falls back to `initialIntervalMs`, so jitter may take an early wait below it.
+ * @example backoffInterval({ initialIntervalMs: 500, maxIntervalMs: 60_000, exponent: 1.5, maxElapsedTimeMs: 30_000 }, 1, () => 0) // 1414.2…
+ */
+export function backoffInterval (backoff: BackoffStrategy, attempt: number, random: () => number = Math.random): number {
+  const base = backoff.initialIntervalMs * (attempt + 1) ** backoff.exponent
+  const size = random() * 0.25 * base
+  const interval = base + (random() < 0.5 ? -size : size)
+  return Math.min(interval <= 0 ? backoff.initialIntervalMs : interval, backoff.maxIntervalMs)
 }
 
 interface Answer { statusCode: number, headers: Record<string, string>, text: string }
@@ -188,16 +229,20 @@ function mapAnswer (answer: Answer, attempts: number): InviteUserResult {
   throw new SDKError('unknown status code returned', statusCode, headers, contentType, text)
 }
 
-function retryOptions (retries: InviteUserOptions['retries']): Required<RetryOptions> {
-  const given: RetryOptions = typeof retries === 'number' ? { retries } : retries ?? { retries: 0 }
+/** Connection failures a POST may be retried after: timeouts and temporary ones (a reset, an EOF or a refusal is neither). */
+const TRANSIENT_CONNECTION_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'EAI_AGAIN', 'EAGAIN', 'EINTR', 'EMFILE', 'ENFILE'])
+
+interface Retrying { backoff: BackoffStrategy, retryConnectionErrors: boolean, sleep: NonNullable<RetryConfig['sleep']>, now: () => number, random: () => number }
+
+function retrying (retries: InviteUserOptions['retries']): Retrying | undefined {
+  const config: RetryConfig | undefined = retries === 'backoff' ? { strategy: 'backoff', backoff: DEFAULT_BACKOFF } : retries
+  if (config?.strategy !== 'backoff' || config.backoff === undefined) return undefined
   return {
-    retries: given.retries ?? 2,
-    initialIntervalMs: given.initialIntervalMs ?? 500,
-    exponent: given.exponent ?? 1.5,
-    maxIntervalMs: given.maxIntervalMs ?? 60_000,
-    retryConnectionErrors: given.retryConnectionErrors ?? false,
-    sleep: given.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
-    now: given.now ?? Date.now
+    backoff: config.backoff,
+    retryConnectionErrors: config.retryConnectionErrors ?? false,
+    sleep: config.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
+    now: config.now ?? Date.now,
+    random: config.random ?? Math.random
   }
 }
 
@@ -205,12 +250,13 @@ function retryOptions (retries: InviteUserOptions['retries']): Required<RetryOpt
  * Invites a user. Resolves on 201; rejects with `BadRequestError`, `ConflictError` or
  * `RateLimitedError` for the documented problem+json answers (bodies checked against their
  * contracts, `ContractViolationError` when one breaks it), `SDKError` for anything else, and
- * `ConnectionError` when no answer came. With `retries`, 429/500/502/503/504 answers are retried,
- * waiting as Retry-After says (capped) or with exponential backoff.
+ * `ConnectionError` when no answer came. With `retries`, 429/500/502/503/504 answers are retried
+ * exactly as the SDK's `retry.Config` does: waits from `retry-after-ms`/`Retry-After`, else jittered
+ * exponential backoff, until `maxElapsedTimeMs` has passed.
  * @example
- * import { inviteUser, ConflictError } from 'konnect-invites-mock/dist/contracts/index.js'
+ * import { inviteUser, ConflictError } from 'konnect-invites-mock/contracts'
  * try {
- *   await inviteUser({ baseUrl: 'http://127.0.0.1:8080', token: 'kpat_x', email: 'ada@example.com', retries: 2 })
+ *   await inviteUser({ baseUrl: 'http://127.0.0.1:8080', token: 'kpat_x', email: 'ada@example.com', retries: 'backoff' })
  * } catch (error) {
  *   if (error instanceof ConflictError) console.log(error.body.detail) // 'User is already active'
  *   else throw error
@@ -218,24 +264,29 @@ function retryOptions (retries: InviteUserOptions['retries']): Required<RetryOpt
  */
 export async function inviteUser (options: InviteUserOptions): Promise<InviteUserResult> {
   const url = new URL('/v3/invites', options.baseUrl).href
-  const retry = retryOptions(options.retries)
+  const retry = retrying(options.retries)
+  if (retry === undefined) return mapAnswer(await send(url, options), 1)
+  const start = retry.now()
   let attempts = 0
+  // Like the SDK's loop, a failed connection leaves the previous wait in place (only an answer sets a new one).
+  let next = 0
   for (;;) {
     attempts++
-    let answer: Answer
+    let answer: Answer | undefined
+    let failure: ConnectionError | undefined
     try {
       answer = await send(url, options)
     } catch (error) {
-      if (!(error instanceof ConnectionError) || !retry.retryConnectionErrors || attempts > retry.retries) throw error
-      await retry.sleep(backoff(retry, attempts), options.signal)
-      continue
+      if (!(error instanceof ConnectionError) || !retry.retryConnectionErrors || !TRANSIENT_CONNECTION_CODES.has(error.code ?? '')) throw error
+      failure = error
     }
-    if (!RETRY_STATUSES.includes(answer.statusCode) || attempts > retry.retries) return mapAnswer(answer, attempts)
-    const advised = parseRetryAfter(answer.headers['retry-after'], retry.now())
-    await retry.sleep(Math.min(advised ?? backoff(retry, attempts), retry.maxIntervalMs), options.signal)
+    if (answer !== undefined && !RETRY_STATUSES.includes(answer.statusCode)) return mapAnswer(answer, attempts)
+    if (retry.now() - start >= retry.backoff.maxElapsedTimeMs) {
+      if (answer !== undefined) return mapAnswer(answer, attempts)
+      throw failure
+    }
+    if (answer !== undefined) next = retryWaitFromHeaders(answer.headers, retry.now())
+    if (next <= 0) next = backoffInterval(retry.backoff, attempts - 1, retry.random)
+    await retry.sleep(next, options.signal)
   }
-}
-
-function backoff (retry: Required<RetryOptions>, attempt: number): number {
-  return Math.min(retry.initialIntervalMs * retry.exponent ** (attempt - 1), retry.maxIntervalMs)
 }

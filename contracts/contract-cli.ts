@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
- * `npm run contract`: runs the contract checks against a server and prints one line per check and
+ * `konnect-invites-contract` (the package's bin; `npm run contract --` in this repository): runs the contract checks against a server and prints one line per check and
  * one per violation, or (`--coverage`) reports which documented examples the mock has served.
  * Exit codes: 0 conforms, 1 violations (or unexercised examples with --require-all), 2 bad
  * arguments or an unreachable server.
  */
-import { realpathSync } from 'node:fs'
+import { realpathSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { formatViolation } from './assert.js'
+import { loadOpenApi } from './openapi.js'
+import { contractDrift, formatDifference, snapshotOpenApi, type PublishedContract } from './published.js'
 import { readCoverage, runContract, type CoverageReport, type RunnerError, type RunReport } from './runner.js'
 
 export interface CliIo {
@@ -16,9 +18,13 @@ export interface CliIo {
   err: (line: string) => void
 }
 
-const PROGRAM = 'konnect-contract'
+/** The command's name: the package's bin, used in every message. */
+export const PROGRAM = 'konnect-invites-contract'
 
-export const usage = `Usage: npm run contract -- --base-url <url> [options]
+export const usage = `Usage: ${PROGRAM} --base-url <url> [options]
+       ${PROGRAM} drift --spec <openapi file> [--json]
+       ${PROGRAM} snapshot --spec <openapi file> [--out <file>]
+       (in a clone of this repository: npm run contract -- <the same arguments>)
 
 Checks a server against the documented POST /v3/invites contract. Against this mock (it has
 /__mock) every scenario of the catalogue is driven and checked; against any other server only the
@@ -35,7 +41,13 @@ Options:
   --require-all         with --coverage: exit 1 when any documented example was never served
   --help                show this text
 
-Exit codes: 0 conforms, 1 violations found, 2 bad arguments or unreachable server.`
+drift compares a Konnect Identity OpenAPI document (YAML or JSON, whole or an excerpt) with what the
+mock serves for POST /v3/invites: statuses, media types, schemas and documented examples, one line
+per difference. snapshot prints (or writes to --out) the JSON snapshot of that operation the mock's
+tests check against.
+
+Exit codes: 0 conforms (no drift), 1 violations (drift) found, 2 bad arguments, an unreachable
+server, or an unreadable document.`
 
 const options = {
   'base-url': { type: 'string' },
@@ -48,6 +60,64 @@ const options = {
   'require-all': { type: 'boolean' },
   help: { type: 'boolean' }
 } as const
+
+const documentOptions = {
+  spec: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' }
+} as const
+
+function readSnapshot (spec: string): PublishedContract {
+  try {
+    return snapshotOpenApi(loadOpenApi(spec))
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0]!
+    throw new Error(message.includes(spec) ? message : `${spec}: ${message}`)
+  }
+}
+
+/** `drift` and `snapshot`: both read one OpenAPI document. */
+function documentCommand (command: 'drift' | 'snapshot', argv: readonly string[], io: CliIo): number {
+  let values
+  try {
+    values = parseArgs({ args: [...argv], options: documentOptions, strict: true, allowPositionals: false }).values
+    if (values.spec === undefined) throw new Error('--spec <openapi file> is required')
+    if (command === 'drift' && values.out !== undefined) throw new Error('--out only applies to snapshot')
+    if (command === 'snapshot' && values.json === true) throw new Error('--json only applies to drift (snapshot always writes JSON)')
+  } catch (error) {
+    io.err(`${PROGRAM} ${command}: ${(error as Error).message.split('\n')[0]!} (see --help)`)
+    return 2
+  }
+  let published: PublishedContract
+  try {
+    published = readSnapshot(values.spec)
+  } catch (error) {
+    io.err(`${PROGRAM} ${command}: ${(error as Error).message}`)
+    return 2
+  }
+  if (command === 'snapshot') {
+    const text = `${JSON.stringify(published, null, 2)}\n`
+    if (values.out === undefined) io.out(text.trimEnd())
+    else {
+      try {
+        writeFileSync(values.out, text)
+      } catch (error) {
+        io.err(`${PROGRAM} snapshot: cannot write: ${(error as Error).message}`)
+        return 2
+      }
+      io.out(`wrote ${values.out} (${published.source.title} ${published.source.version})`)
+    }
+    return 0
+  }
+  const differences = contractDrift(published)
+  if (values.json === true) io.out(JSON.stringify({ spec: values.spec, source: published.source, differences }, null, 2))
+  else {
+    for (const difference of differences) io.out(formatDifference(difference))
+    io.out(`${differences.length === 0 ? 'no drift' : `${differences.length} difference${differences.length === 1 ? '' : 's'}`} between ${values.spec} ` +
+      `(${published.source.title} ${published.source.version}) and the mock; statuses compared: ${Object.keys(published.responses).join(', ')}`)
+  }
+  return differences.length === 0 ? 0 : 1
+}
 
 function printReport (report: RunReport, io: CliIo): void {
   for (const check of report.checks) {
@@ -76,6 +146,7 @@ export async function main (argv: readonly string[], io: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`)
 }): Promise<number> {
+  if (argv[0] === 'drift' || argv[0] === 'snapshot') return documentCommand(argv[0], argv.slice(1), io)
   let values
   try {
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values

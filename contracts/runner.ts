@@ -7,11 +7,11 @@
 import { randomBytes } from 'node:crypto'
 import { request, type Dispatcher } from 'undici'
 import { CoverageResponse, ScenarioListResponse, type ListedScenario } from './admin.js'
-import { checkAgainst, expectationFor, mediaTypeOf, normalizeHeaders, preview, type Expectation, type ResponseViolation } from './assert.js'
+import { checkAgainst, expectationFor, normalizeHeaders, preview, type ResponseViolation } from './assert.js'
 import { ADMIN_TOKEN_HEADER, SERVED_HEADER, SESSION_HEADER } from './headers.js'
 import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
 import { diffJson, type Json } from './openapi.js'
-import { PROBLEM_JSON } from './schemas.js'
+import { scenarioExpectation } from './scenario-rule.js'
 import { checkSchema } from './validate.js'
 
 /** Delay asked of the `delay` scenario: enough to go through the delay path, short enough not to slow the run. */
@@ -147,13 +147,6 @@ function documentedBodyViolations (scenario: ListedScenario, text: string): Resp
   const body = parseJson(text)
   if (example === undefined || body === undefined) return []
   return diffJson(example.value as Json, body as Json, { keyOrder: true }, '/body').filter((difference) => difference.path !== '/body/instance')
-}
-
-function scenarioExpectation (scenario: ListedScenario): Expectation {
-  // A scenario declaring another media type than problem+json (an HTML error page) is held to what it declares.
-  const mediaType = mediaTypeOf(scenario.contentType)
-  if (mediaType !== undefined && mediaType !== PROBLEM_JSON) return { status: scenario.status, mediaType, nonEmptyBody: true }
-  return expectationFor(scenario.status)
 }
 
 function finish (name: string, status: number, violations: ResponseViolation[]): CheckReport {

@@ -9,6 +9,7 @@ import { validateHeaderName, validateHeaderValue } from 'node:http'
 import { checkContract, type Violation } from '../contracts/validate.js'
 import { SERVED_HEADER } from '../contracts/headers.js'
 import { fixedRenderer, jsonRenderer, wireType, type Renderer } from './render.js'
+import { scenarioViolations } from '../contracts/scenario-rule.js'
 
 export type ScenarioKind = 'documented' | 'behaviour' | 'custom'
 
@@ -30,6 +31,8 @@ export interface ScenarioDefinition {
   action?: 'connection-reset' | 'default-behaviour'
   /** Delay applied when the scenario is chosen without an explicit delay. */
   delayMs?: number
+  /** A deliberate fault: not held to its status's contract, only to its status, media type and a non-empty body. */
+  fault?: boolean
 }
 
 /** The id of the unforced behaviour, as reported in `X-Mock-Scenario-Served`. */
@@ -123,6 +126,7 @@ const behaviours: ScenarioDefinition[] = [
     kind: 'behaviour',
     description: 'A proxy\'s HTML error page: 502 text/html (the client\'s unknown content-type path).',
     contentType: 'text/html; charset=utf-8',
+    fault: true,
     text: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n'
   },
   {
@@ -208,7 +212,7 @@ export function compileScenario (definition: ScenarioDefinition): Scenario {
   } else if (definition.body !== undefined) {
     scenario.responseType = wireType(definition.contentType ?? declaredType ?? (definition.status >= 400 ? PROBLEM_JSON : 'application/json'))
     const contract = contractOf(definition.status, scenario.responseType)
-    const violations = contract === undefined ? [] : checkContract(contract, definition.body)
+    const violations = contract === undefined || definition.fault === true ? [] : checkContract(contract, definition.body)
     if (violations.length > 0) {
       const first = violations[0]!
       throw new ScenarioError(definition.id, violations,
@@ -216,6 +220,7 @@ export function compileScenario (definition: ScenarioDefinition): Scenario {
     }
     scenario.render = jsonRenderer(definition.body)
   }
+  if (definition.kind === 'custom') checkCustomRule(scenario)
   return scenario
 }
 
@@ -272,4 +277,28 @@ export class Catalogue {
   findStatus (status: number): Scenario | undefined {
     return this.byStatus.get(status)
   }
+}
+
+/** Where a violation of the answer lies in the scenario's definition. */
+function definitionPath (scenario: Scenario, path: string): string {
+  if (path === '/headers/content-type') {
+    const declared = Object.keys(scenario.headers ?? {}).find((name) => name.toLowerCase() === 'content-type')
+    return scenario.contentType === undefined && declared !== undefined ? `/headers/${declared}` : '/contentType'
+  }
+  return scenario.text !== undefined && path === '/body' ? '/text' : path
+}
+
+/** The rule the contract runner applies too: conform to the status's contract, or be a declared fault. */
+function checkCustomRule (scenario: Scenario): void {
+  const answer = {
+    statusCode: scenario.status,
+    headers: { ...scenario.responseHeaders, ...(scenario.responseType === undefined ? {} : { 'content-type': scenario.responseType }) },
+    body: scenario.render?.() ?? ''
+  }
+  const [first] = scenarioViolations({ status: scenario.status, fault: scenario.fault, contentType: scenario.responseType }, answer)
+  if (first === undefined) return
+  const path = definitionPath(scenario, first.path)
+  const rule = scenario.fault === true ? 'a declared fault' : `the contract of a ${scenario.status}; set fault: true if this answer is a deliberate fault`
+  throw new ScenarioError(scenario.id, [{ path, message: `expected ${first.expected}, got ${first.got}` }],
+    `scenario "${scenario.id}": ${path}: expected ${first.expected}, got ${first.got} (${rule})`)
 }

@@ -1,6 +1,7 @@
 /**
  * Custom scenarios from a JSON or YAML file (`--scenarios-file`). The file is checked as a whole
- * before the server starts: its shape, then every body against the contract of its status.
+ * before the server starts: its shape, then its answer by the rule the contract runner applies too:
+ * it conforms to the contract of its status (media type included), or it declares `fault: true`.
  */
 import { SERVED_HEADER } from '../contracts/headers.js'
 import { readFileSync } from 'node:fs'
@@ -23,7 +24,8 @@ export const CustomScenario = Type.Object({
   body: Type.Optional(Type.Unknown()),
   text: Type.Optional(Type.String()),
   contentType: Type.Optional(Type.String({ minLength: 1 })),
-  delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CUSTOM_DELAY_MS }))
+  delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CUSTOM_DELAY_MS })),
+  fault: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
 export type CustomScenario = Static<typeof CustomScenario>
 

@@ -67,7 +67,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
 
   app.get('/scenarios', { schema: { response: { 200: ScenarioListResponse } } }, async () => ({
     active: activeView(context),
-    scenarios: catalogue.list.map(({ id, title, status, kind, description, example, responseType, delayMs }) => ({
+    scenarios: catalogue.list.map(({ id, title, status, kind, description, example, responseType, delayMs, fault }) => ({
       id,
       title,
       status,
@@ -75,7 +75,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
       description,
       ...(example === undefined ? {} : { example }),
       ...(responseType === undefined ? {} : { contentType: responseType }),
-      ...(delayMs === undefined ? {} : { delayMs })
+      ...(delayMs === undefined ? {} : { delayMs }),
+      ...(fault === true ? { fault } : {})
     }))
   }))
 

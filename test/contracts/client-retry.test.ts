@@ -1,6 +1,9 @@
 import t, { type Test } from 'tap'
 import { MockAgent } from 'undici'
-import { ConnectionError, inviteUser, parseRetryAfter, RateLimitedError, RETRY_STATUSES, SDKError } from '../../contracts/client.js'
+import {
+  backoffInterval, ConnectionError, DEFAULT_BACKOFF, inviteUser, parseRetryAfter, RateLimitedError, RETRY_STATUSES, retryWaitFromHeaders, SDKError,
+  type BackoffStrategy, type RetryConfig
+} from '../../contracts/client.js'
 import { buildApp } from '../../server/app.js'
 import { listen } from '../helpers/fake-konnect.js'
 
@@ -25,100 +28,159 @@ function sequence (t: Test, answers: Array<{ status: number, body?: string, head
   return agent
 }
 
-function recorder () {
+/** A pinned clock that the fake sleep moves forward, and every wait recorded. */
+function pinned (startAt = 0) {
+  const clock = { now: startAt }
   const waits: number[] = []
-  return { waits, sleep: async (ms: number) => { waits.push(ms) } }
+  const sleep = async (ms: number) => { waits.push(ms); clock.now += ms }
+  return { waits, clock, sleep, now: () => clock.now }
 }
 
-t.test('"429 twice, then 201" against the mock: two waits of Retry-After, three attempts', async (t) => {
+const BACKOFF: BackoffStrategy = { initialIntervalMs: 100, maxIntervalMs: 5000, exponent: 2, maxElapsedTimeMs: 60_000 }
+/** No jitter: a size of 0 (the sign draw then does not matter). */
+const noJitter = () => 0
+
+function config (extra: Partial<RetryConfig> & ReturnType<typeof pinned>, backoff: Partial<BackoffStrategy> = {}): RetryConfig {
+  return { strategy: 'backoff', backoff: { ...BACKOFF, ...backoff }, random: noJitter, sleep: extra.sleep, now: extra.now, ...(extra.retryConnectionErrors === undefined ? {} : { retryConnectionErrors: extra.retryConnectionErrors }) }
+}
+
+const invite = (dispatcher: MockAgent, retries: RetryConfig | 'backoff' | undefined, signal?: AbortSignal) =>
+  inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher, ...(retries === undefined ? {} : { retries }), ...(signal === undefined ? {} : { signal }) })
+
+t.test('"429 twice, then 201" against the mock: two waits of its Retry-After, three attempts', async (t) => {
   const app = buildApp()
   const url = await listen(t, app)
   await app.inject({ method: 'PUT', url: '/__mock/scenario', payload: { id: 'rate-limited', times: 2, session: 'retry' } })
-  const { waits, sleep } = recorder()
-  const result = await inviteUser({ baseUrl: url, token: 't', email: 'a@example.com', headers: { 'x-mock-session': 'retry' }, retries: { retries: 2, sleep } })
-  t.same(result.attempts, 3)
-  t.same(waits, [1000, 1000])
+  const clock = pinned()
+  const result = await inviteUser({ baseUrl: url, token: 't', email: 'a@example.com', headers: { 'x-mock-session': 'retry' }, retries: config(clock) })
+  t.equal(result.attempts, 3)
+  t.same(clock.waits, [1000, 1000])
 })
 
-t.test('retries run out: the last answer is mapped as usual', async (t) => {
-  const { waits, sleep } = recorder()
-  const agent = sequence(t, [problem(429, { 'retry-after': '2' }), problem(429, { 'retry-after': '2' })])
-  await t.rejects(inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: agent, retries: { retries: 1, sleep } }), RateLimitedError)
-  t.same(waits, [2000])
-})
-
-t.test('every retryable status is retried; without Retry-After the wait backs off exponentially', async (t) => {
-  t.same(RETRY_STATUSES, [429, 500, 502, 503, 504])
-  const { waits, sleep } = recorder()
-  const agent = sequence(t, [problem(500), problem(502), problem(503), problem(504), { status: 201 }])
-  const result = await inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: agent, retries: { retries: 4, sleep } })
-  t.equal(result.attempts, 5)
-  t.same(waits, [500, 750, 1125, 1687.5])
-})
-
-t.test('other errors are not retried', async (t) => {
-  const { waits, sleep } = recorder()
-  const agent = sequence(t, [problem(401)])
-  await t.rejects(inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: agent, retries: { sleep } }), { constructor: SDKError, statusCode: 401, message: /^API error occurred: status 401/ })
-  t.same(waits, [])
-})
-
-t.test('Retry-After as an HTTP date, an unreadable one, and the cap on any wait', async (t) => {
-  const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')
-  const { waits, sleep } = recorder()
+t.test('the wait: retry-after-ms, else Retry-After seconds or date, else the backoff formula; a header wait has no cap', async (t) => {
+  const clock = pinned(Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))
   const agent = sequence(t, [
-    problem(503, { 'retry-after': 'Wed, 21 Oct 2015 07:28:03 GMT' }),
-    problem(503, { 'retry-after': 'soon' }),
+    problem(503, { 'retry-after-ms': '250', 'retry-after': '3' }),
+    problem(503, { 'retry-after-ms': '-1', 'retry-after': '2' }),
+    problem(503, { 'retry-after-ms': 'soon', 'retry-after': 'Wed, 21 Oct 2015 07:28:10 GMT' }),
     problem(503, { 'retry-after': '3600' }),
+    problem(503, { 'retry-after': '-5' }),
+    problem(503, { 'retry-after': 'Wed, 21 Oct 2015 07:00:00 GMT' }),
+    problem(503, { 'retry-after': 'in a minute' }),
+    problem(503, { 'retry-after-ms': '0' }),
+    problem(503),
     { status: 201 }
   ])
-  const result = await inviteUser({
-    baseUrl: ORIGIN,
-    token: 't',
-    email: 'a@example.com',
-    dispatcher: agent,
-    retries: { retries: 3, sleep, now: () => now, initialIntervalMs: 100, exponent: 2, maxIntervalMs: 5000 }
-  })
-  t.equal(result.attempts, 4)
-  t.same(waits, [3000, 200, 5000])
+  const result = await invite(agent, config(clock, { maxElapsedTimeMs: 10_000_000 }))
+  t.equal(result.attempts, 10)
+  // The header waits, then the formula 100 × (attempt + 1)² for attempts 4 to 8, capped at 5000.
+  t.same(clock.waits, [250, 2000, 10_000 - 2250, 3_600_000, 2500, 3600, 4900, 5000, 5000])
 })
 
-t.test('a number of retries uses the default backoff; the default sleep is a real timer honouring the signal', async (t) => {
-  const agent = sequence(t, [problem(429, { 'retry-after': '0' }), { status: 201 }])
-  const result = await inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: agent, retries: 1 })
-  t.equal(result.attempts, 2)
+t.test('the formula: initial × (attempt + 1) ^ exponent ± up to 25 %, at most maxInterval', async (t) => {
+  const draws = (...values: number[]) => () => values.shift()!
+  const backoff: BackoffStrategy = { initialIntervalMs: 500, maxIntervalMs: 4000, exponent: 1.5, maxElapsedTimeMs: 30_000 }
+  t.equal(backoffInterval(backoff, 0, draws(0, 0.9)), 500, 'no jitter')
+  t.equal(backoffInterval(backoff, 0, draws(1, 0.5)), 625, 'the largest jitter, upwards: +25 %')
+  t.equal(backoffInterval(backoff, 0, draws(1, 0.49)), 375, 'the largest jitter, downwards: −25 %, below the initial interval as in the SDK')
+  t.equal(backoffInterval(backoff, 1, draws(0.5, 0.9)), 500 * 2 ** 1.5 + 0.5 * 0.25 * 500 * 2 ** 1.5, 'half the largest jitter, upwards')
+  t.equal(backoffInterval(backoff, 3, draws(0, 0)), 4000, '500 × 4^1.5 = 4000')
+  t.equal(backoffInterval(backoff, 4, draws(1, 0.1)), 4000, 'capped at maxInterval even after −25 %')
+  t.equal(backoffInterval({ ...backoff, initialIntervalMs: 0 }, 2, draws(0.3, 0.1)), 0, 'a result ≤ 0 falls back to the initial interval')
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const base = 500 * (attempt + 1) ** 1.5
+    const wait = backoffInterval(backoff, attempt)
+    t.ok(wait >= base * 0.75 && wait <= Math.min(base * 1.25, 4000), `attempt ${attempt}: Math.random keeps ${wait} within ±25 % of ${base}`)
+  }
+
+  const clock = pinned()
+  const agent = sequence(t, [problem(500), problem(502), problem(504), { status: 201 }])
+  t.same(RETRY_STATUSES, [429, 500, 502, 503, 504])
+  const result = await invite(agent, { ...config(clock, backoff), random: draws(1, 0.9, 1, 0.1, 0, 0) })
+  t.equal(result.attempts, 4)
+  t.same(clock.waits, [625, 500 * 2 ** 1.5 - 0.25 * 500 * 2 ** 1.5, 500 * 3 ** 1.5])
+})
+
+t.test('the time budget is checked after a failed attempt, before waiting; then the last answer is mapped', async (t) => {
+  const clock = pinned(1_000_000)
+  const agent = sequence(t, [problem(429), problem(429), problem(429)])
+  // Waits of 400 then 800 (exponent 1): after the second wait 1200 ms have passed, past the 1000 ms budget.
+  await t.rejects(invite(agent, config(clock, { initialIntervalMs: 400, exponent: 1, maxElapsedTimeMs: 1000 })), RateLimitedError)
+  t.same(clock.waits, [400, 800])
+
+  const exact = pinned()
+  const once = sequence(t, [problem(503, { 'retry-after-ms': '1000' }), problem(503)])
+  await t.rejects(invite(once, config(exact, { maxElapsedTimeMs: 1000 })), { constructor: SDKError, statusCode: 503, message: /^API error occurred/ }, 'reaching the budget exactly stops')
+  t.same(exact.waits, [1000])
+})
+
+t.test('other statuses, and configs that do not retry, send once', async (t) => {
+  const clock = pinned()
+  await t.rejects(invite(sequence(t, [problem(401)]), config(clock)), { constructor: SDKError, statusCode: 401, message: /^API error occurred: status 401/ })
+  await t.rejects(invite(sequence(t, [problem(503)]), { strategy: 'none', backoff: BACKOFF, sleep: clock.sleep }), { constructor: SDKError, statusCode: 503, message: /^API error occurred/ })
+  await t.rejects(invite(sequence(t, [problem(429)]), { strategy: 'backoff', sleep: clock.sleep }), RateLimitedError, 'backoff without a BackoffStrategy')
+  await t.rejects(invite(sequence(t, [problem(429)]), undefined), RateLimitedError, 'off by default')
+  t.same(clock.waits, [])
+})
+
+t.test("the short form 'backoff' uses DEFAULT_BACKOFF; the default sleep is a real timer honouring the signal", async (t) => {
+  t.same(DEFAULT_BACKOFF, { initialIntervalMs: 500, maxIntervalMs: 60_000, exponent: 1.5, maxElapsedTimeMs: 3_600_000 })
+  const agent = sequence(t, [problem(429, { 'retry-after-ms': '1' }), { status: 201 }])
+  t.equal((await invite(agent, 'backoff')).attempts, 2)
   const controller = new AbortController()
   const slow = sequence(t, [problem(429, { 'retry-after': '60' }), { status: 201 }])
-  const pending = inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: slow, retries: 1, signal: controller.signal })
+  const pending = invite(slow, 'backoff', controller.signal)
   setImmediate(() => controller.abort())
   await t.rejects(pending, { name: 'AbortError' })
 })
 
-t.test('connection errors are retried only when asked', async (t) => {
-  const failure = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
-  const once = sequence(t, [failure, { status: 201 }])
-  await t.rejects(inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: once, retries: 3 }), { constructor: ConnectionError, code: 'ECONNRESET' })
+const failing = (code: string) => Object.assign(new Error(`failed: ${code}`), { code })
 
-  const { waits, sleep } = recorder()
-  const retried = sequence(t, [failure, { status: 201 }])
-  const result = await inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: retried, retries: { retryConnectionErrors: true, sleep } })
-  t.equal(result.attempts, 2)
-  t.same(waits, [500])
-
-  const always = sequence(t, [failure, failure])
-  await t.rejects(inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: always, retries: { retries: 1, retryConnectionErrors: true, sleep } }),
-    { constructor: ConnectionError, message: 'no answer from http://konnect.test/v3/invites: ECONNRESET' })
+t.test('a reset, an EOF or a refusal on the POST is never retried, even with retryConnectionErrors', async (t) => {
+  for (const code of ['ECONNRESET', 'UND_ERR_SOCKET', 'ECONNREFUSED', 'EPIPE']) {
+    const clock = pinned()
+    await t.rejects(invite(sequence(t, [failing(code), { status: 201 }]), config({ ...clock, retryConnectionErrors: true })), { constructor: ConnectionError, code }, code)
+    t.same(clock.waits, [], `${code}: no wait, one attempt`)
+  }
+  const clock = pinned()
+  await t.rejects(invite(sequence(t, [new Error('no code at all'), { status: 201 }]), config({ ...clock, retryConnectionErrors: true })),
+    { constructor: ConnectionError, message: /no code at all$/ }, 'a failure with no code is not known to be temporary')
+  const controller = new AbortController()
+  controller.abort()
+  await t.rejects(invite(sequence(t, [{ status: 201 }]), config({ ...clock, retryConnectionErrors: true }), controller.signal), { name: 'AbortError' }, 'an abort is not a connection error')
+  t.same(clock.waits, [])
 })
 
-t.test('parseRetryAfter reads seconds and HTTP dates, and nothing else', async (t) => {
+t.test('timeouts and temporary failures are retried only with retryConnectionErrors; a failure keeps the previous wait', async (t) => {
+  const off = pinned()
+  await t.rejects(invite(sequence(t, [failing('ETIMEDOUT'), { status: 201 }]), config(off)), { constructor: ConnectionError, code: 'ETIMEDOUT' })
+  t.same(off.waits, [])
+
+  const on = pinned()
+  const agent = sequence(t, [failing('UND_ERR_CONNECT_TIMEOUT'), failing('EAI_AGAIN'), problem(503, { 'retry-after-ms': '700' }), failing('UND_ERR_HEADERS_TIMEOUT'), { status: 201 }])
+  const result = await invite(agent, config({ ...on, retryConnectionErrors: true }))
+  t.equal(result.attempts, 5)
+  t.same(on.waits, [100, 100, 700, 700], 'the formula once, kept after the next failure; the header wait, kept after the timeout')
+
+  const budget = pinned()
+  await t.rejects(invite(sequence(t, [failing('ETIMEDOUT'), failing('ETIMEDOUT')]), config({ ...budget, retryConnectionErrors: true }, { maxElapsedTimeMs: 100 })),
+    { constructor: ConnectionError, message: 'no answer from http://konnect.test/v3/invites: ETIMEDOUT' }, 'the budget ends on the last failure')
+  t.same(budget.waits, [100])
+})
+
+t.test('parseRetryAfter and retryWaitFromHeaders read the headers as the SDK does', async (t) => {
   const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')
   t.equal(parseRetryAfter(' 5 ', now), 5000)
+  t.equal(parseRetryAfter('+5', now), 5000)
+  t.equal(parseRetryAfter('-1', now), 0, 'negative: no wait given')
   t.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', now), 10_000)
-  t.equal(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now), 0, 'a date in the past means now')
-  t.equal(parseRetryAfter('-1', now), undefined)
+  t.equal(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now), 0, 'a date in the past: no wait given')
+  t.equal(parseRetryAfter('2015-10-21T07:28:10Z', now), undefined, 'only RFC 1123 dates')
   t.equal(parseRetryAfter('1.5', now), undefined)
-  t.equal(parseRetryAfter('not a date', now), undefined)
   t.equal(parseRetryAfter(undefined, now), undefined)
+  t.equal(retryWaitFromHeaders({ 'retry-after-ms': '250', 'retry-after': '3' }, now), 250)
+  t.equal(retryWaitFromHeaders({ 'retry-after-ms': '2.5', 'retry-after': '3' }, now), 3000)
+  t.equal(retryWaitFromHeaders({}, now), 0)
 })
 
 t.test('RateLimitedError.retryAfterMs is undefined without Retry-After', async (t) => {

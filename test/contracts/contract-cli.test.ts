@@ -1,5 +1,6 @@
 import t from 'tap'
-import { main, usage } from '../../contracts/contract-cli.js'
+import { readFileSync } from 'node:fs'
+import { main, PROGRAM, usage } from '../../contracts/contract-cli.js'
 import { buildApp } from '../../server/app.js'
 import { builtInScenarios } from '../../scenarios/catalogue.js'
 import { listen, startFake } from '../helpers/fake-konnect.js'
@@ -18,14 +19,21 @@ t.test('--help prints the usage and exits 0', async (t) => {
   t.match(usage, /--base-url <url>[\s\S]*--coverage[\s\S]*--require-all/)
 })
 
+t.test('the package installs the runner as a bin under the name its messages use', async (t) => {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> }
+  t.equal(manifest.bin[PROGRAM], 'dist/contracts/contract-cli.js')
+  t.match(readFileSync(new URL('../../contracts/contract-cli.ts', import.meta.url), 'utf8'), /^#!\/usr\/bin\/env node\n/, 'runs as a command')
+  t.match(usage, new RegExp(`^Usage: ${PROGRAM} --base-url`))
+})
+
 t.test('bad arguments exit 2 with one line', async (t) => {
   for (const [argv, message] of [
-    [[], 'konnect-contract: --base-url <url> is required (see --help)'],
-    [['--base-url'], /^konnect-contract: Option '--base-url <value>' argument missing \(see --help\)$/],
-    [['--nope'], /^konnect-contract: Unknown option '--nope'.* \(see --help\)$/],
-    [['--base-url', 'http://x', 'extra'], /^konnect-contract: Unexpected argument 'extra'.* \(see --help\)$/],
-    [['--base-url', 'http://x', '--require-all'], 'konnect-contract: --require-all only applies with --coverage'],
-    [['--base-url', 'not a url'], 'konnect-contract: not a URL: not a url']
+    [[], 'konnect-invites-contract: --base-url <url> is required (see --help)'],
+    [['--base-url'], /^konnect-invites-contract: Option '--base-url <value>' argument missing \(see --help\)$/],
+    [['--nope'], /^konnect-invites-contract: Unknown option '--nope'.* \(see --help\)$/],
+    [['--base-url', 'http://x', 'extra'], /^konnect-invites-contract: Unexpected argument 'extra'.* \(see --help\)$/],
+    [['--base-url', 'http://x', '--require-all'], 'konnect-invites-contract: --require-all only applies with --coverage'],
+    [['--base-url', 'not a url'], 'konnect-invites-contract: not a URL: not a url']
   ] as const) {
     const { out, err, io } = capture()
     t.equal(await main(argv, io), 2, argv.join(' '))
@@ -42,7 +50,7 @@ t.test('an unreachable server exits 2 with one line', async (t) => {
   for (const extra of [[], ['--coverage']]) {
     const { err, io } = capture()
     t.equal(await main(['--base-url', url, ...extra], io), 2)
-    t.same(err, [`konnect-contract: cannot reach ${url}: ECONNREFUSED`])
+    t.same(err, [`konnect-invites-contract: cannot reach ${url}: ECONNREFUSED`])
   }
 })
 
@@ -129,5 +137,5 @@ t.test('without an io, output goes to stdout and stderr', async (t) => {
     process.stderr.write = original.err
   }
   t.same(codes, [0, 2])
-  t.same(written, [`out:${usage}\n`, 'err:konnect-contract: --base-url <url> is required (see --help)\n'])
+  t.same(written, [`out:${usage}\n`, 'err:konnect-invites-contract: --base-url <url> is required (see --help)\n'])
 })

@@ -10,10 +10,11 @@ t.test('the barrel exports the client errors by name and the schemas under `sche
   t.equal(kit.schemas.BadRequestError, schemas.BadRequestError)
   t.equal(kit.contracts.BadRequestError, schemas.BadRequestError)
   t.equal(kit.UnauthorizedError, schemas.UnauthorizedError)
-  for (const name of ['inviteUser', 'checkResponse', 'assertResponse', 'conforms', 'runContract', 'readCoverage', 'checkContract', 'normalizeSchema', 'diffJson']) {
+  for (const name of ['inviteUser', 'checkResponse', 'assertResponse', 'conforms', 'runContract', 'readCoverage', 'checkContract', 'normalizeSchema', 'diffJson', 'snapshotOpenApi', 'contractDrift', 'mockContract', 'formatDifference', 'backoffInterval', 'retryWaitFromHeaders']) {
     t.type(kit[name as keyof typeof kit], 'function', name)
   }
   t.equal(kit.inviteExamples.length, 12)
+  t.equal(kit.publishedContract.operation, 'POST /v3/invites')
 })
 
 t.test('the barrel exports the admin API schemas and the header names', async (t) => {

@@ -2,6 +2,7 @@ import t from 'tap'
 import { buildApp } from '../../server/app.js'
 import { builtInScenarios } from '../../scenarios/catalogue.js'
 import { runContract } from '../../contracts/runner.js'
+import { scenarioViolations } from '../../contracts/scenario-rule.js'
 import { listen } from '../helpers/fake-konnect.js'
 
 const LIVE_CHECKS = ['live:no-token', 'live:missing-email', 'live:blank-email', 'live:invalid-email', 'live:malformed-json', 'live:array-body']
@@ -79,4 +80,26 @@ t.test('the admin API switched off makes the mock an ordinary server: live-safe 
   t.equal(report.mode, 'live-safe')
   t.equal(report.baseUrl, url)
   t.ok(report.ok)
+})
+
+t.test('custom scenarios: a declared fault is checked as a fault, by the rule the start-up check applies', async (t) => {
+  const faultBody = '<html>down</html>'
+  const app = buildApp({
+    scenarios: [
+      { id: 'plain-conflict', title: 'Plain', status: 409, kind: 'custom', description: 'x.', headers: { 'content-type': 'text/plain' }, text: 'taken', fault: true },
+      { id: 'html-500', title: 'HTML', status: 500, kind: 'custom', description: 'x.', contentType: 'text/html', text: faultBody, fault: true }
+    ]
+  })
+  const url = await listen(t, app)
+  const report = await runContract({ baseUrl: url })
+  t.ok(report.ok)
+  t.same(report.checks.filter((check) => check.name.startsWith('scenario:plain') || check.name.startsWith('scenario:html')), [
+    { name: 'scenario:plain-conflict', status: 409, ok: true, violations: [] },
+    { name: 'scenario:html-500', status: 500, ok: true, violations: [] }
+  ])
+  const answer = { statusCode: 409, headers: { 'content-type': 'text/plain' }, body: 'taken' }
+  t.same(scenarioViolations({ status: 409 }, answer), [{ path: '/headers/content-type', expected: 'application/problem+json', got: 'text/plain' }], 'without fault: the 409 contract')
+  t.same(scenarioViolations({ status: 409, fault: true, contentType: 'text/plain; charset=utf-8' }, answer), [], 'as a fault: status and declared media type')
+  t.same(scenarioViolations({ status: 409, fault: true, contentType: 'text/html' }, answer), [{ path: '/headers/content-type', expected: 'text/html', got: 'text/plain' }])
+  t.same(scenarioViolations({ status: 409, fault: true }, { ...answer, body: '' }), [{ path: '/body', expected: 'a non-empty body', got: '(empty)' }], 'no declared type: any, but a body')
 })

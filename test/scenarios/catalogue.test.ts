@@ -88,7 +88,7 @@ t.test('a renderer knows its length in bytes before rendering', async (t) => {
   }
   const accented = jsonRenderer({ status: 409, title: 'Conflit', instance: 'x', detail: 'Déjà actif — réessayez' })
   t.equal(accented.bytes, Buffer.byteLength(accented()), 'UTF-8, not characters')
-  t.equal(compileScenario({ id: 'x', title: 'X', status: 502, kind: 'custom', description: 'x.', text: 'Échec' }).render!.bytes, 6)
+  t.equal(compileScenario({ id: 'x', title: 'X', status: 502, kind: 'custom', description: 'x.', text: 'Échec', fault: true }).render!.bytes, 6)
 })
 
 t.test('jsonRenderer keeps the bytes and renews instance in place', async (t) => {
@@ -116,16 +116,16 @@ const custom = (extra: Partial<ScenarioDefinition>): ScenarioDefinition =>
   ({ id: 'x', title: 'X', status: 418, kind: 'custom', description: 'x.', ...extra })
 
 t.test('compileScenario: media types and headers', async (t) => {
-  const text = compileScenario(custom({ status: 502, text: '<p>down</p>', contentType: 'text/html' }))
+  const text = compileScenario(custom({ status: 502, text: '<p>down</p>', contentType: 'text/html', fault: true }))
   t.equal(text.responseType, 'text/html')
   t.equal(text.render!(), '<p>down</p>')
-  t.equal(compileScenario(custom({ status: 500, text: 'oops' })).responseType, 'text/plain; charset=utf-8')
-  const declared = compileScenario(custom({ status: 500, text: 'oops', headers: { 'Content-Type': 'text/csv', 'X-Thing': '1' } }))
+  t.equal(compileScenario(custom({ status: 500, text: 'oops', fault: true })).responseType, 'text/plain; charset=utf-8')
+  const declared = compileScenario(custom({ status: 500, text: 'oops', headers: { 'Content-Type': 'text/csv', 'X-Thing': '1' }, fault: true }))
   t.equal(declared.responseType, 'text/csv', 'a content-type header is the media type')
   t.same(declared.responseHeaders, { 'x-thing': '1' }, 'other headers lower-cased, content type left out')
   t.equal(compileScenario(custom({ status: 200, body: { ok: true } })).responseType, 'application/json; charset=utf-8')
   t.equal(compileScenario(custom({ body: { status: 418, title: 't', instance: 'i', detail: 'd' } })).responseType, 'application/problem+json; charset=utf-8', 'the wire type, worked out once')
-  t.equal(compileScenario(custom({ body: { weird: true }, contentType: 'application/json' })).render!(), '{"weird":true}', 'no contract outside problem+json')
+  t.equal(compileScenario(custom({ body: { weird: true }, contentType: 'application/json', fault: true })).render!(), '{"weird":true}', 'no contract outside problem+json')
   const empty = compileScenario(custom({ status: 204 }))
   t.equal(empty.render, undefined)
   t.equal(empty.responseType, undefined)

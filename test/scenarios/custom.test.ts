@@ -23,6 +23,7 @@ const yamlFile = `scenarios:
     status: 503
     contentType: text/plain
     text: back soon
+    fault: true
 `
 
 t.test('good JSON and YAML files add custom scenarios that switch like built-in ones', async (t) => {
@@ -39,7 +40,7 @@ t.test('good JSON and YAML files add custom scenarios that switch like built-in 
   t.same(list.scenarios.filter((s: { kind: string }) => s.kind === 'custom'), [
     { id: 'teapot', title: 'Teapot', status: 418, kind: 'custom', description: 'Custom scenario (418).', contentType: 'application/problem+json; charset=utf-8' },
     { id: 'team-quota', title: 'Team quota reached', status: 400, kind: 'custom', description: 'The organization has no seats left.', contentType: 'application/problem+json; charset=utf-8' },
-    { id: 'maintenance', title: 'Maintenance page', status: 503, kind: 'custom', description: 'Custom scenario (503).', contentType: 'text/plain' }
+    { id: 'maintenance', title: 'Maintenance page', status: 503, kind: 'custom', description: 'Custom scenario (503).', contentType: 'text/plain', fault: true }
   ])
 
   const byHeader = await app.inject({ method: 'POST', url: '/v3/invites', headers: { 'x-mock-scenario': 'teapot' }, payload: {} })
@@ -116,4 +117,41 @@ t.test('parseScenarios picks JSON by extension, YAML otherwise', async (t) => {
   t.throws(() => parseScenarios('a: [', 'x.JSON'), { message: /^x\.JSON: not valid JSON: / })
   t.same(parseScenarios('[]', 'x.txt'), [])
   t.equal(CustomScenarioFile.anyOf.length, 2, 'a list, or an object with a list under scenarios')
+})
+
+t.test('one rule with the contract runner: conform to the status\'s contract, media type included, or declare fault: true', async (t) => {
+  const conflictBody = { status: 409, title: 'Conflict', instance: 'konnect:trace:1', detail: 'taken' }
+  const dir = t.testdir({
+    'plain-409.yaml': 'scenarios:\n  - id: plain-conflict\n    title: Plain\n    status: 409\n    headers: { content-type: text/plain }\n    text: taken\n',
+    'typed-409.json': JSON.stringify([{ id: 'json-conflict', title: 'JSON', status: 409, contentType: 'application/json', body: conflictBody }]),
+    'bare-429.json': JSON.stringify([{ id: 'bare-limit', title: 'Bare', status: 429, body: { status: 429, title: 'Rate Limited', instance: 'i', detail: 'slow' } }]),
+    'body-201.json': JSON.stringify([{ id: 'chatty', title: 'Chatty', status: 201, body: { id: 1 } }]),
+    'empty-fault.json': JSON.stringify([{ id: 'hollow', title: 'Hollow', status: 200, fault: true }]),
+    'empty-text.json': JSON.stringify([{ id: 'blank', title: 'Blank', status: 200, text: '', fault: true }]),
+    'text-409.json': JSON.stringify([{ id: 'text-conflict', title: 'Text', status: 409, text: 'taken' }]),
+    'faults.yaml': 'scenarios:\n  - id: plain-conflict\n    title: Plain\n    status: 409\n    headers: { Content-Type: text/plain }\n    text: taken\n    fault: true\n' +
+      '  - id: half-conflict\n    title: Half\n    status: 409\n    body: { status: 409, title: Conflict }\n    fault: true\n'
+  })
+  const refused: Array<[string, string]> = [
+    ['plain-409.yaml', 'scenario "plain-conflict": /headers/content-type: expected application/problem+json, got text/plain (the contract of a 409; set fault: true if this answer is a deliberate fault)'],
+    ['typed-409.json', 'scenario "json-conflict": /contentType: expected application/problem+json, got application/json (the contract of a 409; set fault: true if this answer is a deliberate fault)'],
+    ['bare-429.json', 'scenario "bare-limit": /headers/retry-after: expected whole seconds or an HTTP date, got (missing) (the contract of a 429; set fault: true if this answer is a deliberate fault)'],
+    ['body-201.json', 'scenario "chatty": /body: expected an empty body, got "{\\"id\\":1}" (the contract of a 201; set fault: true if this answer is a deliberate fault)'],
+    ['empty-fault.json', 'scenario "hollow": /body: expected a non-empty body, got (empty) (a declared fault)'],
+    ['empty-text.json', 'scenario "blank": /text: expected a non-empty body, got (empty) (a declared fault)'],
+    ['text-409.json', 'scenario "text-conflict": /contentType: expected application/problem+json, got text/plain (the contract of a 409; set fault: true if this answer is a deliberate fault)']
+  ]
+  for (const [name, message] of refused) {
+    t.throws(() => loadScenariosFile(join(dir, name)), { name: 'ScenarioFileError', message: `${join(dir, name)}: ${message}` }, name)
+  }
+  const faults = loadScenariosFile(join(dir, 'faults.yaml'))
+  t.same(faults.map((scenario) => [scenario.id, scenario.fault]), [['plain-conflict', true], ['half-conflict', true]], 'declared faults pass the start-up check')
+
+  const app = buildApp({ scenarios: faults })
+  t.teardown(() => app.close())
+  const listed = (await app.inject({ method: 'GET', url: '/__mock/scenarios' })).json().scenarios as Array<Record<string, unknown>>
+  t.same(listed.find((scenario) => scenario.id === 'plain-conflict'),
+    { id: 'plain-conflict', title: 'Plain', status: 409, kind: 'custom', description: 'Custom scenario (409).', fault: true, contentType: 'text/plain' },
+    'the admin API tells the runner it is a fault, and its media type')
+  t.notOk('fault' in listed.find((scenario) => scenario.id === 'created')!, 'conforming scenarios say nothing')
 })

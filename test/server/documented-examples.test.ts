@@ -1,12 +1,12 @@
 import t from 'tap'
 import { buildApp } from '../../server/app.js'
 import { INSTANCE, invite, setScenario } from '../helpers/inject.js'
-import { published, publishedInviteExamples, skipPublished, withInstance } from '../helpers/published.js'
+import { publishedInviteExamples, withInstance } from '../helpers/published.js'
 
 const kebab = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
 
-t.test('each documented example is reachable three ways, byte-for-byte', { skip: skipPublished }, async (t) => {
-  const examples = publishedInviteExamples(published!)
+t.test('each documented example is reachable three ways, byte-for-byte', async (t) => {
+  const examples = publishedInviteExamples()
   t.equal(examples.length, 12)
   const app = buildApp()
   t.teardown(() => app.close())

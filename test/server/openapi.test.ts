@@ -2,15 +2,15 @@ import t from 'tap'
 import validatorModule from 'openapi-response-validator'
 import { buildApp } from '../../server/app.js'
 import { invite } from '../helpers/inject.js'
-import { published, publishedResponses, skipPublished } from '../helpers/published.js'
+import { publishedResponses } from '../helpers/published.js'
 
 // A CommonJS module whose class sits on `default`.
 const OpenAPIResponseValidator = validatorModule.default
 
-t.test('an independent OpenAPI validator finds no violation in any documented status the mock serves', { skip: skipPublished }, async (t) => {
-  const responses = publishedResponses(published!)
+t.test('an independent OpenAPI validator finds no violation in any documented status the mock serves', async (t) => {
+  const responses = publishedResponses()
   t.same(Object.keys(responses).sort(), ['201', '400', '401', '403', '409', '429'])
-  const validator = new OpenAPIResponseValidator({ responses, components: structuredClone(published!.components) })
+  const validator = new OpenAPIResponseValidator({ responses })
   t.ok(validator.validateResponse(400, { status: 400 }), 'the validator does catch a broken body')
   t.ok(validator.validateResponse(201, { unexpected: true }), 'and a 201 with a body')
 

@@ -42,7 +42,7 @@ t.test('answers written by the invites route carry the same headers over a socke
 })
 
 t.test('a custom body with non-ASCII text gets a byte-exact content length', async (t) => {
-  const app = buildApp({ scenarios: [{ id: 'accents', title: 'Accents', kind: 'custom', description: 'A body with non-ASCII text', status: 500, contentType: 'text/plain', text: 'Échec — réessayez' }] })
+  const app = buildApp({ scenarios: [{ id: 'accents', title: 'Accents', kind: 'custom', description: 'A body with non-ASCII text', status: 500, contentType: 'text/plain', text: 'Échec — réessayez', fault: true }] })
   t.teardown(() => app.close())
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const res = await request(`${url}/v3/invites`, { method: 'POST', headers: { 'x-mock-scenario': 'accents' } })

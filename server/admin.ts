@@ -10,7 +10,8 @@ import { checkSchema, isEmail } from '../contracts/validate.js'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { badRequest, problem } from '../scenarios/outcome.js'
 import { MAX_SESSION_LENGTH } from '../scenarios/select.js'
-import type { Sticky } from '../scenarios/state.js'
+import { sessionNameProblem, type MockState, type Sticky } from '../scenarios/state.js'
+import type { JournalQuery } from '../scenarios/journal.js'
 import type { MockContext } from './context.js'
 import { sendProblem } from './errors.js'
 
@@ -39,10 +40,30 @@ export function stickyView (sticky: Sticky | null | undefined): { id: string, re
   }
 }
 
-function activeView (context: MockContext) {
-  const sessions: Record<string, ReturnType<typeof stickyView>> = {}
-  for (const [session, sticky] of context.state.sessions) sessions[session] = stickyView(sticky)
-  return { global: stickyView(context.state.global), sessions }
+/** The global scenario and the first sessions' (an own property each, `__proto__` too), with their total. */
+function activeView (state: MockState) {
+  const { sessions, total } = state.listSessions()
+  return { global: stickyView(state.global), sessions: Object.fromEntries(sessions.map(([name, sticky]) => [name, stickyView(sticky)])), totalSessions: total }
+}
+
+/** Journal pages hold at most this many entries. */
+export const MAX_PAGE = 100
+
+/** `?limit=` (1 to MAX_PAGE, default MAX_PAGE), `?after=` (a seq) and `?session=` of the journal, or what is wrong with them. */
+function journalQuery (request: FastifyRequest): JournalQuery | InvalidParameter {
+  const limit = queryString(request, 'limit')
+  const after = queryString(request, 'after')
+  if (limit !== undefined && !(/^\d{1,3}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= MAX_PAGE)) {
+    return { field: 'limit', rule: 'max', maximum: MAX_PAGE, reason: `must be a whole number from 1 to ${MAX_PAGE}`, source: 'query' }
+  }
+  if (after !== undefined && !/^\d{1,15}$/.test(after)) return { field: 'after', rule: 'invalid', reason: 'must be a whole number (a seq)', source: 'query' }
+  return { limit: limit === undefined ? MAX_PAGE : Number(limit), after: after === undefined ? undefined : Number(after), session: queryString(request, 'session') }
+}
+
+/** A session name the header can carry, or the 400 answer that says why not. */
+function badSession (reply: FastifyReply, session: string, source: 'body' | 'query'): FastifyReply | undefined {
+  const reason = sessionNameProblem(session)
+  return reason === undefined ? undefined : invalidBody(reply, [{ field: 'session', rule: 'invalid', reason, source }])
 }
 
 function invalidBody (reply: FastifyReply, parameters: InvalidParameter[]): FastifyReply {
@@ -76,7 +97,7 @@ export async function adminRoutes (app: FastifyInstance, options: AdminOptions &
   app.route({ method: ['GET', 'HEAD'], url: '/health', handler: async () => ({ status: 'ok' }) })
 
   app.get('/scenarios', async () => ({
-    active: activeView(context),
+    active: activeView(state),
     scenarios: catalogue.list.map(({ id, title, status, kind, description }) => ({ id, title, status, kind, description }))
   }))
 
@@ -104,16 +125,28 @@ export async function adminRoutes (app: FastifyInstance, options: AdminOptions &
       return invalidBody(reply, [{ field: 'delayMs', rule: 'max', maximum: context.maxDelayMs, reason: `must be at most ${context.maxDelayMs}`, source: 'body' }])
     }
     const sticky: Sticky = { scenario, ...(times === undefined ? {} : { remaining: times }), ...(delayMs === undefined ? {} : { delayMs }) }
-    if (session === undefined) state.global = sticky
-    else state.sessions.set(session, sticky)
-    return activeView(context)
+    if (session === undefined) {
+      state.global = sticky
+      return { global: stickyView(sticky) }
+    }
+    const refused = badSession(reply, session, 'body')
+    if (refused !== undefined) return refused
+    if (!state.setSession(session, sticky)) {
+      return sendProblem(reply, problem(409, `${state.sessions.size} sessions already have a scenario, the most kept: clear one (DELETE /__mock/scenario?session=<name>) or reset`))
+    }
+    return { session, scenario: stickyView(sticky) }
   })
 
-  app.delete('/scenario', async (request) => {
+  app.delete('/scenario', async (request, reply) => {
     const session = queryString(request, 'session')
-    if (session === undefined) state.global = null
-    else state.sessions.delete(session)
-    return activeView(context)
+    if (session === undefined) {
+      state.global = null
+      return { global: null }
+    }
+    const refused = badSession(reply, session, 'query')
+    if (refused !== undefined) return refused
+    state.sessions.delete(session)
+    return { session, scenario: null }
   })
 
   app.post('/reset', async (_request, reply) => {
@@ -121,10 +154,9 @@ export async function adminRoutes (app: FastifyInstance, options: AdminOptions &
     return reply.code(204).send()
   })
 
-  app.get('/requests', async (request) => {
-    const session = queryString(request, 'session')
-    const requests = state.journal.list()
-    return { requests: session === undefined ? requests : requests.filter((entry) => entry.session === session) }
+  app.get('/requests', async (request, reply) => {
+    const query = journalQuery(request)
+    return 'field' in query ? invalidBody(reply, [query]) : state.journal.page(query)
   })
 
   app.get('/coverage', async () => {
@@ -138,16 +170,21 @@ export async function adminRoutes (app: FastifyInstance, options: AdminOptions &
     }
   })
 
-  app.get('/invites', async () => ({ invites: state.listInvites() }))
+  app.get('/invites', async () => state.listInvites())
 
-  app.get('/users', async () => ({ users: [...state.activeUsers.values()].map((email) => ({ email, status: 'active' })) }))
+  app.get('/users', async () => {
+    const { users, total } = state.listActiveUsers()
+    return { users: users.map((email) => ({ email, status: 'active' })), total }
+  })
 
   app.put('/users/:email', async (request, reply) => {
     const { email } = request.params as { email: string }
     if (!isEmail(email)) {
       return invalidBody(reply, [{ field: 'email', reason: 'must be a valid email address', rule: 'invalid', source: 'path' }])
     }
-    state.addActiveUser(email)
+    if (!state.addActiveUser(email)) {
+      return sendProblem(reply, problem(409, `${state.activeUsers.size} users are active, the most kept: remove one (DELETE /__mock/users/{email}) or reset`))
+    }
     return { email, status: 'active' }
   })
 

@@ -38,8 +38,10 @@ export interface MockOptions {
   bodyLimit?: number
   /** Largest `X-Mock-Delay` or `delayMs`, in milliseconds (default 30 s). */
   maxDelayMs?: number
-  /** Requests kept in the journal (default 1000). */
+  /** Requests kept in the journal (default 1000, at most 10 000). */
   journalLimit?: number
+  /** Header, query and body field names the journal hides besides the built-in secret names. */
+  redact?: readonly string[]
   /** Milliseconds a client gets to send a whole request, headers and body (default 30 s; 0 turns it off). */
   requestTimeout?: number
   /** Milliseconds a client gets to send the request headers (default 10 s, never more than `requestTimeout`; 0 turns it off). */
@@ -123,6 +125,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
   const state = new MockState({
     activeUsers: options.activeUsers ?? [],
     journalLimit: options.journalLimit ?? DEFAULT_JOURNAL_LIMIT,
+    redact: options.redact ?? [],
     initialGlobal
   })
   const behaviour: BehaviourConfig = {
@@ -136,6 +139,8 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     bodyLimit,
     // No automatic HEAD routes: their presence alone costs every request about a tenth of its time in routing.
     exposeHeadRoutes: false,
+    // Addresses may be 254 characters (`PUT /__mock/users/{email}`); Fastify's default is 100.
+    maxParamLength: 256,
     ...timeouts(options),
     return503OnClosing: false,
     clientErrorHandler,
@@ -149,8 +154,9 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
     now,
     log: mockLogger(options.logger),
-    journal: (request, served, status, durationMs, at) => {
-      state.journal.push({ at, method: request.method, url: request.url, scenario: served, status, durationMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body) })
+    journal: (request, served, status, heldMs, at) => {
+      const session = request.headers['x-mock-session']
+      state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body) })
     }
   }
   app.decorate('mock', context)

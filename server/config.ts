@@ -5,6 +5,7 @@
  */
 import { parseRateLimit, type RateLimit } from '../scenarios/rate-limit.js'
 import { DEFAULT_MAX_DELAY_MS } from '../scenarios/select.js'
+import { MAX_JOURNAL_LIMIT } from '../scenarios/journal.js'
 import { DEFAULT_JOURNAL_LIMIT } from '../scenarios/state.js'
 
 export const DEFAULT_PORT = 8080
@@ -36,6 +37,7 @@ export interface Config {
   requestTimeout: number
   headersTimeout: number
   keepAliveTimeout: number
+  redact: string[]
   help: boolean
   version: boolean
 }
@@ -82,10 +84,11 @@ export const OPTIONS: readonly Option[] = [
   option({ key: 'adminToken', flag: '--admin-token', env: 'MOCK_ADMIN_TOKEN', value: '<t>', help: 'require this X-Mock-Admin-Token on admin calls', parse: (v) => v === '' ? fail('expected a token') : v }),
   option({ key: 'bodyLimit', flag: '--body-limit', env: 'MOCK_BODY_LIMIT', value: '<bytes>', help: `largest request body accepted (default ${DEFAULT_BODY_LIMIT})`, parse: integer(1, 100 * 1024 * 1024, 'a byte count') }),
   option({ key: 'maxDelayMs', flag: '--max-delay', env: 'MOCK_MAX_DELAY', value: '<ms>', help: `largest X-Mock-Delay or delayMs accepted (default ${DEFAULT_MAX_DELAY_MS})`, parse: integer(0, 600_000, 'milliseconds') }),
-  option({ key: 'journalLimit', flag: '--journal-limit', env: 'MOCK_JOURNAL_LIMIT', value: '<n>', help: `requests kept in the journal (default ${DEFAULT_JOURNAL_LIMIT})`, parse: integer(0, 100_000, 'a count') }),
+  option({ key: 'journalLimit', flag: '--journal-limit', env: 'MOCK_JOURNAL_LIMIT', value: '<n>', help: `requests kept in the journal (default ${DEFAULT_JOURNAL_LIMIT}, at most ${MAX_JOURNAL_LIMIT})`, parse: integer(0, MAX_JOURNAL_LIMIT, 'a count') }),
   option({ key: 'requestTimeout', flag: '--request-timeout', env: 'MOCK_REQUEST_TIMEOUT', value: '<ms>', help: `time a client gets to send a whole request; 0 for none (default ${DEFAULT_REQUEST_TIMEOUT_MS})`, parse: integer(0, 3_600_000, 'milliseconds') }),
   option({ key: 'headersTimeout', flag: '--headers-timeout', env: 'MOCK_HEADERS_TIMEOUT', value: '<ms>', help: `time a client gets to send the headers; 0 for none (default ${DEFAULT_HEADERS_TIMEOUT_MS})`, parse: integer(0, 3_600_000, 'milliseconds') }),
   option({ key: 'keepAliveTimeout', flag: '--keep-alive-timeout', env: 'MOCK_KEEP_ALIVE_TIMEOUT', value: '<ms>', help: `how long an idle connection is kept open (default ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS})`, parse: integer(1, 3_600_000, 'milliseconds') }),
+  option({ key: 'redact', flag: '--redact', env: 'MOCK_REDACT', value: '<name,...>', help: 'more header, query or body field names the journal hides (secrets like tokens and passwords always are)', parse: (v) => list(v).length === 0 ? fail('expected at least one name') : list(v) }),
   option({ key: 'help', flag: '--help', help: 'print this help and exit', parse: () => true }),
   option({ key: 'version', flag: '--version', help: 'print the version and exit', parse: () => true })
 ]
@@ -111,6 +114,7 @@ export function defaultConfig (): Config {
     requestTimeout: DEFAULT_REQUEST_TIMEOUT_MS,
     headersTimeout: DEFAULT_HEADERS_TIMEOUT_MS,
     keepAliveTimeout: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    redact: [],
     help: false,
     version: false
   }

@@ -14,7 +14,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
     { kind: 'custom', title: 'Custom scenarios', empty: 'None loaded. Start the mock with --scenarios-file to add some.' }
   ];
 
-  var view = { scenarios: [], byId: {}, active: { global: null, sessions: {} }, journalKey: '', adminToken: '', blocked: false, timer: 0 };
+  var view = { scenarios: [], byId: {}, active: { global: null, sessions: {} }, journal: [], after: null, journalKey: '', adminToken: '', blocked: false, timer: 0 };
 
   function $ (id) { return document.getElementById(id); }
 
@@ -93,10 +93,13 @@ export const DASHBOARD_JS = String.raw`'use strict';
       : 'Everyone: default behaviour (no scenario forced)';
     var list = $('active-sessions');
     list.replaceChildren();
-    Object.keys(view.active.sessions).sort().forEach(function (name) {
+    var names = Object.keys(view.active.sessions);
+    names.sort().forEach(function (name) {
       var sticky = view.active.sessions[name];
       if (sticky) list.appendChild(el('li', '', 'Session ' + name + ': ' + describeSticky(sticky)));
     });
+    var hidden = (view.active.totalSessions || 0) - names.length;
+    if (hidden > 0) list.appendChild(el('li', '', 'and ' + hidden + ' more sessions (' + view.active.totalSessions + ' in all)'));
     var current = activeId();
     var cards = document.querySelectorAll('.card');
     for (var i = 0; i < cards.length; i++) {
@@ -185,7 +188,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
       var status = el('td');
       status.appendChild(statusBadge(entry.status));
       tr.appendChild(status);
-      tr.appendChild(el('td', 'mono', entry.durationMs));
+      tr.appendChild(el('td', 'mono', entry.heldMs));
       body.appendChild(tr);
     });
   }
@@ -212,11 +215,21 @@ export const DASHBOARD_JS = String.raw`'use strict';
     showMessage(error && error.message ? error.message : String(error));
   }
 
+  // Asks only for entries newer than the last one shown; one that fell behind starts from the newest again.
+  function loadJournal () {
+    return admin('GET', view.after === null ? '/requests' : '/requests?after=' + view.after).then(function (page) {
+      if (page.more) { view.after = null; view.journal = []; return loadJournal(); }
+      view.journal = view.journal.filter(function (entry) { return entry.seq >= page.oldest; }).concat(page.requests).slice(-JOURNAL_ROWS);
+      view.after = page.next;
+      return view.journal;
+    });
+  }
+
   function refresh () {
-    return Promise.all([admin('GET', '/scenarios'), admin('GET', '/requests')]).then(function (results) {
+    return Promise.all([admin('GET', '/scenarios'), loadJournal()]).then(function (results) {
       if (view.blocked) { view.blocked = false; hideMessage(); }
       applyScenarios(results[0]);
-      renderJournal(results[1].requests);
+      renderJournal(results[1]);
     });
   }
 
@@ -236,19 +249,17 @@ export const DASHBOARD_JS = String.raw`'use strict';
     if (name) body.session = name;
     var times = $('times').value.trim();
     if (times) body.times = Number(times);
-    admin('PUT', '/scenario', body).then(function (active) {
-      view.active = active;
-      renderActive();
+    admin('PUT', '/scenario', body).then(function () {
       showMessage((scenario.title + ' is now active ') + (name ? 'for session ' + name : 'for everyone') + (times ? ' for the next ' + times + ' requests.' : '.'), true);
+      return refresh();
     }).catch(failed);
   }
 
   function clearScenario () {
     var name = session();
-    admin('DELETE', name ? '/scenario?session=' + encodeURIComponent(name) : '/scenario').then(function (active) {
-      view.active = active;
-      renderActive();
+    admin('DELETE', name ? '/scenario?session=' + encodeURIComponent(name) : '/scenario').then(function () {
       showMessage(name ? 'Cleared the scenario of session ' + name + '.' : 'Cleared: everyone gets the default behaviour.', true);
+      return refresh();
     }).catch(failed);
   }
 

@@ -11,18 +11,18 @@ t.test('health and the scenario list', async (t) => {
   t.equal(health.statusCode, 200)
   t.same(health.json(), { status: 'ok' })
   const list = (await app.inject({ url: '/__mock/scenarios' })).json()
-  t.same(list.active, { global: null, sessions: {} })
+  t.same(list.active, { global: null, sessions: {}, totalSessions: 0 })
   t.equal(list.scenarios.length, 20)
   t.same(list.scenarios[0], { id: 'request-format-is-invalid', title: 'Request Format is Invalid', status: 400, kind: 'documented', description: 'The published "Request Format is Invalid" example (400).' })
   for (const scenario of list.scenarios) t.same(Object.keys(scenario), ['id', 'title', 'status', 'kind', 'description'])
 })
 
-t.test('PUT /__mock/scenario sets the global or a session scenario and shows what is active', async (t) => {
+t.test('PUT /__mock/scenario sets the global or a session scenario and answers with what it changed', async (t) => {
   const app = buildApp()
   t.teardown(() => app.close())
-  t.same((await setScenario(app, { id: 'rate-limited', times: 3, delayMs: 0 })).json(), { global: { id: 'rate-limited', remaining: 3, delayMs: 0 }, sessions: {} })
-  t.same((await setScenario(app, { id: 'default', session: 's' })).json(), { global: { id: 'rate-limited', remaining: 3, delayMs: 0 }, sessions: { s: { id: 'default' } } })
-  t.same((await app.inject({ url: '/__mock/scenarios' })).json().active.sessions, { s: { id: 'default' } })
+  t.same((await setScenario(app, { id: 'rate-limited', times: 3, delayMs: 0 })).json(), { global: { id: 'rate-limited', remaining: 3, delayMs: 0 } })
+  t.same((await setScenario(app, { id: 'default', session: 's' })).json(), { session: 's', scenario: { id: 'default' } })
+  t.same((await app.inject({ url: '/__mock/scenarios' })).json().active, { global: { id: 'rate-limited', remaining: 3, delayMs: 0 }, sessions: { s: { id: 'default' } }, totalSessions: 1 })
 })
 
 t.test('an unknown id is a 400 listing the valid ones', async (t) => {

@@ -56,7 +56,6 @@ export function sessionNameProblem (name: string): string | undefined {
   return /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(name) ? undefined : 'must be printable ASCII with no leading or trailing spaces'
 }
 
-
 /**
  * Normalizes an address the way mail systems compare them: the domain is case-insensitive,
  * the local part is kept as written.

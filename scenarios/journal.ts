@@ -75,6 +75,8 @@ export const MAX_HEADERS = 64
 export const MAX_HEADER_BYTES = 8192
 /** Bodies of at most this many UTF-8 bytes are kept whole; larger ones are listed as `[N bytes]`. */
 export const BODY_BYTES_KEPT = 4096
+/** Characters of kept text (headers, URL, body) a page decodes at most, whatever its `limit`: at least one entry. */
+export const PAGE_CHARS = 256 * 1024
 /** Characters of a request URL kept. */
 export const URL_CHARS_KEPT = 2048
 /** Separates header names and values in an entry: HTTP forbids a line feed in either (Node refuses such requests). */
@@ -92,6 +94,8 @@ interface Kept {
   heldMs: number
   /** Header names and values joined with SEPARATOR. */
   head: string
+  /** Characters of text kept: what decoding the entry costs. */
+  chars: number
   /** The body's text, or the size in bytes of one too large to keep. */
   body: string | number | undefined
   cut: Cut | undefined
@@ -180,6 +184,7 @@ export class Journal {
       heldMs: record.heldMs,
       head,
       body,
+      chars: head.length + url.length + (typeof body === 'string' ? body.length : 0),
       cut
     }
     this.next = this.next + 1 === this.limit ? 0 : this.next + 1
@@ -194,18 +199,24 @@ export class Journal {
 
   /**
    * A page of entries, oldest first: with `after`, the first `limit` entries newer than it; without,
-   * the newest `limit`. Only the page is decoded, so its cost does not depend on the journal's size.
+   * the newest `limit`. A page also stops at `PAGE_CHARS` of kept text. Only the page is decoded,
+   * so its cost depends neither on the journal's size nor on how large its entries are.
    * @example journal.page({ after: 41, limit: 10 }) // entries 42 to 51, next: 51
    */
-  page (query: JournalQuery = {}): JournalPage {
+  page (query: JournalQuery = {}, pageChars = PAGE_CHARS): JournalPage {
     const limit = query.limit ?? Number.POSITIVE_INFINITY
     const matches = (kept: Kept): boolean => query.session === undefined || kept.session === query.session
     const picked: Kept[] = []
+    let chars = 0
+    const full = (kept: Kept): boolean => picked.length === limit || (picked.length > 0 && chars + kept.chars > pageChars)
     let more = false
     if (query.after === undefined) {
-      for (let back = 0; back < this.size && picked.length < limit; back++) {
+      for (let back = 0; back < this.size; back++) {
         const kept = this.at(back)
-        if (matches(kept)) picked.push(kept)
+        if (!matches(kept)) continue
+        if (full(kept)) break
+        picked.push(kept)
+        chars += kept.chars
       }
       picked.reverse()
     } else {
@@ -214,11 +225,12 @@ export class Journal {
       for (let back = newer - 1; back >= 0; back--) {
         const kept = this.at(back)
         if (!matches(kept)) continue
-        if (picked.length === limit) {
+        if (full(kept)) {
           more = true
           break
         }
         picked.push(kept)
+        chars += kept.chars
       }
     }
     return {
@@ -231,7 +243,7 @@ export class Journal {
 
   /** Every entry kept, oldest first. */
   list (): JournalEntry[] {
-    return this.page().requests
+    return this.page({}, Number.POSITIVE_INFINITY).requests
   }
 
   private entry (kept: Kept): JournalEntry {

@@ -12,6 +12,9 @@ const SECRET_NAMES = new Set(['authorization', 'proxy_authorization', 'cookie', 
 /** Any name ending like these holds a secret: `x-auth-token`, `client_secret`, `x-api-key`, `password`. */
 const SECRET_SUFFIX = /(?:token|secret|password|_key)$/
 
+/** Names whose verdict a redactor remembers; past it, it starts over (names repeat: headers, fields). */
+export const NAMES_REMEMBERED = 1000
+
 /** A message, or the parts of one, to show without its secrets. */
 export interface Redactable {
   /** A request target (`/path?query`) or an absolute URL. */
@@ -35,9 +38,16 @@ export type Redact = <T extends Redactable>(message: T) => T
  */
 export function createRedactor (names: readonly string[] = []): Redact {
   const extra = new Set(names.map(normalize))
+  const verdicts = new Map<string, boolean>()
   const secret = (name: string): boolean => {
-    const key = normalize(name)
-    return SECRET_NAMES.has(key) || SECRET_SUFFIX.test(key) || extra.has(key)
+    let verdict = verdicts.get(name)
+    if (verdict === undefined) {
+      const key = normalize(name)
+      verdict = SECRET_NAMES.has(key) || SECRET_SUFFIX.test(key) || extra.has(key)
+      if (verdicts.size >= NAMES_REMEMBERED) verdicts.clear()
+      verdicts.set(name, verdict)
+    }
+    return verdict
   }
   return (message) => {
     const copy = { ...message }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import t from 'tap'
-import { BODY_BYTES_KEPT, Journal, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, URL_CHARS_KEPT, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
+import { BODY_BYTES_KEPT, Journal, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_CHARS, URL_CHARS_KEPT, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
 import { createRedactor } from '../../scenarios/redact.js'
 
 const record = (url: string, extra: Partial<JournalRecord> = {}): JournalRecord =>
@@ -136,6 +136,24 @@ t.test('pages: the newest `limit` without `after`, the first `limit` after it ot
   t.same(page({ session: 'none' }), { seqs: [], next: 15, more: false, oldest: 6 })
   journal.clear()
   t.same(page({ after: 15 }), { seqs: [], next: 15, more: false, oldest: 16 }, 'cleared: everything shown before is older than the oldest')
+})
+
+t.test('a page also stops at PAGE_CHARS of kept text, with at least one entry', async (t) => {
+  const journal = new Journal(100)
+  // Each entry keeps 100 characters of header text, 10 of URL and 90 of body: 200.
+  for (let i = 1; i <= 10; i++) journal.push(record(`/${String(i).padStart(9, '0')}`, { rawHeaders: ['x', 'v'.repeat(98)], body: `"${'b'.repeat(88)}"` }))
+  const seqs = (page: ReturnType<Journal['page']>) => [page.requests.map((e) => e.seq), page.next, page.more]
+  t.same(seqs(journal.page({}, 600)), [[8, 9, 10], 10, false], 'the newest that fit')
+  t.same(seqs(journal.page({ after: 2 }, 600)), [[3, 4, 5], 5, true], 'after: the first that fit, and more')
+  t.same(seqs(journal.page({ after: 2 }, 10)), [[3], 3, true], 'one entry even when it alone is larger')
+  t.same(seqs(journal.page({ after: 2, limit: 2 }, 600)), [[3, 4], 4, true], 'the limit still holds')
+  t.equal(journal.list().length, 10, 'list() is every entry')
+  t.equal(PAGE_CHARS, 256 * 1024)
+  const big = new Journal(100)
+  const worst = { rawHeaders: Array.from({ length: MAX_HEADERS }, (_, i) => [`x-${i}`, 'v'.repeat(120)]).flat(), body: JSON.stringify({ pad: 'p'.repeat(BODY_BYTES_KEPT - 20) }) }
+  for (let i = 0; i < 100; i++) big.push(record(`/v3/invites?q=${'u'.repeat(URL_CHARS_KEPT)}`, worst))
+  const page = big.page({ limit: 100 })
+  t.ok(page.requests.length < 100 && page.requests.length > 10, `worst-case entries: ${page.requests.length} in a page`)
 })
 
 /** What the journal should list for a record, computed without the ring. */

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createRedactor, redact, REDACTED } from '../../scenarios/redact.js'
+import { createRedactor, NAMES_REMEMBERED, redact, REDACTED } from '../../scenarios/redact.js'
 
 t.test('headers: the credential headers and any *-token, *-secret, *-key header', async (t) => {
   const secret = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-mock-admin-token', 'x-api-key', 'api-key', 'x-auth-token',
@@ -60,4 +60,15 @@ t.test('createRedactor adds names for headers, query parameters and body fields,
     body: { X_TENANT: REDACTED, deep: { sessionId: 'kept', session_id: REDACTED } }
   })
   t.equal(custom({ headers: { authorization: 'Bearer t' } }).headers!.authorization, REDACTED, 'the built-in names stay')
+})
+
+t.test('a redactor remembers its verdicts for a bounded number of names, and stays right past them', async (t) => {
+  const custom = createRedactor(['x-extra'])
+  const headers = Object.fromEntries(Array.from({ length: NAMES_REMEMBERED + 10 }, (_, i) => [`x-name-${i}`, 'v']))
+  for (let round = 0; round < 2; round++) {
+    const redacted = custom({ headers: { ...headers, 'x-extra': 'e', authorization: 'a' } }).headers!
+    t.equal(redacted['x-extra'], REDACTED)
+    t.equal(redacted.authorization, REDACTED)
+    t.equal(redacted['x-name-0'], 'v')
+  }
 })

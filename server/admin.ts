@@ -54,7 +54,7 @@ function journalQuery (request: FastifyRequest): JournalQuery | InvalidParameter
   const limit = queryString(request, 'limit')
   const after = queryString(request, 'after')
   if (limit !== undefined && !(/^\d{1,3}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= MAX_PAGE)) {
-    return { field: 'limit', rule: 'max', maximum: MAX_PAGE, reason: `must be a whole number from 1 to ${MAX_PAGE}`, source: 'query' }
+    return { field: 'limit', rule: 'invalid', reason: `must be a whole number from 1 to ${MAX_PAGE}`, source: 'query' }
   }
   if (after !== undefined && !/^\d{1,15}$/.test(after)) return { field: 'after', rule: 'invalid', reason: 'must be a whole number (a seq)', source: 'query' }
   return { limit: limit === undefined ? MAX_PAGE : Number(limit), after: after === undefined ? undefined : Number(after), session: queryString(request, 'session') }

@@ -66,7 +66,7 @@ t.test('a redactor remembers its verdicts for a bounded number of names, and sta
   const custom = createRedactor(['x-extra'])
   const headers = Object.fromEntries(Array.from({ length: NAMES_REMEMBERED + 10 }, (_, i) => [`x-name-${i}`, 'v']))
   for (let round = 0; round < 2; round++) {
-    const redacted = custom({ headers: { ...headers, 'x-extra': 'e', authorization: 'a' } }).headers!
+    const redacted: Record<string, string> = custom({ headers: { ...headers, 'x-extra': 'e', authorization: 'a' } }).headers!
     t.equal(redacted['x-extra'], REDACTED)
     t.equal(redacted.authorization, REDACTED)
     t.equal(redacted['x-name-0'], 'v')

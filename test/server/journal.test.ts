@@ -1,4 +1,5 @@
 import t from 'tap'
+import { checkContract } from '../../contracts/validate.js'
 import { buildApp } from '../../server/app.js'
 import { invite } from '../helpers/inject.js'
 
@@ -106,7 +107,8 @@ t.test('GET /__mock/requests pages: ?limit= (1 to 100, default 100) and ?after=<
     const res = await app.inject({ url: `/__mock/requests${query}` })
     t.equal(res.statusCode, 400, query)
     t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
-    t.match(res.json().invalid_parameters, [{ field, source: 'query' }], query)
+    t.match(res.json().invalid_parameters, [{ field, rule: 'invalid', source: 'query' }], query)
+    t.same(checkContract('BadRequestError', res.json()), [])
   }
 })
 

@@ -162,7 +162,7 @@ async function run (): Promise<number> {
     let after = 0
     const poll = (async () => {
       while (!measuring.signal.aborted) {
-        await admin.time(pool, 'GET /__mock/requests (newest 100)', 'GET', '/__mock/requests')
+        await admin.time(pool, 'GET /__mock/requests (newest page)', 'GET', '/__mock/requests')
         const page = await admin.time(pool, 'GET /__mock/requests?after=', 'GET', `/__mock/requests?after=${after}`)
         after = (JSON.parse(page.text) as { next: number }).next
         await admin.time(pool, 'GET /__mock/scenarios', 'GET', '/__mock/scenarios')

@@ -21,12 +21,25 @@ export const StickyView = Type.Object({
 })
 export type StickyView = Static<typeof StickyView>
 
-/** What is active now: the global scenario and each session's. */
+/** Items an admin list answers with at most, next to their total, so no answer grows with the state. */
+export const LIST_LIMIT = 100
+/** Journal pages hold at most this many entries. */
+export const MAX_PAGE = 100
+
+/** What is active now: the global scenario and the first sessions' (at most LIST_LIMIT), with their total. */
 export const ActiveScenarios = Type.Object({
   global: Type.Union([StickyView, Type.Null()]),
-  sessions: Type.Record(Type.String(), StickyView)
+  sessions: Type.Record(Type.String(), StickyView),
+  totalSessions: Type.Integer({ minimum: 0 })
 })
 export type ActiveScenarios = Static<typeof ActiveScenarios>
+
+/** What a write changed: the global scenario, or one session's (`null` once cleared). */
+export const ScenarioChange = Type.Union([
+  Type.Object({ global: Type.Union([StickyView, Type.Null()]) }),
+  Type.Object({ session: Type.String(), scenario: Type.Union([StickyView, Type.Null()]) })
+])
+export type ScenarioChange = Static<typeof ScenarioChange>
 
 export const ScenarioKind = Type.Union([Type.Literal('documented'), Type.Literal('behaviour'), Type.Literal('custom')])
 export type ScenarioKind = Static<typeof ScenarioKind>
@@ -78,13 +91,34 @@ export const JournalEntry = Type.Object({
   session: Type.Union([Type.String(), Type.Null()]),
   scenario: Type.String(),
   status: Type.Integer(),
-  durationMs: Type.Number(),
+  /** How long the answer was held back by a delay, in ms (0 when sent at once). */
+  heldMs: Type.Number(),
   headers: Type.Record(Type.String(), Type.String()),
-  body: Type.Optional(Type.Unknown())
+  body: Type.Optional(Type.Unknown()),
+  /** What was not kept of the request, when something was. */
+  cut: Type.Optional(Type.Object({
+    headers: Type.Optional(Type.Integer()),
+    headerBytes: Type.Optional(Type.Integer()),
+    urlChars: Type.Optional(Type.Integer())
+  }))
 }, { additionalProperties: true })
 export type JournalEntry = Static<typeof JournalEntry>
 
-export const RequestsResponse = Type.Object({ requests: Type.Array(JournalEntry) })
+/** `?session=`, `?limit=` (1 to MAX_PAGE) and `?after=<seq>` of the journal, as sent; a repeated parameter is refused. */
+export const RequestsQuery = Type.Object({
+  session: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.String()),
+  after: Type.Optional(Type.String())
+})
+export type RequestsQuery = Static<typeof RequestsQuery>
+
+/** A page of the journal, oldest first; `next` is the `after` that asks for what follows. */
+export const RequestsResponse = Type.Object({
+  requests: Type.Array(JournalEntry),
+  next: Type.Integer(),
+  more: Type.Boolean(),
+  oldest: Type.Integer()
+})
 export type RequestsResponse = Static<typeof RequestsResponse>
 
 export const CoverageResponse = Type.Object({
@@ -103,16 +137,16 @@ export const PendingInvite = Type.Object({
   lastInvitedAt: Type.String(),
   count: Type.Integer({ minimum: 1 })
 })
-export const InvitesResponse = Type.Object({ invites: Type.Array(PendingInvite) })
+export const InvitesResponse = Type.Object({ invites: Type.Array(PendingInvite), total: Type.Integer({ minimum: 0 }) })
 export type InvitesResponse = Static<typeof InvitesResponse>
 
 export const ActiveUser = Type.Object({ email: Type.String(), status: Type.Literal('active') })
 export type ActiveUser = Static<typeof ActiveUser>
-export const UsersResponse = Type.Object({ users: Type.Array(ActiveUser) })
+export const UsersResponse = Type.Object({ users: Type.Array(ActiveUser), total: Type.Integer({ minimum: 0 }) })
 export type UsersResponse = Static<typeof UsersResponse>
 
 /** `PUT /users/:email` seeds an address, so it must be one. */
-export const NewUserParams = Type.Object({ email: Type.String({ format: 'email' }) })
+export const NewUserParams = Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) })
 export type NewUserParams = Static<typeof NewUserParams>
 /** `DELETE /users/:email` forgets whatever it is given. */
 export const UserParams = Type.Object({ email: Type.String() })

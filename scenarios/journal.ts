@@ -1,13 +1,13 @@
 /**
- * The request journal: the last `limit` requests, newest last. Recording is on the hot path of every
- * answer, so it keeps next to no JavaScript object per request: headers and body are copied into one
- * byte ring, numbers into typed arrays, and method, URL and scenario id are kept as strings that
- * live long anyway (a URL equal to the one before shares its string). Keeping each request's own
- * strings alive instead made every request pay for them in garbage collection. Entries are
- * decoded, parsed and redacted only when listed.
+ * The request journal: the last `limit` requests, newest last, one small entry object each, in a
+ * ring. Recording is on the hot path of every answer, so an entry keeps the headers as one joined
+ * string and the body as received; they are decoded, parsed and redacted only when read, a page at
+ * a time. What an entry keeps is bounded (headers, URL, body), so the journal's size and the cost of
+ * reading a page are bounded too.
  */
+import { redact as builtInRedact, type Redact } from './redact.js'
 
-/** A request as the journal shows it: secrets redacted, newest last. */
+/** A request as the journal shows it: secrets redacted. */
 export interface JournalEntry {
   seq: number
   time: string
@@ -16,9 +16,19 @@ export interface JournalEntry {
   session: string | null
   scenario: string
   status: number
-  durationMs: number
+  /** How long the answer was held back by a delay, in ms (0 when sent at once). */
+  heldMs: number
   headers: Record<string, string>
   body?: unknown
+  /** What was not kept of the request, when something was. */
+  cut?: Cut
+}
+
+/** What an entry did not keep: header lines and their characters, characters of the URL. */
+export interface Cut {
+  headers?: number
+  headerBytes?: number
+  urlChars?: number
 }
 
 /** What is recorded of one request. */
@@ -27,25 +37,69 @@ export interface JournalRecord {
   at: number
   method: string
   url: string
+  /** The `X-Mock-Session` header, if any. */
+  session: string | null
   scenario: string
   status: number
-  /** How long the answer was held back (a delay), in ms. */
-  durationMs: number
+  /** How long the answer was held back by a delay, in ms. */
+  heldMs: number
   /** The headers as received: name, value, name, value… (Node's `rawHeaders`). */
   rawHeaders: readonly string[]
   /** The body as received, if there was one; past `BODY_BYTES_KEPT` only its size is kept. */
   body: string | undefined
 }
 
-const REDACTED = '[redacted]'
-/** Headers whose values never leave the journal. */
-export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'x-mock-admin-token', 'cookie'])
+/** Which entries to read: at most `limit`, only those after `after` (a `seq`), only one session's. */
+export interface JournalQuery {
+  limit?: number
+  after?: number
+  session?: string | undefined
+}
+
+/** A page of the journal, oldest first. */
+export interface JournalPage {
+  requests: JournalEntry[]
+  /** The `after` that asks for what follows this page. */
+  next: number
+  /** Whether entries matching the query follow this page already. */
+  more: boolean
+  /** The `seq` of the oldest entry kept (the next one to come when the journal is empty). */
+  oldest: number
+}
+
+/** The largest journal: past it, reading or resetting it would stall the server. */
+export const MAX_JOURNAL_LIMIT = 10_000
+/** Header lines kept of one request; the rest are counted in `cut`. */
+export const MAX_HEADERS = 64
+/** Characters of header text kept of one request (names and values, latin1 as Node reads them). */
+export const MAX_HEADER_BYTES = 8192
 /** Bodies of at most this many UTF-8 bytes are kept whole; larger ones are listed as `[N bytes]`. */
 export const BODY_BYTES_KEPT = 4096
-/** Bytes of ring per entry at first; the ring doubles when the entries it holds need more. */
-const FIRST_BYTES_PER_ENTRY = 512
-/** Separates header names and values in the ring: HTTP forbids a line feed in either (Node refuses such requests). */
+/** Characters of kept text (headers, URL, body) a page decodes at most, whatever its `limit`: at least one entry. */
+export const PAGE_CHARS = 256 * 1024
+/** Characters of a request URL kept. */
+export const URL_CHARS_KEPT = 2048
+/** Separates header names and values in an entry: HTTP forbids a line feed in either (Node refuses such requests). */
 const SEPARATOR = '\n'
+
+/** One request as kept in the ring. */
+interface Kept {
+  seq: number
+  at: number
+  method: string
+  url: string
+  session: string | null
+  scenario: string
+  status: number
+  heldMs: number
+  /** Header names and values joined with SEPARATOR. */
+  head: string
+  /** Characters of text kept: what decoding the entry costs. */
+  chars: number
+  /** The body's text, or the size in bytes of one too large to keep. */
+  body: string | number | undefined
+  cut: Cut | undefined
+}
 
 /** A body as the journal shows it: parsed JSON, or `[not JSON]`. */
 function parsedBody (text: string): unknown {
@@ -56,188 +110,162 @@ function parsedBody (text: string): unknown {
   }
 }
 
-/** Header pairs as an object: lower-case names, repeated headers joined with `, `, secrets redacted. */
+/** Header pairs as an object: lower-case names, repeated headers joined with `, `. */
 function headerObject (pairs: readonly string[]): Record<string, string> {
   const headers = new Map<string, string>()
   for (let i = 0; i + 1 < pairs.length; i += 2) {
     const name = pairs[i]!.toLowerCase()
     const seen = headers.get(name)
-    if (SECRET_HEADERS.has(name)) headers.set(name, REDACTED)
-    else headers.set(name, seen === undefined ? pairs[i + 1]! : `${seen}, ${pairs[i + 1]!}`)
+    headers.set(name, seen === undefined ? pairs[i + 1]! : `${seen}, ${pairs[i + 1]!}`)
   }
   // fromEntries defines each name as an own property, `__proto__` included.
   return Object.fromEntries(headers)
 }
 
-/** The numbers kept of each entry, side by side in one Float64Array (one cache line an entry). */
-const SEQ = 0
-const AT = 1
-const DURATION = 2
-const STATUS = 3
-/** Where the entry's text starts, counted like `written`. */
-const START = 4
-/** UTF-16 units of the text before the body: the headers, joined. */
-const HEAD = 5
-/** UTF-8 bytes of the whole text in the ring. */
-const BYTES = 6
-/** Size of a body too large to keep, -1 when there is none; a kept body is the text after the head. */
-const BODY_SIZE = 7
-const FIELDS = 8
-/** `BODY_SIZE` of an entry whose body is kept in the ring. */
-const BODY_KEPT = -2
+/** The first header lines that fit the bounds, joined, and what was left out. */
+function boundedHead (raw: readonly string[]): { head: string, cut: Cut } {
+  const kept: string[] = []
+  let size = 0
+  let dropped = 0
+  let droppedBytes = 0
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const bytes = raw[i]!.length + raw[i + 1]!.length + 2
+    if (dropped === 0 && kept.length < MAX_HEADERS * 2 && size + bytes <= MAX_HEADER_BYTES + 1) {
+      kept.push(raw[i]!, raw[i + 1]!)
+      size += bytes
+    } else {
+      dropped++
+      droppedBytes += bytes - 2
+    }
+  }
+  return { head: kept.join(SEPARATOR), cut: { headers: dropped, headerBytes: droppedBytes } }
+}
 
 /** A fixed number of request records in a ring, newest last. */
 export class Journal {
-  private ring: Buffer
-  /**
-   * Bytes used since the ring was made (or last grew), skipped ends included: where the next text
-   * goes, counted without wrapping. A text at `start` sits at `start % ring.length`.
-   */
-  private written = 0
-  /** Where the next text goes in the ring: `written % ring.length`, kept to spare a division. */
-  private pos = 0
+  private readonly entries: Array<Kept | undefined>
   private next = 0
   private size = 0
   private seq = 0
-  private readonly methods: string[]
-  private readonly urls: string[]
-  private readonly scenarios: string[]
-  private readonly numbers: Float64Array
 
-  /** `bytesPerEntry` sizes the ring at first (and after a clear); it grows as needed. */
-  constructor (readonly limit: number, private readonly bytesPerEntry = FIRST_BYTES_PER_ENTRY) {
-    this.ring = Buffer.allocUnsafeSlow(limit * bytesPerEntry)
-    this.methods = new Array<string>(limit).fill('')
-    this.urls = new Array<string>(limit).fill('')
-    this.scenarios = new Array<string>(limit).fill('')
-    this.numbers = new Float64Array(limit * FIELDS)
+  /** `redact` hides secrets when entries are read (the built-in names by default). */
+  constructor (readonly limit: number, private readonly redact: Redact = builtInRedact) {
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_JOURNAL_LIMIT) {
+      throw new RangeError(`journal limit must be a whole number from 0 to ${MAX_JOURNAL_LIMIT}, got ${limit}`)
+    }
+    this.entries = new Array<Kept | undefined>(limit).fill(undefined)
   }
 
   push (record: JournalRecord): void {
-    const limit = this.limit
-    if (limit === 0) return
-    const head = record.rawHeaders.join(SEPARATOR)
-    let body = record.body
-    let bodySize = -1
+    if (this.limit === 0) return
+    const raw = record.rawHeaders
+    let head = raw.length <= MAX_HEADERS * 2 ? raw.join(SEPARATOR) : undefined
+    let cut: Cut | undefined
+    if (head === undefined || head.length > MAX_HEADER_BYTES) ({ head, cut } = boundedHead(raw))
+    let url = record.url
+    if (url.length > URL_CHARS_KEPT) {
+      url = url.slice(0, URL_CHARS_KEPT)
+      cut = { ...cut, urlChars: record.url.length - URL_CHARS_KEPT }
+    }
+    let body: string | number | undefined = record.body
     // A character takes at most 3 bytes in UTF-8: only long bodies need counting.
     if (body !== undefined && body.length * 3 > BODY_BYTES_KEPT) {
       const size = Buffer.byteLength(body)
-      if (size > BODY_BYTES_KEPT) {
-        bodySize = size
-        body = undefined
-      }
+      if (size > BODY_BYTES_KEPT) body = size
     }
-    // One UTF-8 write: header characters (bytes as Node read them, all below 256) take one or two
-    // bytes, body characters up to three; room for the most is reserved, what the text takes is kept.
-    const text = body === undefined ? head : head + SEPARATOR + body
-    const at = this.reserve(text.length * 3)
-    const start = this.written
-    const bytes = this.ring.write(text, at, 'utf8')
-    this.written = start + bytes
-    this.pos = at + bytes
-    const slot = this.next
-    // Methods and scenario ids are a handful of long-lived strings; a URL is most often the one
-    // before it, whose string is kept instead so the new one can die young.
-    const previous = this.urls[slot === 0 ? limit - 1 : slot - 1]
-    this.methods[slot] = record.method
-    this.urls[slot] = record.url === previous ? previous : record.url
-    this.scenarios[slot] = record.scenario
-    const numbers = this.numbers
-    const base = slot * FIELDS
-    numbers[base + SEQ] = ++this.seq
-    numbers[base + AT] = record.at
-    numbers[base + DURATION] = record.durationMs
-    numbers[base + STATUS] = record.status
-    numbers[base + START] = start
-    numbers[base + HEAD] = head.length
-    numbers[base + BYTES] = bytes
-    numbers[base + BODY_SIZE] = body !== undefined ? BODY_KEPT : bodySize
-    this.next = slot + 1 === limit ? 0 : slot + 1
-    if (this.size < limit) this.size++
+    this.entries[this.next] = {
+      seq: ++this.seq,
+      at: record.at,
+      method: record.method,
+      url,
+      session: record.session,
+      scenario: record.scenario,
+      status: record.status,
+      heldMs: record.heldMs,
+      head,
+      body,
+      chars: head.length + url.length + (typeof body === 'string' ? body.length : 0),
+      cut
+    }
+    this.next = this.next + 1 === this.limit ? 0 : this.next + 1
+    if (this.size < this.limit) this.size++
+  }
+
+  /** The entry `back` places before the newest (0 is the newest). */
+  private at (back: number): Kept {
+    const slot = this.next - 1 - back
+    return this.entries[slot < 0 ? slot + this.limit : slot]!
   }
 
   /**
-   * Finds room for up to `bytes` bytes and returns where they go in the ring; `written` becomes
-   * their position counted since the ring was made. The ring grows rather than overwrite an entry
-   * it still keeps.
+   * A page of entries, oldest first: with `after`, the first `limit` entries newer than it; without,
+   * the newest `limit`. A page also stops at `PAGE_CHARS` of kept text. Only the page is decoded,
+   * so its cost depends neither on the journal's size nor on how large its entries are.
+   * @example journal.page({ after: 41, limit: 10 }) // entries 42 to 51, next: 51
    */
-  private reserve (bytes: number): number {
-    const capacity = this.ring.length
-    // The entry about to be replaced (once the journal is full) no longer needs its bytes.
-    const kept = this.size === this.limit ? this.size - 1 : this.size
-    const oldest = kept === 0 ? this.written : this.numbers[this.slotBack(kept) * FIELDS + START]!
-    let at = this.pos
-    let start = this.written
-    // A text never wraps around the end of the ring: it starts over at the beginning instead.
-    if (at + bytes > capacity) {
-      start += capacity - at
-      at = 0
+  page (query: JournalQuery = {}, pageChars = PAGE_CHARS): JournalPage {
+    const limit = query.limit ?? Number.POSITIVE_INFINITY
+    const matches = (kept: Kept): boolean => query.session === undefined || kept.session === query.session
+    const picked: Kept[] = []
+    let chars = 0
+    const full = (kept: Kept): boolean => picked.length === limit || (picked.length > 0 && chars + kept.chars > pageChars)
+    let more = false
+    if (query.after === undefined) {
+      for (let back = 0; back < this.size; back++) {
+        const kept = this.at(back)
+        if (!matches(kept)) continue
+        if (full(kept)) break
+        picked.push(kept)
+        chars += kept.chars
+      }
+      picked.reverse()
+    } else {
+      // Entries are numbered without gaps, so the first one after `after` is found without a search.
+      const newer = Math.min(this.size, Math.max(0, this.seq - query.after))
+      for (let back = newer - 1; back >= 0; back--) {
+        const kept = this.at(back)
+        if (!matches(kept)) continue
+        if (full(kept)) {
+          more = true
+          break
+        }
+        picked.push(kept)
+        chars += kept.chars
+      }
     }
-    if (start + bytes - oldest > capacity) {
-      this.grow(Math.max(capacity * 2, (this.written - oldest + bytes) * 2), kept)
-      return this.pos
+    return {
+      requests: picked.map((kept) => this.entry(kept)),
+      next: more ? picked[picked.length - 1]!.seq : this.seq,
+      more,
+      oldest: this.seq - this.size + 1
     }
-    this.written = start
-    return at
   }
 
-  /** The slot `back` entries before the next one. */
-  private slotBack (back: number): number {
-    const slot = this.next - back
-    return slot < 0 ? slot + this.limit : slot
-  }
-
-  /** Moves the kept entries, oldest first, to the start of a larger ring. */
-  private grow (capacity: number, kept: number): void {
-    const ring = Buffer.allocUnsafeSlow(capacity)
-    let written = 0
-    for (let back = kept; back > 0; back--) {
-      const base = this.slotBack(back) * FIELDS
-      const length = this.numbers[base + BYTES]!
-      const from = this.numbers[base + START]! % this.ring.length
-      this.ring.copy(ring, written, from, from + length)
-      this.numbers[base + START] = written
-      written += length
-    }
-    this.ring = ring
-    this.written = written
-    this.pos = written
-  }
-
+  /** Every entry kept, oldest first. */
   list (): JournalEntry[] {
-    const out: JournalEntry[] = []
-    for (let back = this.size; back > 0; back--) out.push(this.entry(this.slotBack(back)))
-    return out
+    return this.page({}, Number.POSITIVE_INFINITY).requests
   }
 
-  private entry (slot: number): JournalEntry {
-    const base = slot * FIELDS
-    const numbers = this.numbers
-    const from = numbers[base + START]! % this.ring.length
-    const text = this.ring.toString('utf8', from, from + numbers[base + BYTES]!)
-    const headLength = numbers[base + HEAD]!
-    const headers = headerObject(text.slice(0, headLength).split(SEPARATOR))
+  private entry (kept: Kept): JournalEntry {
     const entry: JournalEntry = {
-      seq: numbers[base + SEQ]!,
-      time: new Date(numbers[base + AT]!).toISOString(),
-      method: this.methods[slot]!,
-      url: this.urls[slot]!,
-      session: headers['x-mock-session'] ?? null,
-      scenario: this.scenarios[slot]!,
-      status: numbers[base + STATUS]!,
-      durationMs: Math.round(numbers[base + DURATION]! * 100) / 100,
-      headers
+      seq: kept.seq,
+      time: new Date(kept.at).toISOString(),
+      method: kept.method,
+      url: kept.url,
+      session: kept.session,
+      scenario: kept.scenario,
+      status: kept.status,
+      heldMs: Math.round(kept.heldMs * 100) / 100,
+      headers: headerObject(kept.head.split(SEPARATOR))
     }
-    const bodySize = numbers[base + BODY_SIZE]!
-    if (bodySize === BODY_KEPT) entry.body = parsedBody(text.slice(headLength + 1))
-    else if (bodySize >= 0) entry.body = `[${bodySize} bytes]`
-    return entry
+    if (typeof kept.body === 'string') entry.body = parsedBody(kept.body)
+    else if (kept.body !== undefined) entry.body = `[${kept.body} bytes]`
+    if (kept.cut !== undefined) entry.cut = kept.cut
+    return this.redact(entry)
   }
 
   clear (): void {
-    this.ring = Buffer.allocUnsafeSlow(this.limit * this.bytesPerEntry)
-    this.written = 0
-    this.pos = 0
+    this.entries.fill(undefined)
     this.next = 0
     this.size = 0
   }

@@ -8,7 +8,7 @@ import { DELAY_HEADER, SCENARIO_HEADER, SESSION_HEADER } from '../contracts/head
 import type { InvalidParameter } from '../contracts/schemas.js'
 import { DEFAULT_ID, type Catalogue, type Scenario } from './catalogue.js'
 import { badRequest, problemOutcome, type Outcome } from './outcome.js'
-import type { MockState, Sticky } from './state.js'
+import { sessionNameProblem, type MockState, type Sticky } from './state.js'
 
 export { MAX_SESSION_LENGTH }
 /** Default cap on `X-Mock-Delay` and `delayMs`, in milliseconds. */
@@ -127,6 +127,11 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
   if (session !== undefined && session.length > MAX_SESSION_LENGTH) {
     return invalidHeader({ field: SESSION_HEADER, rule: 'max_length', maximum: MAX_SESSION_LENGTH, reason: `must not have more than ${MAX_SESSION_LENGTH} characters`, source: 'header' },
       `X-Mock-Session must not have more than ${MAX_SESSION_LENGTH} characters`)
+  }
+  // An empty header names no session, as before; anything else must be a name the admin API accepts.
+  const sessionProblem = session === undefined || session === '' ? undefined : sessionNameProblem(session)
+  if (sessionProblem !== undefined) {
+    return invalidHeader({ field: 'x-mock-session', rule: 'invalid', reason: sessionProblem, source: 'header' }, `X-Mock-Session ${sessionProblem}`)
   }
   const sessionSticky = session === undefined ? undefined : state.sessions.get(session)
   const sticky = sessionSticky !== undefined

@@ -3,8 +3,12 @@
  * and per session), the request journal, the directory of users and invites, rate windows and
  * scenario coverage. `reset()` returns it to its start-up state.
  */
+import { LIST_LIMIT } from '../contracts/admin.js'
 import type { Scenario } from './catalogue.js'
 import { Journal } from './journal.js'
+import { createRedactor } from './redact.js'
+
+export { LIST_LIMIT }
 
 /** A scenario made sticky through the admin API or `--scenario`. `scenario: null` forces the default behaviour. */
 export interface Sticky {
@@ -27,6 +31,10 @@ export interface StateOptions {
   journalLimit?: number
   maxInvites?: number
   maxRateKeys?: number
+  maxSessions?: number
+  maxActiveUsers?: number
+  /** Header, query and body field names the journal hides besides the built-in ones. */
+  redact?: readonly string[]
   initialGlobal?: Sticky | null
 }
 
@@ -35,6 +43,19 @@ export const DEFAULT_JOURNAL_LIMIT = 1000
 export const DEFAULT_MAX_INVITES = 10_000
 /** Tokens whose rate window is tracked at once; the least recently seen is dropped beyond it. */
 export const DEFAULT_MAX_RATE_KEYS = 10_000
+/** Sessions with a scenario at once; setting one more is refused (a 409) rather than dropping another's. */
+export const DEFAULT_MAX_SESSIONS = 1000
+/** Active users at once; seeding one more is refused (a 409). */
+export const DEFAULT_MAX_ACTIVE_USERS = 10_000
+/**
+ * Why a name can never arrive as an `X-Mock-Session` value, or undefined if it can. HTTP trims
+ * header values and carries non-ASCII bytes as latin1, so only printable ASCII without surrounding
+ * spaces can match: the admin API and the header are held to this same rule.
+ * @example sessionNameProblem(' a') // 'must be printable ASCII with no leading or trailing spaces'
+ */
+export function sessionNameProblem (name: string): string | undefined {
+  return /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(name) ? undefined : 'must be printable ASCII with no leading or trailing spaces'
+}
 
 /**
  * Normalizes an address the way mail systems compare them: the domain is case-insensitive,
@@ -65,21 +86,51 @@ export class MockState {
   private readonly initialGlobal: Sticky | null
   private readonly maxInvites: number
   private readonly maxRateKeys: number
+  private readonly maxSessions: number
+  private readonly maxActiveUsers: number
 
   constructor (options: StateOptions = {}) {
-    this.journal = new Journal(options.journalLimit ?? DEFAULT_JOURNAL_LIMIT)
+    this.journal = new Journal(options.journalLimit ?? DEFAULT_JOURNAL_LIMIT, createRedactor(options.redact))
     this.seededUsers = options.activeUsers ?? []
     this.initialGlobal = options.initialGlobal ?? null
     this.maxInvites = options.maxInvites ?? DEFAULT_MAX_INVITES
     this.maxRateKeys = options.maxRateKeys ?? DEFAULT_MAX_RATE_KEYS
+    this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS
+    this.maxActiveUsers = options.maxActiveUsers ?? DEFAULT_MAX_ACTIVE_USERS
     this.global = this.initialGlobal === null ? null : { ...this.initialGlobal }
     for (const email of this.seededUsers) this.addActiveUser(email)
   }
 
-  addActiveUser (email: string): void {
+  /**
+   * Makes an address an active user (no longer pending). Returns false, changing nothing, when the
+   * cap is reached and the address is not already active.
+   */
+  addActiveUser (email: string): boolean {
     const key = normalizeEmail(email)
+    if (this.activeUsers.size >= this.maxActiveUsers && !this.activeUsers.has(key)) return false
     this.activeUsers.set(key, email)
     this.invites.delete(key)
+    return true
+  }
+
+  /** The first `LIST_LIMIT` active users as seeded, and how many there are. */
+  listActiveUsers (): { users: string[], total: number } {
+    return { users: first(this.activeUsers.values(), LIST_LIMIT), total: this.activeUsers.size }
+  }
+
+  /**
+   * Sets a session's scenario. Returns false, changing nothing, when the cap is reached and the
+   * session has none yet.
+   */
+  setSession (name: string, sticky: Sticky): boolean {
+    if (this.sessions.size >= this.maxSessions && !this.sessions.has(name)) return false
+    this.sessions.set(name, sticky)
+    return true
+  }
+
+  /** The first `LIST_LIMIT` sessions with a scenario, and how many there are. */
+  listSessions (): { sessions: Array<[string, Sticky]>, total: number } {
+    return { sessions: first(this.sessions.entries(), LIST_LIMIT), total: this.sessions.size }
   }
 
   removeActiveUser (email: string): void {
@@ -109,14 +160,15 @@ export class MockState {
     return invite
   }
 
-  /** The pending invites, oldest first, with ISO 8601 times. */
-  listInvites (): Array<{ email: string, firstInvitedAt: string, lastInvitedAt: string, count: number }> {
-    return [...this.invites.values()].map(({ email, firstInvitedAt, lastInvitedAt, count }) => ({
+  /** The first `LIST_LIMIT` pending invites, oldest first, with ISO 8601 times, and how many there are. */
+  listInvites (): { invites: Array<{ email: string, firstInvitedAt: string, lastInvitedAt: string, count: number }>, total: number } {
+    const invites = first(this.invites.values(), LIST_LIMIT).map(({ email, firstInvitedAt, lastInvitedAt, count }) => ({
       email,
       firstInvitedAt: new Date(firstInvitedAt).toISOString(),
       lastInvitedAt: new Date(lastInvitedAt).toISOString(),
       count
     }))
+    return { invites, total: this.invites.size }
   }
 
   /** The rate window of a token, most recently used last (so the stalest is dropped first). */
@@ -150,4 +202,11 @@ export class MockState {
     this.since = new Date().toISOString()
     for (const email of this.seededUsers) this.addActiveUser(email)
   }
+}
+
+/** The first `count` items of an iterator, without walking the rest. */
+function first<T> (items: Iterator<T>, count: number): T[] {
+  const out: T[] = []
+  for (let item = items.next(); !item.done && out.length < count; item = items.next()) out.push(item.value)
+  return out
 }

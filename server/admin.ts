@@ -1,18 +1,23 @@
 /**
  * The admin API under `/__mock`: switch scenarios (globally or per session), read the journal,
  * the invites and the coverage, seed users, reset. JSON in and out, schemas from contracts/admin.ts
- * on every route, errors as problem+json.
+ * on every route, errors as problem+json. No answer grows with what is stored: lists are capped
+ * and the journal is paged.
  */
 import { timingSafeEqual } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
-  ActiveScenarios, CoverageResponse, HealthResponse, InvitesResponse, NewUserParams, NoContent, RequestsResponse,
-  ScenarioListResponse, SessionQuery, SetScenarioRequest, UserParams, UsersResponse, ActiveUser, type StickyView
+  ActiveScenarios, CoverageResponse, HealthResponse, InvitesResponse, MAX_PAGE, NewUserParams, NoContent, RequestsQuery,
+  RequestsResponse, ScenarioChange, ScenarioListResponse, SessionQuery, SetScenarioRequest, UserParams, UsersResponse,
+  ActiveUser, type StickyView
 } from '../contracts/admin.js'
 import { ADMIN_TOKEN_HEADER } from '../contracts/headers.js'
+import type { InvalidParameter } from '../contracts/schemas.js'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
+import type { JournalQuery } from '../scenarios/journal.js'
 import { badRequest, problem } from '../scenarios/outcome.js'
-import type { Sticky } from '../scenarios/state.js'
+import { sessionNameProblem, type MockState, type Sticky } from '../scenarios/state.js'
 import type { MockContext } from './context.js'
 import { sendProblem } from './errors.js'
 
@@ -36,10 +41,26 @@ export function stickyView (sticky: Sticky | null | undefined): StickyView | nul
   }
 }
 
-function activeView (context: MockContext): ActiveScenarios {
-  const sessions: Record<string, StickyView> = {}
-  for (const [session, sticky] of context.state.sessions) sessions[session] = stickyView(sticky)!
-  return { global: stickyView(context.state.global), sessions }
+/** The global scenario and the first sessions' (an own property each, `__proto__` too), with their total. */
+function activeView (state: MockState): ActiveScenarios {
+  const { sessions, total } = state.listSessions()
+  return { global: stickyView(state.global), sessions: Object.fromEntries(sessions.map(([name, sticky]) => [name, stickyView(sticky)!])), totalSessions: total }
+}
+
+/** `?limit=` (1 to MAX_PAGE, default MAX_PAGE), `?after=` (a seq) and `?session=` of the journal, or what is wrong with them. */
+function journalQuery ({ limit, after, session }: RequestsQuery): JournalQuery | InvalidParameter {
+  if (limit !== undefined && !(/^\d{1,3}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= MAX_PAGE)) {
+    return { field: 'limit', rule: 'invalid', reason: `must be a whole number from 1 to ${MAX_PAGE}`, source: 'query' }
+  }
+  if (after !== undefined && !/^\d{1,15}$/.test(after)) return { field: 'after', rule: 'invalid', reason: 'must be a whole number (a seq)', source: 'query' }
+  return { limit: limit === undefined ? MAX_PAGE : Number(limit), after: after === undefined ? undefined : Number(after), session: sessionOf({ session }) }
+}
+
+/** Whether a session name is one the header can never carry; if so, the 400 saying why is sent. */
+function badSession (request: FastifyRequest, reply: FastifyReply, session: string, source: 'body' | 'query'): boolean {
+  const reason = sessionNameProblem(session)
+  if (reason !== undefined) sendProblem(request, reply, badRequest([{ field: 'session', rule: 'invalid', reason, source }]))
+  return reason !== undefined
 }
 
 function tokenMatches (given: string | string[] | undefined, expected: Buffer): boolean {
@@ -66,7 +87,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
   app.route({ method: ['GET', 'HEAD'], url: '/health', schema: { response: { 200: HealthResponse } }, handler: async () => ({ status: 'ok' as const }) })
 
   app.get('/scenarios', { schema: { response: { 200: ScenarioListResponse } } }, async () => ({
-    active: activeView(context),
+    active: activeView(state),
     scenarios: catalogue.list.map(({ id, title, status, kind, description, example, responseType, delayMs, fault }) => ({
       id,
       title,
@@ -80,7 +101,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
     }))
   }))
 
-  app.put('/scenario', { schema: { body: SetScenarioRequest, response: { 200: ActiveScenarios } } }, async (request, reply) => {
+  app.put('/scenario', { schema: { body: SetScenarioRequest, response: { 200: ScenarioChange } } }, async (request, reply) => {
     const { id, times, session, delayMs } = request.body
     const scenario = id === DEFAULT_ID ? null : catalogue.find(id) ?? null
     if (scenario === null && id !== DEFAULT_ID) {
@@ -92,16 +113,26 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
       return sendProblem(request, reply, badRequest([{ field: 'delayMs', rule: 'max', maximum: context.maxDelayMs, reason: `must be at most ${context.maxDelayMs}`, source: 'body' }]))
     }
     const sticky: Sticky = { scenario, ...(times === undefined ? {} : { remaining: times }), ...(delayMs === undefined ? {} : { delayMs }) }
-    if (session === undefined) state.global = sticky
-    else state.sessions.set(session, sticky)
-    return activeView(context)
+    if (session === undefined) {
+      state.global = sticky
+      return { global: stickyView(sticky) }
+    }
+    if (badSession(request, reply, session, 'body')) return reply
+    if (!state.setSession(session, sticky)) {
+      return sendProblem(request, reply, problem(409, `${state.sessions.size} sessions already have a scenario, the most kept: clear one (DELETE /__mock/scenario?session=<name>) or reset`))
+    }
+    return { session, scenario: stickyView(sticky) }
   })
 
-  app.delete('/scenario', { schema: { querystring: SessionQuery, response: { 200: ActiveScenarios } } }, async (request) => {
+  app.delete('/scenario', { schema: { querystring: SessionQuery, response: { 200: ScenarioChange } } }, async (request, reply) => {
     const session = sessionOf(request.query)
-    if (session === undefined) state.global = null
-    else state.sessions.delete(session)
-    return activeView(context)
+    if (session === undefined) {
+      state.global = null
+      return { global: null }
+    }
+    if (badSession(request, reply, session, 'query')) return reply
+    state.sessions.delete(session)
+    return { session, scenario: null }
   })
 
   app.post('/reset', { schema: { response: { 204: NoContent } } }, async (_request, reply) => {
@@ -109,10 +140,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
     return reply.code(204).send(null)
   })
 
-  app.get('/requests', { schema: { querystring: SessionQuery, response: { 200: RequestsResponse } } }, async (request) => {
-    const session = sessionOf(request.query)
-    const requests = state.journal.list()
-    return { requests: session === undefined ? requests : requests.filter((entry) => entry.session === session) }
+  app.get('/requests', { schema: { querystring: RequestsQuery, response: { 200: RequestsResponse } } }, async (request, reply) => {
+    const query = journalQuery(request.query)
+    return 'field' in query ? sendProblem(request, reply, badRequest([query])) : state.journal.page(query)
   })
 
   app.get('/coverage', { schema: { response: { 200: CoverageResponse } } }, async () => {
@@ -126,14 +156,18 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
     }
   })
 
-  app.get('/invites', { schema: { response: { 200: InvitesResponse } } }, async () => ({ invites: state.listInvites() }))
+  app.get('/invites', { schema: { response: { 200: InvitesResponse } } }, async () => state.listInvites())
 
-  app.get('/users', { schema: { response: { 200: UsersResponse } } }, async () =>
-    ({ users: [...state.activeUsers.values()].map((email) => ({ email, status: 'active' as const })) }))
+  app.get('/users', { schema: { response: { 200: UsersResponse } } }, async () => {
+    const { users, total } = state.listActiveUsers()
+    return { users: users.map((email) => ({ email, status: 'active' as const })), total }
+  })
 
-  app.put('/users/:email', { schema: { params: NewUserParams, response: { 200: ActiveUser } } }, async (request) => {
+  app.put('/users/:email', { schema: { params: NewUserParams, response: { 200: ActiveUser } } }, async (request, reply) => {
     const { email } = request.params
-    state.addActiveUser(email)
+    if (!state.addActiveUser(email)) {
+      return sendProblem(request, reply, problem(409, `${state.activeUsers.size} users are active, the most kept: remove one (DELETE /__mock/users/{email}) or reset`))
+    }
     return { email, status: 'active' as const }
   })
 

@@ -40,8 +40,10 @@ export interface MockOptions {
   bodyLimit?: number
   /** Largest `X-Mock-Delay` or `delayMs`, in milliseconds (default 30 s). */
   maxDelayMs?: number
-  /** Requests kept in the journal (default 1000). */
+  /** Requests kept in the journal (default 1000, at most 10 000). */
   journalLimit?: number
+  /** Header, query and body field names the journal hides besides the built-in secret names. */
+  redact?: readonly string[]
   /** Milliseconds a client gets to send a whole request, headers and body (default 30 s; 0 turns it off). */
   requestTimeout?: number
   /** Milliseconds a client gets to send the request headers (default 10 s, never more than `requestTimeout`; 0 turns it off). */
@@ -134,6 +136,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
   const state = new MockState({
     activeUsers: settings.activeUsers,
     journalLimit: settings.journalLimit,
+    redact: settings.redact,
     initialGlobal
   })
   const behaviour: BehaviourConfig = {
@@ -148,6 +151,8 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     bodyLimit,
     // No automatic HEAD routes: their presence alone costs every request about a tenth of its time in routing.
     exposeHeadRoutes: false,
+    // Addresses of up to 254 characters, more once percent-encoded (`PUT /__mock/users/{email}`); Fastify's default is 100.
+    routerOptions: { maxParamLength: 1024 },
     ...limits,
     http: { ...http, ServerResponse: closing.ServerResponse },
     return503OnClosing: false,
@@ -165,8 +170,9 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     now,
     sleep: settings.sleep,
     log: mockLogger(settings.logger),
-    record: (request, served, status, durationMs, at) => {
-      state.journal.push({ at, method: request.method, url: request.url, scenario: served, status, durationMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body) })
+    record: (request, served, status, heldMs, at) => {
+      const session = request.headers['x-mock-session']
+      state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body) })
     }
   }
   app.decorate('mock', context)

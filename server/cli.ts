@@ -45,6 +45,7 @@ export function appFromConfig (config: Config): FastifyInstance {
     requestTimeout: config.requestTimeout,
     headersTimeout: config.headersTimeout,
     keepAliveTimeout: config.keepAliveTimeout,
+    redact: config.redact,
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel }
   })
 }

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { isEmail } from '../contracts/validate.js'
 import { parseRateLimit, type RateLimit } from '../scenarios/rate-limit.js'
 import { DEFAULTS } from './defaults.js'
+import { MAX_JOURNAL_LIMIT } from '../scenarios/journal.js'
 
 // The names the defaults had before they were gathered in DEFAULTS; kept for importers.
 export const DEFAULT_PORT = DEFAULTS.port
@@ -36,6 +37,7 @@ export interface Config {
   headersTimeout: number
   keepAliveTimeout: number
   shutdownGrace: number
+  redact: string[]
   help: boolean
   version: boolean
 }
@@ -102,18 +104,19 @@ export const OPTIONS: readonly Option[] = [
   option({ key: 'adminToken', flag: '--admin-token', env: 'MOCK_ADMIN_TOKEN', value: '<t>', help: 'require this X-Mock-Admin-Token on admin calls (visible ASCII)', parse: adminToken }),
   option({ key: 'bodyLimit', flag: '--body-limit', env: 'MOCK_BODY_LIMIT', value: '<bytes>', help: `largest request body accepted (default ${DEFAULTS.bodyLimit})`, parse: integer(1, 100 * 1024 * 1024, 'a byte count') }),
   option({ key: 'maxDelayMs', flag: '--max-delay', env: 'MOCK_MAX_DELAY', value: '<ms>', help: `largest X-Mock-Delay or delayMs accepted (default ${DEFAULTS.maxDelayMs})`, parse: integer(0, 600_000, 'milliseconds') }),
-  option({ key: 'journalLimit', flag: '--journal-limit', env: 'MOCK_JOURNAL_LIMIT', value: '<n>', help: `requests kept in the journal (default ${DEFAULTS.journalLimit})`, parse: integer(0, 100_000, 'a count') }),
+  option({ key: 'journalLimit', flag: '--journal-limit', env: 'MOCK_JOURNAL_LIMIT', value: '<n>', help: `requests kept in the journal (default ${DEFAULTS.journalLimit}, at most ${MAX_JOURNAL_LIMIT})`, parse: integer(0, MAX_JOURNAL_LIMIT, 'a count') }),
   option({ key: 'requestTimeout', flag: '--request-timeout', env: 'MOCK_REQUEST_TIMEOUT', value: '<ms>', help: `time a client gets to send a whole request; 0 for none (default ${DEFAULTS.requestTimeout})`, parse: integer(0, 3_600_000, 'milliseconds') }),
   option({ key: 'headersTimeout', flag: '--headers-timeout', env: 'MOCK_HEADERS_TIMEOUT', value: '<ms>', help: `time a client gets to send the headers; 0 for none (default ${DEFAULTS.headersTimeout})`, parse: integer(0, 3_600_000, 'milliseconds') }),
   option({ key: 'keepAliveTimeout', flag: '--keep-alive-timeout', env: 'MOCK_KEEP_ALIVE_TIMEOUT', value: '<ms>', help: `how long an idle connection is kept open (default ${DEFAULTS.keepAliveTimeout})`, parse: integer(1, 3_600_000, 'milliseconds') }),
   option({ key: 'shutdownGrace', flag: '--shutdown-grace', env: 'MOCK_SHUTDOWN_GRACE', value: '<ms>', help: `time open requests get to finish after SIGINT/SIGTERM; delayed answers still pending then are cut (default ${DEFAULTS.shutdownGrace})`, parse: integer(1, 3_600_000, 'milliseconds') }),
+  option({ key: 'redact', flag: '--redact', env: 'MOCK_REDACT', value: '<name,...>', help: 'more header, query or body field names the journal hides (secrets like tokens and passwords always are)', parse: (v) => list(v).length === 0 ? fail('expected at least one name') : list(v) }),
   option({ key: 'help', flag: '--help', short: 'h', help: 'print this help and exit', parse: () => true }),
   option({ key: 'version', flag: '--version', short: 'v', help: 'print the version and exit', parse: () => true })
 ]
 
 /** The configuration when nothing is given. */
 export function defaultConfig (): Config {
-  return { ...DEFAULTS, activeUsers: [], scenariosFile: undefined, help: false, version: false }
+  return { ...DEFAULTS, activeUsers: [], scenariosFile: undefined, redact: [], help: false, version: false }
 }
 
 function apply (config: Config, opt: Option, value: string, source: string): void {

@@ -18,7 +18,7 @@ export interface MockContext {
   log: FastifyBaseLogger
   /**
    * Records a request in the journal: every invite and every error answer outside the admin API.
-   * `durationMs` is how long the answer was held back; `at` the time of the answer (ms since the epoch).
+   * `heldMs` is how long the answer was held back; `at` the time of the answer (ms since the epoch).
    */
-  record: (request: FastifyRequest, served: string, status: number, durationMs: number, at: number) => void
+  record: (request: FastifyRequest, served: string, status: number, heldMs: number, at: number) => void
 }

@@ -24,6 +24,8 @@ export const DEFAULTS = Object.freeze({
   bodyLimit: 64 * 1024,
   maxDelayMs: DEFAULT_MAX_DELAY_MS,
   journalLimit: DEFAULT_JOURNAL_LIMIT,
+  /** Names the journal hides besides the secrets it always hides. */
+  redact: Object.freeze([]) as readonly string[],
   /** Milliseconds a client gets to send a whole request (0 turns the limit off). */
   requestTimeout: 30_000,
   /** Milliseconds a client gets to send the request headers (0 turns the limit off). */

@@ -10,7 +10,7 @@ const KINDS = [
   { kind: 'custom', title: 'Custom scenarios', empty: 'None loaded. Start the mock with --scenarios-file to add some.' }
 ]
 
-const view = { scenarios: [], byId: {}, active: { global: null, sessions: {} }, journalKey: '', adminToken: '', blocked: false, timer: 0 }
+const view = { scenarios: [], byId: {}, active: { global: null, sessions: {}, totalSessions: 0 }, journal: [], after: null, journalKey: '', adminToken: '', blocked: false, timer: 0 }
 
 const $ = (id) => document.getElementById(id)
 
@@ -88,10 +88,13 @@ function renderActive () {
     : 'Everyone: default behaviour (no scenario forced)'
   const list = $('active-sessions')
   list.replaceChildren()
-  for (const name of Object.keys(view.active.sessions).sort()) {
+  const names = Object.keys(view.active.sessions).sort()
+  for (const name of names) {
     const sticky = view.active.sessions[name]
     if (sticky) list.appendChild(el('li', '', 'Session ' + name + ': ' + describeSticky(sticky)))
   }
+  const hidden = view.active.totalSessions - names.length
+  if (hidden > 0) list.appendChild(el('li', '', 'and ' + hidden + ' more sessions (' + view.active.totalSessions + ' in all)'))
   const current = activeId()
   for (const card of document.querySelectorAll('.card')) {
     const on = card.dataset.id === current
@@ -180,7 +183,7 @@ function renderJournal (requests) {
     const status = el('td')
     status.appendChild(statusBadge(entry.status))
     tr.appendChild(status)
-    tr.appendChild(el('td', 'mono', entry.durationMs))
+    tr.appendChild(el('td', 'mono', entry.heldMs))
     body.appendChild(tr)
   }
 }
@@ -205,14 +208,27 @@ function failed (error) {
   showMessage(error?.message ? error.message : String(error))
 }
 
+// Asks only for entries newer than the last one shown; a view that fell behind starts from the newest again.
+async function loadJournal () {
+  const page = await admin('GET', view.after === null ? '/requests' : '/requests?after=' + view.after)
+  if (page.more) {
+    view.after = null
+    view.journal = []
+    return loadJournal()
+  }
+  view.journal = view.journal.filter((entry) => entry.seq >= page.oldest).concat(page.requests).slice(-JOURNAL_ROWS)
+  view.after = page.next
+  return view.journal
+}
+
 async function refresh () {
-  const [scenarios, journal] = await Promise.all([admin('GET', '/scenarios'), admin('GET', '/requests')])
+  const [scenarios, journal] = await Promise.all([admin('GET', '/scenarios'), loadJournal()])
   if (view.blocked) {
     view.blocked = false
     hideMessage()
   }
   applyScenarios(scenarios)
-  renderJournal(journal.requests)
+  renderJournal(journal)
 }
 
 function schedule () {
@@ -234,19 +250,17 @@ function activate (scenario) {
   if (name) body.session = name
   const times = $('times').value.trim()
   if (times) body.times = Number(times)
-  admin('PUT', '/scenario', body).then((active) => {
-    view.active = active
-    renderActive()
+  admin('PUT', '/scenario', body).then(() => {
     showMessage((scenario.title + ' is now active ') + (name ? 'for session ' + name : 'for everyone') + (times ? ' for the next ' + times + ' requests.' : '.'), true)
+    return refresh()
   }).catch(failed)
 }
 
 function clearScenario () {
   const name = session()
-  admin('DELETE', name ? '/scenario?session=' + encodeURIComponent(name) : '/scenario').then((active) => {
-    view.active = active
-    renderActive()
+  admin('DELETE', name ? '/scenario?session=' + encodeURIComponent(name) : '/scenario').then(() => {
     showMessage(name ? 'Cleared the scenario of session ' + name + '.' : 'Cleared: everyone gets the default behaviour.', true)
+    return refresh()
   }).catch(failed)
 }
 

@@ -1,9 +1,11 @@
+import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import t from 'tap'
-import { BODY_BYTES_KEPT, Journal, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
+import { BODY_BYTES_KEPT, Journal, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_CHARS, URL_CHARS_KEPT, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
+import { createRedactor } from '../../scenarios/redact.js'
 
 const record = (url: string, extra: Partial<JournalRecord> = {}): JournalRecord =>
-  ({ at: 0, method: 'POST', url, scenario: 'default', status: 201, durationMs: 1, rawHeaders: [], body: undefined, ...extra })
+  ({ at: 0, method: 'POST', url, session: null, scenario: 'default', status: 201, heldMs: 1, rawHeaders: [], body: undefined, ...extra })
 
 t.test('a ring: bounded, newest last, numbered', async (t) => {
   const journal = new Journal(3)
@@ -18,12 +20,20 @@ t.test('a ring: bounded, newest last, numbered', async (t) => {
   t.same(none.list(), [], 'a limit of 0 keeps nothing')
 })
 
-t.test('an entry as listed: ISO time, session, headers by lower-case name, secrets redacted', async (t) => {
+t.test('the limit is a whole number up to MAX_JOURNAL_LIMIT', async (t) => {
+  t.equal(new Journal(MAX_JOURNAL_LIMIT).limit, 10_000)
+  for (const limit of [MAX_JOURNAL_LIMIT + 1, -1, 1.5, Number.NaN]) {
+    t.throws(() => new Journal(limit), { name: 'RangeError', message: `journal limit must be a whole number from 0 to ${MAX_JOURNAL_LIMIT}, got ${limit}` })
+  }
+})
+
+t.test('an entry as listed: ISO time, session, heldMs, headers by lower-case name, secrets redacted', async (t) => {
   const journal = new Journal(5)
   journal.push(record('/7', {
     at: Date.UTC(2026, 0, 1),
+    session: 's1',
     scenario: 'created',
-    durationMs: 1.23456,
+    heldMs: 1.23456,
     rawHeaders: ['Authorization', 'Bearer secret', 'X-Mock-Session', 's1', 'X-Many', 'a', 'x-many', 'b', 'Cookie', 'one', 'cookie', 'two', 'X-Latin', 'café', 'X-Empty', ''],
     body: '{"email":"a@b.co"}'
   }))
@@ -35,7 +45,7 @@ t.test('an entry as listed: ISO time, session, headers by lower-case name, secre
     session: 's1',
     scenario: 'created',
     status: 201,
-    durationMs: 1.23,
+    heldMs: 1.23,
     headers: { authorization: '[redacted]', 'x-mock-session': 's1', 'x-many': 'a, b', cookie: '[redacted]', 'x-latin': 'café', 'x-empty': '' },
     body: { email: 'a@b.co' }
   })
@@ -44,6 +54,7 @@ t.test('an entry as listed: ISO time, session, headers by lower-case name, secre
   t.ok(Object.hasOwn(proto.headers, '__proto__'), 'a header named __proto__ is kept as an own property')
   t.equal(Object.getOwnPropertyDescriptor(proto.headers, '__proto__')?.value, 'x')
   t.equal(proto.session, null, 'no session header, no session')
+  t.notOk('cut' in proto, 'nothing cut, no cut field')
 })
 
 t.test('bodies: parsed when listed, a large one summarized, none left out', async (t) => {
@@ -59,17 +70,90 @@ t.test('bodies: parsed when listed, a large one summarized, none left out', asyn
   t.equal(Object.getPrototypeOf(listed[2]!.body), Object.prototype, 'a __proto__ key stays an own property')
 })
 
-t.test('the ring grows instead of overwriting entries it still keeps, and starts small again when cleared', async (t) => {
+t.test('an entry keeps at most MAX_HEADERS header lines and MAX_HEADER_BYTES of header text, and says what it cut', async (t) => {
   const journal = new Journal(4)
-  const big = 'v'.repeat(5000)
-  for (let i = 0; i < 6; i++) journal.push(record(`/${i}`, { rawHeaders: ['X-Big', `${i}${big}`], body: `{"i":${i}}` }))
-  const listed = journal.list()
-  t.same(listed.map((e) => e.url), ['/2', '/3', '/4', '/5'])
-  t.same(listed.map((e) => e.headers['x-big']), [2, 3, 4, 5].map((i) => `${i}${big}`), 'every kept entry intact')
-  t.same(listed.map((e) => e.body), [2, 3, 4, 5].map((i) => ({ i })))
+  const many = Array.from({ length: 400 }, (_, i) => [`X-H${i}`, 'v']).flat()
+  journal.push(record('/many', { rawHeaders: many }))
+  const [manyEntry] = journal.list()
+  t.equal(Object.keys(manyEntry!.headers).length, MAX_HEADERS)
+  t.equal(manyEntry!.headers['x-h63'], 'v', 'the first ones are kept')
+  t.same(manyEntry!.cut, { headers: 400 - MAX_HEADERS, headerBytes: (400 - MAX_HEADERS) * 1 + [...Array(400).keys()].slice(MAX_HEADERS).reduce((n, i) => n + `X-H${i}`.length, 0) })
+
+  const big = 'x'.repeat(3000)
+  journal.push(record('/big', { rawHeaders: ['A', big, 'B', big, 'C', big, 'D', '1'] }))
+  const bigEntry = journal.list()[1]!
+  t.same(Object.keys(bigEntry.headers), ['a', 'b'], 'header text stops at the byte bound, in order')
+  t.same(bigEntry.cut, { headers: 2, headerBytes: ('C' + big).length + 'D1'.length })
+  t.ok(Object.values(bigEntry.headers).join('').length <= MAX_HEADER_BYTES)
+
+  const fits = Array.from({ length: MAX_HEADERS }, (_, i) => [`x-${i}`, 'v']).flat()
+  journal.push(record('/fits', { rawHeaders: fits }))
+  t.notOk('cut' in journal.list()[2]!, 'exactly MAX_HEADERS lines fit')
+})
+
+t.test('a URL is kept up to URL_CHARS_KEPT characters', async (t) => {
+  const journal = new Journal(2)
+  const url = `/v3/invites?q=${'a'.repeat(URL_CHARS_KEPT)}`
+  journal.push(record(url, { rawHeaders: Array.from({ length: 100 }, () => ['x', 'y']).flat() }))
+  const [entry] = journal.list()
+  t.equal(entry!.url, url.slice(0, URL_CHARS_KEPT))
+  t.same(entry!.cut, { headers: 100 - MAX_HEADERS, headerBytes: 2 * (100 - MAX_HEADERS), urlChars: url.length - URL_CHARS_KEPT })
+  journal.push(record(url.slice(0, URL_CHARS_KEPT)))
+  t.notOk('cut' in journal.list()[1]!)
+})
+
+t.test('what is kept is redacted when read: URL, headers, body; names added with a redactor', async (t) => {
+  const journal = new Journal(2, createRedactor(['x-tenant']))
+  journal.push(record('/v3/invites?token=t1&x-tenant=acme&q=1', {
+    rawHeaders: ['X-Api-Key', 'k1', 'X-Tenant', 'acme', 'Accept', 'a'],
+    body: '{"email":"a@b.co","password":"p1","nested":[{"client_secret":"s1","x_tenant":"acme"}]}'
+  }))
+  const [entry] = journal.list()
+  t.equal(entry!.url, '/v3/invites?token=[redacted]&x-tenant=[redacted]&q=1')
+  t.same(entry!.headers, { 'x-api-key': '[redacted]', 'x-tenant': '[redacted]', accept: 'a' })
+  t.same(entry!.body, { email: 'a@b.co', password: '[redacted]', nested: [{ client_secret: '[redacted]', x_tenant: '[redacted]' }] })
+  for (const secret of ['t1', 'acme', 'k1', 'p1', 's1']) t.notMatch(JSON.stringify(entry), secret)
+})
+
+t.test('pages: the newest `limit` without `after`, the first `limit` after it otherwise', async (t) => {
+  const journal = new Journal(10)
+  const page = (query: Parameters<Journal['page']>[0]) => {
+    const { requests, ...rest } = journal.page(query)
+    return { seqs: requests.map((e) => e.seq), ...rest }
+  }
+  t.same(page({}), { seqs: [], next: 0, more: false, oldest: 1 }, 'empty: the next entry will be 1')
+  for (let i = 1; i <= 15; i++) journal.push(record(`/${i}`, { session: i % 2 === 0 ? 'even' : null }))
+  t.same(page({}), { seqs: [6, 7, 8, 9, 10, 11, 12, 13, 14, 15], next: 15, more: false, oldest: 6 })
+  t.same(page({ limit: 3 }), { seqs: [13, 14, 15], next: 15, more: false, oldest: 6 })
+  t.same(page({ limit: 3, after: 0 }), { seqs: [6, 7, 8], next: 8, more: true, oldest: 6 }, 'after an entry no longer kept: from the oldest')
+  t.same(page({ limit: 3, after: 8 }), { seqs: [9, 10, 11], next: 11, more: true, oldest: 6 })
+  t.same(page({ limit: 4, after: 11 }), { seqs: [12, 13, 14, 15], next: 15, more: false, oldest: 6 }, 'exactly the rest: no more')
+  t.same(page({ after: 15 }), { seqs: [], next: 15, more: false, oldest: 6 }, 'nothing newer')
+  t.same(page({ after: 99 }), { seqs: [], next: 15, more: false, oldest: 6 }, 'after the future: nothing')
+  t.same(page({ session: 'even', limit: 2 }), { seqs: [12, 14], next: 15, more: false, oldest: 6 })
+  t.same(page({ session: 'even', limit: 2, after: 6 }), { seqs: [8, 10], next: 10, more: true, oldest: 6 })
+  t.same(page({ session: 'even', limit: 2, after: 12 }), { seqs: [14], next: 15, more: false, oldest: 6 }, 'the next after skips entries of other sessions already looked at')
+  t.same(page({ session: 'none' }), { seqs: [], next: 15, more: false, oldest: 6 })
   journal.clear()
-  journal.push(record('/after', { rawHeaders: ['X-Small', '1'] }))
-  t.same(journal.list().map((e) => [e.url, e.headers]), [['/after', { 'x-small': '1' }]])
+  t.same(page({ after: 15 }), { seqs: [], next: 15, more: false, oldest: 16 }, 'cleared: everything shown before is older than the oldest')
+})
+
+t.test('a page also stops at PAGE_CHARS of kept text, with at least one entry', async (t) => {
+  const journal = new Journal(100)
+  // Each entry keeps 100 characters of header text, 10 of URL and 90 of body: 200.
+  for (let i = 1; i <= 10; i++) journal.push(record(`/${String(i).padStart(9, '0')}`, { rawHeaders: ['x', 'v'.repeat(98)], body: `"${'b'.repeat(88)}"` }))
+  const seqs = (page: ReturnType<Journal['page']>) => [page.requests.map((e) => e.seq), page.next, page.more]
+  t.same(seqs(journal.page({}, 600)), [[8, 9, 10], 10, false], 'the newest that fit')
+  t.same(seqs(journal.page({ after: 2 }, 600)), [[3, 4, 5], 5, true], 'after: the first that fit, and more')
+  t.same(seqs(journal.page({ after: 2 }, 10)), [[3], 3, true], 'one entry even when it alone is larger')
+  t.same(seqs(journal.page({ after: 2, limit: 2 }, 600)), [[3, 4], 4, true], 'the limit still holds')
+  t.equal(journal.list().length, 10, 'list() is every entry')
+  t.equal(PAGE_CHARS, 256 * 1024)
+  const big = new Journal(100)
+  const worst = { rawHeaders: Array.from({ length: MAX_HEADERS }, (_, i) => [`x-${i}`, 'v'.repeat(120)]).flat(), body: JSON.stringify({ pad: 'p'.repeat(BODY_BYTES_KEPT - 20) }) }
+  for (let i = 0; i < 100; i++) big.push(record(`/v3/invites?q=${'u'.repeat(URL_CHARS_KEPT)}`, worst))
+  const page = big.page({ limit: 100 })
+  t.ok(page.requests.length < 100 && page.requests.length > 10, `worst-case entries: ${page.requests.length} in a page`)
 })
 
 /** What the journal should list for a record, computed without the ring. */
@@ -79,26 +163,35 @@ function expected (seq: number, r: JournalRecord): Partial<JournalEntry> {
     const name = r.rawHeaders[i]!.toLowerCase()
     headers[name] = name in headers ? `${headers[name]}, ${r.rawHeaders[i + 1]}` : r.rawHeaders[i + 1]!
   }
-  return { seq, url: r.url, scenario: r.scenario, status: r.status, headers, body: r.body === undefined ? undefined : JSON.parse(r.body) }
+  return { seq, url: r.url, scenario: r.scenario, status: r.status, headers: { ...headers }, body: r.body === undefined ? undefined : JSON.parse(r.body) }
 }
 
-t.test('property: whatever the sizes, the journal lists exactly the last `limit` records', async (t) => {
-  const latin1 = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 3000 })
-  const name = fc.stringMatching(/^x-[a-z0-9-]{1,20}$/)
+t.test('property: the journal lists exactly the last `limit` records, and pages walk them all', async (t) => {
+  const latin1 = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 1000 })
+  const name = fc.stringMatching(/^x-[a-z0-9]{1,20}$/)
   const rec = fc.record({
-    url: fc.stringMatching(/^\/[a-z0-9/?=&%-]{0,200}$/),
+    url: fc.stringMatching(/^\/[a-z0-9/%-]{0,200}$/),
     scenario: fc.constantFrom('default', 'created', 'rate-limited', 'custom-é'),
     status: fc.constantFrom(201, 400, 409, 429, 503),
     rawHeaders: fc.array(fc.tuple(name, latin1), { maxLength: 6 }).map((pairs) => pairs.flat()),
     body: fc.option(fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)), { nil: undefined })
   }).map((r) => record(r.url, r))
-  // A ring of a few bytes an entry at first, so it wraps and grows all the time.
-  fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 64 }), fc.array(rec, { maxLength: 40 }), (limit, bytesPerEntry, records) => {
-    const journal = new Journal(limit, bytesPerEntry)
+  fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 5 }), fc.array(rec, { maxLength: 40 }), (limit, pageSize, records) => {
+    const journal = new Journal(limit, (message) => message)
     records.forEach((r) => journal.push(r))
     const listed = journal.list()
     const kept = records.slice(-limit)
-    t.equal(listed.length, kept.length)
-    kept.forEach((r, i) => t.match(listed[i], expected(records.length - kept.length + i + 1, r)))
-  }), { numRuns: 150 })
+    const first = records.length - kept.length + 1
+    assert.deepEqual(listed.map(({ seq, url, scenario, status, headers, body }) => ({ seq, url, scenario, status, headers, body })), kept.map((r, i) => expected(first + i, r)))
+    const walked: number[] = []
+    for (let after = 0, more = true; more;) {
+      const page = journal.page({ after, limit: pageSize })
+      assert.ok(page.requests.length <= pageSize)
+      walked.push(...page.requests.map((e) => e.seq))
+      after = page.next
+      more = page.more
+    }
+    assert.deepEqual(walked, listed.map((e) => e.seq), 'pages walk every entry once, in order')
+  }), { numRuns: 150, seed: 12 })
+  t.pass('150 runs')
 })

@@ -1,8 +1,8 @@
 import t from 'tap'
 import { compileScenario, builtInScenarios } from '../../scenarios/catalogue.js'
-import { DEFAULT_JOURNAL_LIMIT, MockState, normalizeEmail } from '../../scenarios/state.js'
+import { DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_ACTIVE_USERS, DEFAULT_MAX_SESSIONS, LIST_LIMIT, MockState, normalizeEmail, sessionNameProblem } from '../../scenarios/state.js'
 
-const entry = (url: string) => ({ at: 0, method: 'POST', url, scenario: 'default', status: 201, durationMs: 1, rawHeaders: [], body: undefined })
+const entry = (url: string, rawHeaders: string[] = []) => ({ at: 0, method: 'POST', url, session: null, scenario: 'default', status: 201, heldMs: 1, rawHeaders, body: undefined })
 
 t.test('normalizeEmail lower-cases the domain only', async (t) => {
   t.equal(normalizeEmail('Ada.Lovelace@Example.COM'), 'Ada.Lovelace@example.com')
@@ -19,6 +19,62 @@ t.test('the state keeps a journal of the configured size', async (t) => {
   t.equal(new MockState({ journalLimit: 3 }).journal.limit, 3)
 })
 
+t.test('the journal hides the names given with `redact` besides the built-in ones', async (t) => {
+  const state = new MockState({ redact: ['X-Tenant'] })
+  state.journal.push(entry('/v3/invites?x-tenant=acme&token=t', ['X-Tenant', 'acme', 'X-Api-Key', 'k', 'Accept', '*/*']))
+  const [listed] = state.journal.list()
+  t.equal(listed!.url, '/v3/invites?x-tenant=[redacted]&token=[redacted]')
+  t.same(listed!.headers, { 'x-tenant': '[redacted]', 'x-api-key': '[redacted]', accept: '*/*' })
+})
+
+t.test('sessions: capped, a session already set can always be changed, listed first N with a total', async (t) => {
+  t.equal(DEFAULT_MAX_SESSIONS, 1000)
+  const state = new MockState({ maxSessions: 2 })
+  const sticky = { scenario: null }
+  t.ok(state.setSession('a', sticky))
+  t.ok(state.setSession('__proto__', sticky), 'any name is a key, __proto__ too')
+  t.notOk(state.setSession('c', sticky), 'a third one is refused')
+  t.notOk(state.sessions.has('c'), 'and nothing changes')
+  t.ok(state.setSession('a', { scenario: null, remaining: 1 }), 'changing one already set is allowed at the cap')
+  t.same(state.listSessions(), { sessions: [['a', { scenario: null, remaining: 1 }], ['__proto__', sticky]], total: 2 })
+  const many = new MockState()
+  for (let i = 0; i < LIST_LIMIT + 5; i++) many.setSession(`s${i}`, sticky)
+  const listed = many.listSessions()
+  t.equal(listed.sessions.length, LIST_LIMIT, 'the list stops at LIST_LIMIT')
+  t.equal(listed.total, LIST_LIMIT + 5)
+  t.equal(listed.sessions[0]![0], 's0', 'the first set first')
+})
+
+t.test('active users: capped, seeded ones count, listed first N with a total', async (t) => {
+  t.equal(DEFAULT_MAX_ACTIVE_USERS, 10_000)
+  const state = new MockState({ activeUsers: ['seed@example.com'], maxActiveUsers: 2 })
+  t.ok(state.addActiveUser('b@example.com'))
+  t.notOk(state.addActiveUser('c@example.com'), 'a third one is refused')
+  t.notOk(state.isActive('c@example.com'))
+  t.ok(state.addActiveUser('b@EXAMPLE.com'), 'seeding one already active again is allowed at the cap')
+  t.same(state.listActiveUsers(), { users: ['seed@example.com', 'b@EXAMPLE.com'], total: 2 })
+  const many = new MockState()
+  for (let i = 0; i < LIST_LIMIT + 1; i++) many.addActiveUser(`u${i}@example.com`)
+  t.same(many.listActiveUsers().users.length, LIST_LIMIT)
+  t.same(many.listActiveUsers().total, LIST_LIMIT + 1)
+})
+
+t.test('invites are listed first N with a total', async (t) => {
+  const state = new MockState()
+  for (let i = 0; i < LIST_LIMIT + 3; i++) state.recordInvite(`p${i}@example.com`, 0)
+  const { invites, total } = state.listInvites()
+  t.equal(invites.length, LIST_LIMIT)
+  t.equal(total, LIST_LIMIT + 3)
+  t.equal(invites[0]!.email, 'p0@example.com', 'oldest first')
+})
+
+t.test('a session name must be one the X-Mock-Session header can carry', async (t) => {
+  for (const name of ['a', 'ci-7', 'a b', '__proto__', '~!@#$%^&*()', 'x'.repeat(500)]) t.equal(sessionNameProblem(name), undefined, JSON.stringify(name))
+  for (const name of ['', ' a', 'a ', '\ta', 'café', 'a\u0000b', '日本', 'a\tb', '\u007f']) {
+    t.equal(sessionNameProblem(name), 'must be printable ASCII with no leading or trailing spaces', JSON.stringify(name))
+  }
+})
+
 t.test('users and invites: domain case-insensitive, re-invites counted, bounded', async (t) => {
   const state = new MockState({ activeUsers: ['Ada@Example.com'], maxInvites: 2 })
   t.ok(state.isActive('Ada@EXAMPLE.COM'))
@@ -29,7 +85,7 @@ t.test('users and invites: domain case-insensitive, re-invites counted, bounded'
   t.same(first, { email: 'bob@Example.com', firstInvitedAt: Date.UTC(2026, 0, 1), lastInvitedAt: Date.UTC(2026, 0, 1), count: 1 })
   const again = state.recordInvite('bob@example.COM', Date.UTC(2026, 0, 2))
   t.same(again, { email: 'bob@Example.com', firstInvitedAt: Date.UTC(2026, 0, 1), lastInvitedAt: Date.UTC(2026, 0, 2), count: 2 })
-  t.same(state.listInvites(), [{ email: 'bob@Example.com', firstInvitedAt: '2026-01-01T00:00:00.000Z', lastInvitedAt: '2026-01-02T00:00:00.000Z', count: 2 }], 'listed with ISO times')
+  t.same(state.listInvites(), { invites: [{ email: 'bob@Example.com', firstInvitedAt: '2026-01-01T00:00:00.000Z', lastInvitedAt: '2026-01-02T00:00:00.000Z', count: 2 }], total: 1 }, 'listed with ISO times')
   state.recordInvite('carol@example.com', 0)
   state.recordInvite('dave@example.com', 0)
   t.same([...state.invites.keys()], ['carol@example.com', 'dave@example.com'], 'the oldest invite is forgotten beyond the bound')

@@ -23,7 +23,7 @@ tap.test('a repeated ?session= is a 400, not a silent fall-through to the global
   const cleared = await app.inject({ method: 'DELETE', url: '/__mock/scenario?session=a&session=a' })
   t.same(badRequestOf(t, cleared, 'DELETE'), [{ field: 'session', reason: 'must be a string', rule: 'is_string', source: 'query' }])
   const { active } = (await app.inject({ url: '/__mock/scenarios' })).json()
-  t.same(active, { global: { id: 'rate-limited' }, sessions: { a: { id: 'server-error' } } }, 'neither the global nor the session scenario was cleared')
+  t.same(active, { global: { id: 'rate-limited' }, sessions: { a: { id: 'server-error' } }, totalSessions: 1 }, 'neither the global nor the session scenario was cleared')
   const listed = await app.inject({ url: '/__mock/requests?session=a&session=b' })
   t.same(badRequestOf(t, listed, 'GET /requests'), [{ field: 'session', reason: 'must be a string', rule: 'is_string', source: 'query' }])
   t.equal((await app.inject({ method: 'DELETE', url: '/__mock/scenario?session=a' })).statusCode, 200, 'a single one is fine')
@@ -60,7 +60,7 @@ tap.test('every admin route with input rejects a bad body, query or path paramet
     t.same(badRequestOf(t, res, what), expected, what)
   }
   t.equal((await invite(app)).statusCode, 201, 'nothing was set by the refused calls')
-  t.same((await app.inject({ url: '/__mock/users' })).json(), { users: [] })
+  t.same((await app.inject({ url: '/__mock/users' })).json(), { users: [], total: 0 })
 })
 
 tap.test('answers keep every documented field through their response schemas', async (t) => {
@@ -68,7 +68,7 @@ tap.test('answers keep every documented field through their response schemas', a
   t.teardown(() => app.close())
   await invite(app, { 'x-mock-session': 's' }, { email: 'new@example.com' })
   const [entry] = (await app.inject({ url: '/__mock/requests' })).json().requests
-  t.same(Object.keys(entry).sort(), ['body', 'durationMs', 'headers', 'method', 'scenario', 'seq', 'session', 'status', 'time', 'url'])
+  t.same(Object.keys(entry).sort(), ['body', 'headers', 'heldMs', 'method', 'scenario', 'seq', 'session', 'status', 'time', 'url'])
   t.same(entry.body, { email: 'new@example.com' })
   t.same(Object.keys((await app.inject({ url: '/__mock/invites' })).json().invites[0]), ['email', 'firstInvitedAt', 'lastInvitedAt', 'count'])
   const coverage = (await app.inject({ url: '/__mock/coverage' })).json()

@@ -11,7 +11,7 @@ t.test('health and the scenario list', async (t) => {
   t.equal(health.statusCode, 200)
   t.same(health.json(), { status: 'ok' })
   const list = (await app.inject({ url: '/__mock/scenarios' })).json()
-  t.same(list.active, { global: null, sessions: {} })
+  t.same(list.active, { global: null, sessions: {}, totalSessions: 0 })
   t.equal(list.scenarios.length, 20)
   t.same(list.scenarios[0], {
     id: 'request-format-is-invalid',
@@ -28,12 +28,12 @@ t.test('health and the scenario list', async (t) => {
   t.match(byId.get('unauthenticated'), { example: 'Unauthorized' }, 'the documented example a behaviour answers with')
 })
 
-t.test('PUT /__mock/scenario sets the global or a session scenario and shows what is active', async (t) => {
+t.test('PUT /__mock/scenario sets the global or a session scenario and answers with what it changed', async (t) => {
   const app = buildApp()
   t.teardown(() => app.close())
-  t.same((await setScenario(app, { id: 'rate-limited', times: 3, delayMs: 0 })).json(), { global: { id: 'rate-limited', remaining: 3, delayMs: 0 }, sessions: {} })
-  t.same((await setScenario(app, { id: 'default', session: 's' })).json(), { global: { id: 'rate-limited', remaining: 3, delayMs: 0 }, sessions: { s: { id: 'default' } } })
-  t.same((await app.inject({ url: '/__mock/scenarios' })).json().active.sessions, { s: { id: 'default' } })
+  t.same((await setScenario(app, { id: 'rate-limited', times: 3, delayMs: 0 })).json(), { global: { id: 'rate-limited', remaining: 3, delayMs: 0 } })
+  t.same((await setScenario(app, { id: 'default', session: 's' })).json(), { session: 's', scenario: { id: 'default' } })
+  t.same((await app.inject({ url: '/__mock/scenarios' })).json().active, { global: { id: 'rate-limited', remaining: 3, delayMs: 0 }, sessions: { s: { id: 'default' } }, totalSessions: 1 })
 })
 
 t.test('an unknown id is a 400 listing the valid ones', async (t) => {

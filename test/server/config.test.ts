@@ -22,6 +22,7 @@ t.test('defaults', async (t) => {
     headersTimeout: 10_000,
     keepAliveTimeout: 5000,
     shutdownGrace: 35_000,
+    redact: [],
     help: false,
     version: false
   })
@@ -58,7 +59,9 @@ const flags: Array<[string[], Record<string, string>, Record<string, unknown>]> 
   [['--keep-alive-timeout', '60000'], { MOCK_KEEP_ALIVE_TIMEOUT: '60000' }, { keepAliveTimeout: 60_000 }],
   [['--shutdown-grace', '60000'], { MOCK_SHUTDOWN_GRACE: '60000' }, { shutdownGrace: 60_000 }],
   [['--admin-token', 'a token with inner spaces'], { MOCK_ADMIN_TOKEN: 'a token with inner spaces' }, { adminToken: 'a token with inner spaces' }],
-  [['--admin-token', '!~#$%&*+-.^_`|"(),/:;<=>?@[\\]{}'], { MOCK_ADMIN_TOKEN: '!~#$%&*+-.^_`|"(),/:;<=>?@[\\]{}' }, { adminToken: '!~#$%&*+-.^_`|"(),/:;<=>?@[\\]{}' }]
+  [['--admin-token', '!~#$%&*+-.^_`|"(),/:;<=>?@[\\]{}'], { MOCK_ADMIN_TOKEN: '!~#$%&*+-.^_`|"(),/:;<=>?@[\\]{}' }, { adminToken: '!~#$%&*+-.^_`|"(),/:;<=>?@[\\]{}' }],
+  [['--journal-limit', '10000'], { MOCK_JOURNAL_LIMIT: '10000' }, { journalLimit: 10_000 }],
+  [['--redact', 'x-tenant, session_id,'], { MOCK_REDACT: ' x-tenant,session_id ' }, { redact: ['x-tenant', 'session_id'] }]
 ]
 
 t.test('every option by flag, by --flag=value, and by env variable', async (t) => {
@@ -68,7 +71,7 @@ t.test('every option by flag, by --flag=value, and by env variable', async (t) =
     t.match(parseConfig([], env), expected, JSON.stringify(env))
   }
   const withEnv = OPTIONS.filter((o) => o.env !== undefined).map((o) => o.env)
-  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_SHUTDOWN_GRACE'])
+  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_SHUTDOWN_GRACE', 'MOCK_REDACT'])
   t.match(parseConfig(['--help'], {}), { help: true })
   t.match(parseConfig(['-h'], {}), { help: true })
   t.match(parseConfig(['--version'], {}), { version: true })
@@ -104,7 +107,8 @@ t.test('bad values are one-line ConfigErrors naming the flag or variable', async
     [[], { MOCK_HEADERS_TIMEOUT: '-5' }, 'MOCK_HEADERS_TIMEOUT: expected milliseconds from 0 to 3600000, got "-5"'],
     [['--keep-alive-timeout', '0'], {}, '--keep-alive-timeout: expected milliseconds from 1 to 3600000, got "0"'],
     [[], { MOCK_MAX_DELAY: '1.5' }, 'MOCK_MAX_DELAY: expected milliseconds from 0 to 600000, got "1.5"'],
-    [['--journal-limit', '100001'], {}, '--journal-limit: expected a count from 0 to 100000, got "100001"'],
+    [['--journal-limit', '10001'], {}, '--journal-limit: expected a count from 0 to 10000, got "10001"'],
+    [['--redact', ' , '], {}, '--redact: expected at least one name'],
     [['--nope'], {}, 'unknown option "--nope" (see --help)'],
     [['serve'], {}, 'unknown option "serve" (see --help)'],
     [['--port'], {}, '--port needs a value <n>'],

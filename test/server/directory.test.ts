@@ -32,7 +32,7 @@ t.test('pending invites are listed; a re-invite is a fresh 201 counted', async (
   let clock = Date.UTC(2026, 0, 1)
   const app = buildApp({ now: () => clock })
   t.teardown(() => app.close())
-  t.same((await app.inject({ url: '/__mock/invites' })).json(), { invites: [] })
+  t.same((await app.inject({ url: '/__mock/invites' })).json(), { invites: [], total: 0 })
   t.equal((await invite(app, {}, { email: 'new@Example.com' })).statusCode, 201)
   clock += 60_000
   const again = await invite(app, {}, { email: 'new@example.COM' })
@@ -43,7 +43,8 @@ t.test('pending invites are listed; a re-invite is a fresh 201 counted', async (
     invites: [
       { email: 'new@Example.com', firstInvitedAt: '2026-01-01T00:00:00.000Z', lastInvitedAt: '2026-01-01T00:01:00.000Z', count: 2 },
       { email: 'other@example.com', firstInvitedAt: '2026-01-01T00:01:00.000Z', lastInvitedAt: '2026-01-01T00:01:00.000Z', count: 1 }
-    ]
+    ],
+    total: 2
   })
   await invite(app, {}, { email: '' })
   await invite(app, { 'x-mock-scenario': 'created' }, { email: 'forced@example.com' })
@@ -56,7 +57,7 @@ t.test('users: seed at runtime, list, remove; bad addresses refused', async (t) 
   const put = await app.inject({ method: 'PUT', url: '/__mock/users/Runtime@Example.COM' })
   t.equal(put.statusCode, 200)
   t.same(put.json(), { email: 'Runtime@Example.COM', status: 'active' })
-  t.same((await app.inject({ url: '/__mock/users' })).json(), { users: [{ email: 'seeded@example.com', status: 'active' }, { email: 'Runtime@Example.COM', status: 'active' }] })
+  t.same((await app.inject({ url: '/__mock/users' })).json(), { users: [{ email: 'seeded@example.com', status: 'active' }, { email: 'Runtime@Example.COM', status: 'active' }], total: 2 })
   t.equal((await invite(app, {}, { email: 'Runtime@example.com' })).statusCode, 409)
   const bad = await app.inject({ method: 'PUT', url: '/__mock/users/not-an-email' })
   t.equal(bad.statusCode, 400)

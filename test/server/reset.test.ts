@@ -17,7 +17,7 @@ t.test('reset restores the start-up state', async (t) => {
   const reset = await app.inject({ method: 'POST', url: '/__mock/reset' })
   t.equal(reset.statusCode, 204)
   t.equal(reset.body, '')
-  t.same((await app.inject({ url: '/__mock/scenarios' })).json().active, { global: { id: 'created' }, sessions: {} }, '--scenario kept, runtime scenarios gone')
+  t.same((await app.inject({ url: '/__mock/scenarios' })).json().active, { global: { id: 'created' }, sessions: {}, totalSessions: 0 }, '--scenario kept, runtime scenarios gone')
   t.same((await app.inject({ url: '/__mock/requests' })).json().requests, [], 'journal emptied')
   t.same((await app.inject({ url: '/__mock/invites' })).json().invites, [], 'invites gone')
   t.same((await app.inject({ url: '/__mock/users' })).json().users, [{ email: 'seeded@example.com', status: 'active' }], 'seeded users kept, runtime ones gone')

@@ -1,0 +1,233 @@
+/**
+ * The stress run: the built mock with every bounded store filled to its cap by worst-case input
+ * (the journal with requests carrying the most headers, URL and body it keeps; sessions with the
+ * longest names; active users and pending invites), while invites run and the admin API is polled
+ * as an open dashboard would, and faster. Prints the invites' p99, the slowest admin call of each
+ * kind (every admin call is timed), and the server's RSS.
+ *
+ *   npm run stress                      about 25 s
+ *   npm run stress -- --json            the same, as JSON
+ *   npm run stress -- --duration 20     seconds of measured invites (default 15)
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import { Pool } from 'undici'
+import { startFlags } from './flags.js'
+
+const MOCK_ENTRY = fileURLToPath(new URL('../server/server.js', import.meta.url))
+const LISTENING = /listening on (http:\/\/\S+)/
+/** The caps the run fills (the mock's defaults, and the largest journal it accepts). */
+const CAPS = { journal: 10_000, sessions: 1000, users: 10_000, invites: 10_000 } as const
+/** What a run should stay within. */
+export const STRESS_TARGETS = { invitesP99Ms: 10, adminMs: 50, rssMb: 250 } as const
+const NODE_FLAGS = startFlags(JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { scripts?: Record<string, string> })
+
+const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits
+
+/** Starts the built mock and resolves with its URL once it listens. */
+async function startMock (): Promise<{ child: ChildProcess, url: string }> {
+  const child = spawn(process.execPath, [...NODE_FLAGS, MOCK_ENTRY, '--port', '0', '--log-level', 'silent', '--journal-limit', String(CAPS.journal)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  for await (const chunk of child.stdout!) {
+    out += String(chunk)
+    const match = LISTENING.exec(out)
+    if (match !== null) {
+      child.stdout!.resume()
+      return { child, url: match[1]! }
+    }
+  }
+  throw new Error(`the mock exited before listening (${MOCK_ENTRY}; run npm run build first)`)
+}
+
+/** VmRSS (now) or VmHWM (peak) of a process in MB, or null off Linux. */
+function rssMb (pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match === null ? null : round(Number(match[1]) / 1024)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The heaviest request the journal keeps whole: 70 header lines of about 8 KiB (past the 64 lines and
+ * 8 KiB it keeps), a 2 KiB URL with secrets in the query, a 4 KiB JSON body of many small fields,
+ * some of them secrets, so reading an entry costs the most parsing and redacting.
+ */
+function worstCaseRequest (n: number): { path: string, headers: Record<string, string>, body: string } {
+  const headers: Record<string, string> = { authorization: `Bearer kpat_${n}`, 'content-type': 'application/json', 'x-api-key': 'secret', 'x-mock-session': `stress-${n % 50}` }
+  for (let i = 0; headers[`x-fill-${i}`] === undefined && i < 66; i++) headers[`x-fill-${i}`] = `${i}-`.padEnd(110, 'v')
+  const path = `/v3/invites?token=t${n}&pad=`.padEnd(2048, 'q')
+  const fields: Record<string, string> = { email: `worst-${n}@example.com`, password: 'p' }
+  let body = JSON.stringify(fields)
+  for (let i = 0; body.length < 4000; i++) {
+    fields[i % 7 === 0 ? `token_${i}` : `field_${i}`] = 'v'.repeat(8)
+    body = JSON.stringify(fields)
+  }
+  return { path, headers, body }
+}
+
+/** Every admin call's duration, by call. */
+class AdminTimings {
+  readonly byCall = new Map<string, number[]>()
+
+  /** Makes an admin call, answer read whole, and records how long it took; resolves with its status and body. */
+  async time (pool: Pool, call: string, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: string): Promise<{ status: number, text: string }> {
+    const started = performance.now()
+    const res = await pool.request({ method, path, ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }) })
+    const text = await res.body.text()
+    const ms = performance.now() - started
+    if (res.statusCode >= 500) throw new Error(`${method} ${path} answered ${res.statusCode}`)
+    const list = this.byCall.get(call) ?? []
+    list.push(ms)
+    this.byCall.set(call, list)
+    return { status: res.statusCode, text }
+  }
+
+  report (): Array<{ call: string, count: number, maxMs: number, p50Ms: number }> {
+    return [...this.byCall].map(([call, ms]) => {
+      const sorted = [...ms].sort((a, b) => a - b)
+      return { call, count: ms.length, maxMs: round(sorted[sorted.length - 1]!, 2), p50Ms: round(sorted[sorted.length >> 1]!, 2) }
+    })
+  }
+}
+
+/** Runs `tasks` calls of `task`, `width` at a time. */
+async function parallel (tasks: number, width: number, task: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < tasks) await task(next++)
+  }))
+}
+
+function cannon (options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => error === null || error === undefined ? resolve(result) : reject(error))
+  })
+}
+
+/** Fills the journal with worst-case requests (which also fills the pending invites), `amount` of them. */
+function worstCaseLoad (url: string, amount: number, connections: number, rate?: number): Promise<autocannon.Result> {
+  let n = 0
+  return cannon({
+    url,
+    connections,
+    amount,
+    ...(rate === undefined ? {} : { overallRate: rate }),
+    requests: [{
+      method: 'POST',
+      setupRequest: (request) => {
+        const heavy = worstCaseRequest(n++)
+        return { ...request, path: heavy.path, headers: heavy.headers, body: heavy.body }
+      }
+    }]
+  })
+}
+
+async function run (): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      duration: { type: 'string', default: '15' },
+      connections: { type: 'string', default: '10' }
+    }
+  })
+  const durationS = Number(values.duration)
+  const connections = Number(values.connections)
+  if (!Number.isInteger(durationS) || durationS < 1) throw new Error(`--duration expects a positive whole number, got "${values.duration}"`)
+  if (!Number.isInteger(connections) || connections < 1) throw new Error(`--connections expects a positive whole number, got "${values.connections}"`)
+
+  const mock = await startMock()
+  const pool = new Pool(mock.url, { connections: 4 })
+  const admin = new AdminTimings()
+  try {
+    // Fill: the journal (and the invites) with worst-case requests, sessions with 200-character names, users with 254-character addresses.
+    const filled = performance.now()
+    await worstCaseLoad(mock.url, CAPS.journal + 500, 4)
+    await parallel(CAPS.sessions, 4, (i) => admin.time(pool, 'PUT /__mock/scenario', 'PUT', '/__mock/scenario',
+      JSON.stringify({ id: 'server-error', session: `s${i}-`.padEnd(200, 'x'), times: 1_000_000 })))
+    const domain = `${'d'.repeat(60)}.${'d'.repeat(60)}.${'d'.repeat(60)}.example`
+    await parallel(CAPS.users, 4, (i) => admin.time(pool, 'PUT /__mock/users/{email}', 'PUT', `/__mock/users/${`u${i}`.padEnd(254 - domain.length - 1, 'a')}@${domain}`))
+    const fillS = round((performance.now() - filled) / 1000)
+    const refused = await admin.time(pool, 'PUT /__mock/scenario', 'PUT', '/__mock/scenario', JSON.stringify({ id: 'created', session: 'one-more' }))
+    if (refused.status !== 409) throw new Error(`the session cap did not hold: one more session answered ${refused.status}`)
+
+    // Measure: invites run while worst-case requests keep the journal churning and the admin API is polled.
+    const measuring = new AbortController()
+    let after = 0
+    const poll = (async () => {
+      while (!measuring.signal.aborted) {
+        await admin.time(pool, 'GET /__mock/requests (newest page)', 'GET', '/__mock/requests')
+        const page = await admin.time(pool, 'GET /__mock/requests?after=', 'GET', `/__mock/requests?after=${after}`)
+        after = (JSON.parse(page.text) as { next: number }).next
+        await admin.time(pool, 'GET /__mock/scenarios', 'GET', '/__mock/scenarios')
+        await admin.time(pool, 'GET /__mock/invites', 'GET', '/__mock/invites')
+        await admin.time(pool, 'GET /__mock/users', 'GET', '/__mock/users')
+        await admin.time(pool, 'GET /__mock/coverage', 'GET', '/__mock/coverage')
+        await admin.time(pool, 'PUT /__mock/scenario', 'PUT', '/__mock/scenario', JSON.stringify({ id: 'created', session: 's1-'.padEnd(200, 'x') }))
+        await admin.time(pool, 'DELETE /__mock/scenario?session=', 'DELETE', `/__mock/scenario?session=${'s1-'.padEnd(200, 'x')}`)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+    })()
+    const churn = worstCaseLoad(mock.url, durationS * 200, 1, 200)
+    const invites = await cannon({
+      url: `${mock.url}/v3/invites`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer kpat_stress' },
+      body: JSON.stringify({ email: 'ada@example.com' }),
+      connections,
+      duration: durationS
+    })
+    measuring.abort()
+    await Promise.all([poll, churn])
+    const rss = { nowMb: rssMb(mock.child.pid!, 'VmRSS'), peakMb: rssMb(mock.child.pid!, 'VmHWM') }
+    const calls = admin.report()
+    const slowest = calls.reduce((a, b) => b.maxMs > a.maxMs ? b : a)
+    const met = {
+      invitesP99: invites.latency.p99 <= STRESS_TARGETS.invitesP99Ms,
+      admin: slowest.maxMs <= STRESS_TARGETS.adminMs,
+      rss: rss.peakMb !== null && rss.peakMb < STRESS_TARGETS.rssMb
+    }
+    const report = {
+      node: process.version,
+      cpus: availableParallelism(),
+      caps: CAPS,
+      fillS,
+      invites: { connections, durationS, rps: Math.round(invites.requests.mean), p50Ms: invites.latency.p50, p99Ms: invites.latency.p99, maxMs: invites.latency.max, errors: invites.errors + invites.non2xx },
+      slowestAdmin: slowest,
+      admin: calls,
+      rss,
+      targets: STRESS_TARGETS,
+      met
+    }
+    const out = (line = ''): void => { process.stdout.write(`${line}\n`) }
+    if (values.json) {
+      out(JSON.stringify(report, null, 2))
+    } else {
+      const mark = (ok: boolean): string => ok ? 'ok' : 'MISSED'
+      out(`konnect-invites-mock stress: Node ${process.version}, ${availableParallelism()} CPUs; filled journal ${CAPS.journal} (worst-case entries), sessions ${CAPS.sessions}, users ${CAPS.users}, invites ${CAPS.invites} in ${fillS} s`)
+      out(`invites (${connections} connections, ${durationS} s, with worst-case requests at 200/s and the admin API polled every 200 ms): ` +
+        `${report.invites.rps} req/s, p50 ${report.invites.p50Ms} ms, p99 ${report.invites.p99Ms} ms, max ${report.invites.maxMs} ms, errors ${report.invites.errors}`)
+      out('admin calls (slowest, median, count):')
+      for (const call of calls) out(`  ${call.call.padEnd(40)} ${String(call.maxMs).padStart(8)} ms ${String(call.p50Ms).padStart(8)} ms ${String(call.count).padStart(7)}`)
+      out(`RSS of the server: ${rss.nowMb} MB now, ${rss.peakMb} MB at its peak`)
+      out(`targets: invites p99 <= ${STRESS_TARGETS.invitesP99Ms} ms ${mark(met.invitesP99)}, slowest admin call <= ${STRESS_TARGETS.adminMs} ms (${slowest.call}: ${slowest.maxMs} ms) ${mark(met.admin)}, RSS < ${STRESS_TARGETS.rssMb} MB ${mark(met.rss)}`)
+    }
+    return met.invitesP99 && met.admin && met.rss ? 0 : 1
+  } finally {
+    await pool.close()
+    const exited = once(mock.child, 'exit')
+    mock.child.kill('SIGTERM')
+    await exited
+  }
+}
+
+run().then((code) => { process.exitCode = code }, (error: Error) => {
+  process.stderr.write(`stress: ${error.message}\n`)
+  process.exitCode = 2
+})

@@ -1,0 +1,102 @@
+/**
+ * Secret-hiding for anything the mock shows or writes of a request or an answer: header values,
+ * query values, URL user-info and JSON body fields whose names say they hold a secret. The journal
+ * uses it when it is read; anything else that keeps HTTP messages can use the same function.
+ */
+
+/** What replaces a secret. */
+export const REDACTED = '[redacted]'
+
+/** Header names that carry credentials without saying so in a suffix. */
+const SECRET_NAMES = new Set(['authorization', 'proxy_authorization', 'cookie', 'set_cookie', 'key', 'apikey', 'passwd'])
+/** Any name ending like these holds a secret: `x-auth-token`, `client_secret`, `x-api-key`, `password`. */
+const SECRET_SUFFIX = /(?:token|secret|password|_key)$/
+
+/** Names whose verdict a redactor remembers; past it, it starts over (names repeat: headers, fields). */
+export const NAMES_REMEMBERED = 1000
+
+/** A message, or the parts of one, to show without its secrets. */
+export interface Redactable {
+  /** A request target (`/path?query`) or an absolute URL. */
+  url?: string
+  /** Header values by lower-case name. */
+  headers?: Record<string, string>
+  /** A parsed JSON body. */
+  body?: unknown
+}
+
+/** Hides the secrets of a message; returns a copy and leaves its argument alone. */
+export type Redact = <T extends Redactable>(message: T) => T
+
+/**
+ * Makes the redaction function: the built-in secret names, plus `names` (matched case-insensitively
+ * against header names, query parameter names and JSON field names, `-` and `_` alike).
+ * @example
+ * const redact = createRedactor(['x-tenant'])
+ * redact({ url: '/v3/invites?token=abc', headers: { 'x-tenant': 't1' }, body: { password: 'p' } })
+ * // { url: '/v3/invites?token=[redacted]', headers: { 'x-tenant': '[redacted]' }, body: { password: '[redacted]' } }
+ */
+export function createRedactor (names: readonly string[] = []): Redact {
+  const extra = new Set(names.map(normalize))
+  const verdicts = new Map<string, boolean>()
+  const secret = (name: string): boolean => {
+    let verdict = verdicts.get(name)
+    if (verdict === undefined) {
+      const key = normalize(name)
+      verdict = SECRET_NAMES.has(key) || SECRET_SUFFIX.test(key) || extra.has(key)
+      if (verdicts.size >= NAMES_REMEMBERED) verdicts.clear()
+      verdicts.set(name, verdict)
+    }
+    return verdict
+  }
+  return (message) => {
+    const copy = { ...message }
+    if (message.url !== undefined) copy.url = redactUrl(message.url, secret)
+    if (message.headers !== undefined) copy.headers = redactHeaders(message.headers, secret)
+    if (message.body !== undefined) copy.body = redactJson(message.body, secret)
+    return copy
+  }
+}
+
+/** The built-in redaction, with no names added. */
+export const redact: Redact = createRedactor()
+
+function normalize (name: string): string {
+  return name.trim().toLowerCase().replace(/-/g, '_')
+}
+
+function redactHeaders (headers: Record<string, string>, secret: (name: string) => boolean): Record<string, string> {
+  // fromEntries defines every name as an own property, `__proto__` included.
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, secret(name) ? REDACTED : value]))
+}
+
+/** The name of a query parameter as a server would read it; a malformed escape is taken as written. */
+function queryName (raw: string): string {
+  const name = raw.replace(/\+/g, ' ')
+  try {
+    return decodeURIComponent(name)
+  } catch {
+    return name
+  }
+}
+
+function redactUrl (url: string, secret: (name: string) => boolean): string {
+  // user:password@ in an absolute URL: everything up to the last @ before the path.
+  const text = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${REDACTED}@`)
+  const question = text.indexOf('?')
+  if (question < 0) return text
+  const hash = text.indexOf('#', question)
+  const end = hash < 0 ? text.length : hash
+  const query = text.slice(question + 1, end).split('&').map((pair) => {
+    const equals = pair.indexOf('=')
+    const name = equals < 0 ? pair : pair.slice(0, equals)
+    return equals >= 0 && secret(queryName(name)) ? `${name}=${REDACTED}` : pair
+  })
+  return `${text.slice(0, question + 1)}${query.join('&')}${text.slice(end)}`
+}
+
+function redactJson (value: unknown, secret: (name: string) => boolean): unknown {
+  if (Array.isArray(value)) return value.map((item) => redactJson(item, secret))
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.entries(value).map(([name, field]) => [name, secret(name) ? REDACTED : redactJson(field, secret)]))
+}

@@ -18,6 +18,7 @@ import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
 import { invitesRoute, jsonParser } from './invites.js'
+import { installGuard } from './guard.js'
 
 export interface MockOptions {
   /** Scenario served to every request until changed (the `--scenario` flag). */
@@ -50,6 +51,10 @@ export interface MockOptions {
   logger?: boolean | MockLoggerOptions
   /** The clock, in ms since the epoch (tests pass a fake one). */
   now?: () => number
+  /** `Host` names the admin API and the dashboard accept besides loopback ones (the `--host` and `--allowed-hosts` flags). */
+  allowedHosts?: readonly string[]
+  /** Browser origins allowed to call the invites endpoint, with CORS (the `--cors-origin` flag). */
+  corsOrigins?: readonly string[]
 }
 
 /** pino's options, plus the stream the lines go to (stdout when not given). */
@@ -88,7 +93,8 @@ function timeouts (options: MockOptions): { requestTimeout: number, keepAliveTim
   return {
     requestTimeout,
     keepAliveTimeout: options.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
-    http: { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(10, Math.floor(shortest / 4)) }
+    // A request without Host reaches the app, which answers it with problem+json (see guard.ts).
+    http: { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(10, Math.floor(shortest / 4)), requireHostHeader: false }
   }
 }
 
@@ -171,6 +177,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     done()
   })
 
+  installGuard(app, { allowedHosts: options.allowedHosts ?? [], corsOrigins: options.corsOrigins ?? [] })
   app.register(invitesRoute, context)
   if (options.admin !== false) {
     app.register(adminRoutes, { prefix: ADMIN_PREFIX, context, adminToken: options.adminToken })

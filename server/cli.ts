@@ -56,6 +56,8 @@ export function appFromConfig (config: Config): FastifyInstance {
     requestTimeout: config.requestTimeout,
     headersTimeout: config.headersTimeout,
     keepAliveTimeout: config.keepAliveTimeout,
+    allowedHosts: [config.host, ...config.allowedHosts],
+    corsOrigins: config.corsOrigins,
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel }
   })
 }

@@ -6,6 +6,7 @@
 import { parseRateLimit, type RateLimit } from '../scenarios/rate-limit.js'
 import { DEFAULT_MAX_DELAY_MS } from '../scenarios/select.js'
 import { DEFAULT_JOURNAL_LIMIT } from '../scenarios/state.js'
+import { allowedHost, corsOrigin } from './guard.js'
 
 export const DEFAULT_PORT = 8080
 export const DEFAULT_HOST = '127.0.0.1'
@@ -36,6 +37,8 @@ export interface Config {
   requestTimeout: number
   headersTimeout: number
   keepAliveTimeout: number
+  allowedHosts: string[]
+  corsOrigins: string[]
   help: boolean
   version: boolean
 }
@@ -66,6 +69,19 @@ function integer (min: number, max: number, what: string): (value: string) => nu
 
 const list = (value: string): string[] => value.split(',').map((item) => item.trim()).filter((item) => item !== '')
 
+/** A comma-separated list whose every item `parse` accepts; the first refusal is the error. */
+function listOf (value: string, parse: (item: string) => string | { error: string }, what: string): string[] | ConfigError {
+  const items = list(value)
+  if (items.length === 0) return fail(`expected at least one ${what}`)
+  const parsed: string[] = []
+  for (const item of items) {
+    const result = parse(item)
+    if (typeof result !== 'string') return fail(result.error)
+    parsed.push(result)
+  }
+  return parsed
+}
+
 const option = <K extends keyof Config>(o: Option<K>): Option => o as unknown as Option
 
 /** Every option, in `--help` order. */
@@ -86,6 +102,8 @@ export const OPTIONS: readonly Option[] = [
   option({ key: 'requestTimeout', flag: '--request-timeout', env: 'MOCK_REQUEST_TIMEOUT', value: '<ms>', help: `time a client gets to send a whole request; 0 for none (default ${DEFAULT_REQUEST_TIMEOUT_MS})`, parse: integer(0, 3_600_000, 'milliseconds') }),
   option({ key: 'headersTimeout', flag: '--headers-timeout', env: 'MOCK_HEADERS_TIMEOUT', value: '<ms>', help: `time a client gets to send the headers; 0 for none (default ${DEFAULT_HEADERS_TIMEOUT_MS})`, parse: integer(0, 3_600_000, 'milliseconds') }),
   option({ key: 'keepAliveTimeout', flag: '--keep-alive-timeout', env: 'MOCK_KEEP_ALIVE_TIMEOUT', value: '<ms>', help: `how long an idle connection is kept open (default ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS})`, parse: integer(1, 3_600_000, 'milliseconds') }),
+  option({ key: 'allowedHosts', flag: '--allowed-hosts', env: 'MOCK_ALLOWED_HOSTS', value: '<h,...>', help: 'Host names the admin API and dashboard accept besides loopback and --host', parse: (v) => listOf(v, allowedHost, 'host name') }),
+  option({ key: 'corsOrigins', flag: '--cors-origin', env: 'MOCK_CORS_ORIGIN', value: '<o,...>', help: 'browser origins allowed to call /v3/invites, with CORS (default: none)', parse: (v) => listOf(v, corsOrigin, 'origin') }),
   option({ key: 'help', flag: '--help', help: 'print this help and exit', parse: () => true }),
   option({ key: 'version', flag: '--version', help: 'print the version and exit', parse: () => true })
 ]
@@ -111,6 +129,8 @@ export function defaultConfig (): Config {
     requestTimeout: DEFAULT_REQUEST_TIMEOUT_MS,
     headersTimeout: DEFAULT_HEADERS_TIMEOUT_MS,
     keepAliveTimeout: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    allowedHosts: [],
+    corsOrigins: [],
     help: false,
     version: false
   }

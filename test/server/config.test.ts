@@ -43,7 +43,9 @@ const flags: Array<[string[], Record<string, string>, Record<string, unknown>]> 
   [['--journal-limit', '0'], { MOCK_JOURNAL_LIMIT: '0' }, { journalLimit: 0 }],
   [['--request-timeout', '0'], { MOCK_REQUEST_TIMEOUT: '0' }, { requestTimeout: 0 }],
   [['--headers-timeout', '2500'], { MOCK_HEADERS_TIMEOUT: '2500' }, { headersTimeout: 2500 }],
-  [['--keep-alive-timeout', '60000'], { MOCK_KEEP_ALIVE_TIMEOUT: '60000' }, { keepAliveTimeout: 60_000 }]
+  [['--keep-alive-timeout', '60000'], { MOCK_KEEP_ALIVE_TIMEOUT: '60000' }, { keepAliveTimeout: 60_000 }],
+  [['--allowed-hosts', 'Mock.Test, ::1'], { MOCK_ALLOWED_HOSTS: 'Mock.Test, ::1' }, { allowedHosts: ['mock.test', '[::1]'] }],
+  [['--cors-origin', 'http://localhost:5173/,https://App.example'], { MOCK_CORS_ORIGIN: 'http://localhost:5173/,https://App.example' }, { corsOrigins: ['http://localhost:5173', 'https://app.example'] }]
 ]
 
 t.test('every option by flag, by --flag=value, and by env variable', async (t) => {
@@ -53,7 +55,7 @@ t.test('every option by flag, by --flag=value, and by env variable', async (t) =
     t.match(parseConfig([], env), expected, JSON.stringify(env))
   }
   const withEnv = OPTIONS.filter((o) => o.env !== undefined).map((o) => o.env)
-  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT'])
+  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_ALLOWED_HOSTS', 'MOCK_CORS_ORIGIN'])
   t.match(parseConfig(['--help'], {}), { help: true })
   t.match(parseConfig(['-h'], {}), { help: true })
   t.match(parseConfig(['--version'], {}), { version: true })
@@ -86,6 +88,10 @@ t.test('bad values are one-line ConfigErrors naming the flag or variable', async
     [['--keep-alive-timeout', '0'], {}, '--keep-alive-timeout: expected milliseconds from 1 to 3600000, got "0"'],
     [[], { MOCK_MAX_DELAY: '1.5' }, 'MOCK_MAX_DELAY: expected milliseconds from 0 to 600000, got "1.5"'],
     [['--journal-limit', '100001'], {}, '--journal-limit: expected a count from 0 to 100000, got "100001"'],
+    [['--allowed-hosts', 'mock.test:8080'], {}, '--allowed-hosts: expected a host name or address without scheme, port or path, got "mock.test:8080"'],
+    [[], { MOCK_ALLOWED_HOSTS: ' , ' }, 'MOCK_ALLOWED_HOSTS: expected at least one host name'],
+    [['--cors-origin', 'http://a.test,localhost:5173'], {}, '--cors-origin: expected an origin like http://localhost:5173, got "localhost:5173"'],
+    [['--cors-origin='], {}, '--cors-origin: expected at least one origin'],
     [['--nope'], {}, 'unknown option "--nope" (see --help)'],
     [['serve'], {}, 'unknown option "serve" (see --help)'],
     [['--port'], {}, '--port needs a value <n>']

@@ -20,6 +20,8 @@ t.test('defaults', async (t) => {
     requestTimeout: 30_000,
     headersTimeout: 10_000,
     keepAliveTimeout: 5000,
+    allowedHosts: [],
+    corsOrigins: [],
     help: false,
     version: false
   })

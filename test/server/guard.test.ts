@@ -200,6 +200,7 @@ t.test('answers Node would give bare are problem+json', async (t) => {
   }
   assertRawProblem(t, await send(port, 'GET /__mock/health HTTP/1.1', { origin: EVIL }), 400, 'without Host, from a page')
   assertRawProblem(t, await send(port, 'POST /v3/invites HTTP/1.1', { origin: EVIL }), 400, 'an invite without Host, from a page')
+  assertRawProblem(t, await send(port, 'GET /nope HTTP/1.1', {}), 404, 'an unknown path without Host: no route hook runs, as the README says')
   const legacy = await send(port, 'POST /v3/invites HTTP/1.0', { authorization: 'Bearer t', 'content-type': 'application/json' }, '{"email":"old@example.com"}')
   t.equal(legacy.status, 201, 'HTTP/1.0 needs no Host')
   assertRawProblem(t, await send(port, 'GET /__mock/health HTTP/1.0', {}), 403, 'but the admin API wants one')

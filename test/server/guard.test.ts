@@ -217,6 +217,20 @@ t.test('answers Node would give bare are problem+json', async (t) => {
   await assertHealthy(t, app)
 })
 
+t.test('a route added to the app keeps its own onRequest hooks, after the guard; long names are clipped', async (t) => {
+  const app = buildApp()
+  const ran: string[] = []
+  app.get('/__mock/extra', { onRequest: (_request, _reply, done) => { ran.push('own hook'); done() } }, async () => ({ ok: true }))
+  const port = await listen(t, app)
+  t.equal((await send(port, 'GET /__mock/extra HTTP/1.1', { host: 'localhost' })).status, 200)
+  t.same(ran, ['own hook'])
+  assertRawProblem(t, await send(port, 'GET /__mock/extra HTTP/1.1', { host: 'evil.example' }), 403, 'the guard runs first')
+  t.same(ran, ['own hook'], 'and the route\'s hook did not run')
+  const long = `${'a'.repeat(250)}.example`
+  const problem = assertRawProblem(t, await send(port, 'GET /__mock/health HTTP/1.1', { host: long }), 403, 'a long Host')
+  t.equal(problem.detail, `Host ${long.slice(0, 200)}… is not a name of this server; start the mock with --allowed-hosts to add it`)
+})
+
 t.test('host names, allowed-host entries and origins are parsed strictly', async (t) => {
   t.equal(hostName('LocalHost.:8080'), 'localhost')
   t.equal(hostName('[::1]:8080'), '[::1]')

@@ -109,7 +109,7 @@ function bodyText (body: unknown): string | undefined {
 
 /**
  * Builds the mock. Throws a ScenarioError when a scenario (built-in or custom) breaks its contract
- * or `scenario` names none.
+ * or `scenario` names none, a TypeError when `allowedHosts` or `corsOrigins` holds something else.
  * @example
  * const app = buildApp({ rateLimit: { limit: 5, windowMs: 60_000 } })
  * const res = await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: 'a@example.com' } })

@@ -87,7 +87,7 @@ const option = <K extends keyof Config>(o: Option<K>): Option => o as unknown as
 /** Every option, in `--help` order. */
 export const OPTIONS: readonly Option[] = [
   option({ key: 'port', flag: '--port', env: 'PORT', value: '<n>', help: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`, parse: integer(0, 65535, 'a port') }),
-  option({ key: 'host', flag: '--host', env: 'HOST', value: '<host>', help: `address to listen on (default ${DEFAULT_HOST})`, parse: (v) => v.trim() === '' ? fail('expected a host name or address') : v.trim() }),
+  option({ key: 'host', flag: '--host', env: 'HOST', value: '<host>', help: `address to listen on (default ${DEFAULT_HOST})`, parse: (v) => typeof allowedHost(v) === 'string' ? v.trim() : fail('expected a host name or address') }),
   option({ key: 'scenario', flag: '--scenario', env: 'MOCK_SCENARIO', value: '<id>', help: 'scenario served to every request until changed (default: behave like the real service)', parse: (v) => v.trim() === '' ? fail('expected a scenario id') : v.trim() }),
   option({ key: 'rateLimit', flag: '--rate-limit', env: 'MOCK_RATE_LIMIT', value: '<n>/<s|min|h>|off', help: 'invites allowed per bearer token and window (default off)', parse: (v) => { const r = parseRateLimit(v); return typeof r === 'string' ? fail(r) : r } }),
   option({ key: 'activeUsers', flag: '--active-users', env: 'MOCK_ACTIVE_USERS', value: '<email,...>', help: 'addresses of users who are already active (their invite answers 409)', parse: list }),

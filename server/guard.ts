@@ -118,17 +118,20 @@ function clip (text: string): string {
  * preflight `OPTIONS /v3/invites`. The app must be built with `http: { requireHostHeader: false }`
  * so an HTTP/1.1 request without `Host` reaches these hooks and gets a 400 problem+json. Requests
  * made with `app.inject()` are not checked: they come from inside the process, never from a page.
+ * Throws a TypeError naming the option when an entry is not a host name or an origin.
  * @example
  * const app = Fastify({ http: { requireHostHeader: false } })
  * installGuard(app, { allowedHosts: ['mock.test'], corsOrigins: ['http://localhost:5173'] })
  */
-export function installGuard (app: FastifyInstance, options: GuardOptions = {}): void {
-  const names = new Set<string>()
-  for (const entry of options.allowedHosts ?? []) {
-    const name = allowedHost(entry)
-    if (typeof name === 'string') names.add(name)
-  }
-  const origins = new Set(options.corsOrigins ?? [])
+export function installGuard (app: FastifyInstance, options: Required<GuardOptions>): void {
+  const parsed = (entries: readonly string[], parse: (value: string) => string | { error: string }, what: string): Set<string> =>
+    new Set(entries.map((entry) => {
+      const result = parse(entry)
+      if (typeof result !== 'string') throw new TypeError(`${what}: ${result.error}`)
+      return result
+    }))
+  const names = parsed(options.allowedHosts, allowedHost, 'allowedHosts')
+  const origins = parsed(options.corsOrigins, corsOrigin, 'corsOrigins')
 
   const hostAllowed = (host: string): boolean => {
     const name = hostName(host)

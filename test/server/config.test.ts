@@ -77,6 +77,7 @@ t.test('bad values are one-line ConfigErrors naming the flag or variable', async
     [['--port', 'http'], {}, '--port: expected a port from 0 to 65535, got "http"'],
     [[], { PORT: '-1' }, 'PORT: expected a port from 0 to 65535, got "-1"'],
     [['--host', ' '], {}, '--host: expected a host name or address'],
+    [['--host', 'http://0.0.0.0'], {}, '--host: expected a host name or address'],
     [['--scenario='], {}, '--scenario: expected a scenario id'],
     [['--rate-limit', '5/day'], {}, '--rate-limit: expected <n>/<s|min|h> (such as 5/min) or off, got "5/day"'],
     [[], { MOCK_TOKENS: ',' }, 'MOCK_TOKENS: expected at least one token'],

@@ -20,6 +20,7 @@ import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
 import { invitesRoute, parseJson } from './invites.js'
+import { installGuard } from './guard.js'
 
 export interface MockOptions {
   /** Scenario served to every request until changed (the `--scenario` flag). */
@@ -56,6 +57,10 @@ export interface MockOptions {
   now?: () => number
   /** Waits the given milliseconds before a delayed answer (`X-Mock-Delay`, `delayMs`); tests pass a fake one. */
   sleep?: (ms: number) => Promise<unknown>
+  /** `Host` names the admin API and the dashboard accept besides loopback ones (the `--host` and `--allowed-hosts` flags). */
+  allowedHosts?: readonly string[]
+  /** Browser origins allowed to call the invites endpoint, with CORS (the `--cors-origin` flag). */
+  corsOrigins?: readonly string[]
 }
 
 /** pino's options, plus the stream the lines go to (stdout when not given). */
@@ -93,7 +98,8 @@ function timeouts (settings: Settings): { requestTimeout: number, keepAliveTimeo
   return {
     requestTimeout,
     keepAliveTimeout: settings.keepAliveTimeout,
-    http: { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(10, Math.floor(shortest / 4)) }
+    // A request without Host reaches the app, which answers it with problem+json (see guard.ts).
+    http: { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(10, Math.floor(shortest / 4)), requireHostHeader: false }
   }
 }
 
@@ -115,7 +121,7 @@ function bodyText (body: unknown): string | undefined {
 
 /**
  * Builds the mock. Throws a ScenarioError when a scenario (built-in or custom) breaks its contract
- * or `scenario` names none.
+ * or `scenario` names none, a TypeError when `allowedHosts` or `corsOrigins` holds something else.
  * @example
  * const app = buildApp({ rateLimit: { limit: 5, windowMs: 60_000 } })
  * const res = await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: 'a@example.com' } })
@@ -193,6 +199,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     done()
   })
 
+  installGuard(app, { allowedHosts: settings.allowedHosts, corsOrigins: settings.corsOrigins })
   app.register(invitesRoute, context)
   if (settings.admin) {
     app.register(adminRoutes, { prefix: ADMIN_PREFIX, context, adminToken: settings.adminToken })

@@ -46,6 +46,8 @@ export function appFromConfig (config: Config): FastifyInstance {
     headersTimeout: config.headersTimeout,
     keepAliveTimeout: config.keepAliveTimeout,
     redact: config.redact,
+    allowedHosts: [config.host, ...config.allowedHosts],
+    corsOrigins: config.corsOrigins,
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel }
   })
 }

@@ -8,6 +8,7 @@ import { isEmail } from '../contracts/validate.js'
 import { parseRateLimit, type RateLimit } from '../scenarios/rate-limit.js'
 import { DEFAULTS } from './defaults.js'
 import { MAX_JOURNAL_LIMIT } from '../scenarios/journal.js'
+import { allowedHost, corsOrigin } from './guard.js'
 
 // The names the defaults had before they were gathered in DEFAULTS; kept for importers.
 export const DEFAULT_PORT = DEFAULTS.port
@@ -38,6 +39,8 @@ export interface Config {
   keepAliveTimeout: number
   shutdownGrace: number
   redact: string[]
+  allowedHosts: string[]
+  corsOrigins: string[]
   help: boolean
   version: boolean
 }
@@ -88,12 +91,25 @@ function emails (value: string): string[] | ConfigError {
   return bad === undefined ? users : fail(`expected email addresses, got "${bad}" (no invite could ever match it)`)
 }
 
+/** A comma-separated list whose every item `parse` accepts; the first refusal is the error. */
+function listOf (value: string, parse: (item: string) => string | { error: string }, what: string): string[] | ConfigError {
+  const items = list(value)
+  if (items.length === 0) return fail(`expected at least one ${what}`)
+  const parsed: string[] = []
+  for (const item of items) {
+    const result = parse(item)
+    if (typeof result !== 'string') return fail(result.error)
+    parsed.push(result)
+  }
+  return parsed
+}
+
 const option = <K extends keyof Config>(o: Option<K>): Option => o as unknown as Option
 
 /** Every option, in `--help` order. */
 export const OPTIONS: readonly Option[] = [
   option({ key: 'port', flag: '--port', env: 'PORT', value: '<n>', help: `port to listen on (default ${DEFAULTS.port}; 0 picks a free one)`, parse: integer(0, 65535, 'a port') }),
-  option({ key: 'host', flag: '--host', env: 'HOST', value: '<host>', help: `address to listen on (default ${DEFAULTS.host})`, parse: (v) => v.trim() === '' ? fail('expected a host name or address') : v.trim() }),
+  option({ key: 'host', flag: '--host', env: 'HOST', value: '<host>', help: `address to listen on (default ${DEFAULTS.host})`, parse: (v) => typeof allowedHost(v) === 'string' ? v.trim() : fail('expected a host name or address') }),
   option({ key: 'scenario', flag: '--scenario', env: 'MOCK_SCENARIO', value: '<id>', help: 'scenario served to every request until changed (default: behave like the real service)', parse: (v) => v.trim() === '' ? fail('expected a scenario id') : v.trim() }),
   option({ key: 'rateLimit', flag: '--rate-limit', env: 'MOCK_RATE_LIMIT', value: '<n>/<s|min|h>|off', help: 'invites allowed per bearer token and window (default off)', parse: (v) => { const r = parseRateLimit(v); return typeof r === 'string' ? fail(r) : r } }),
   option({ key: 'activeUsers', flag: '--active-users', env: 'MOCK_ACTIVE_USERS', value: '<email,...>', help: 'addresses of users who are already active (their invite answers 409)', parse: emails }),
@@ -110,13 +126,15 @@ export const OPTIONS: readonly Option[] = [
   option({ key: 'keepAliveTimeout', flag: '--keep-alive-timeout', env: 'MOCK_KEEP_ALIVE_TIMEOUT', value: '<ms>', help: `how long an idle connection is kept open (default ${DEFAULTS.keepAliveTimeout})`, parse: integer(1, 3_600_000, 'milliseconds') }),
   option({ key: 'shutdownGrace', flag: '--shutdown-grace', env: 'MOCK_SHUTDOWN_GRACE', value: '<ms>', help: `time open requests get to finish after SIGINT/SIGTERM; delayed answers still pending then are cut (default ${DEFAULTS.shutdownGrace})`, parse: integer(1, 3_600_000, 'milliseconds') }),
   option({ key: 'redact', flag: '--redact', env: 'MOCK_REDACT', value: '<name,...>', help: 'more header, query or body field names the journal hides (secrets like tokens and passwords always are)', parse: (v) => list(v).length === 0 ? fail('expected at least one name') : list(v) }),
+  option({ key: 'allowedHosts', flag: '--allowed-hosts', env: 'MOCK_ALLOWED_HOSTS', value: '<h,...>', help: 'Host names the admin API and dashboard accept besides loopback and --host', parse: (v) => listOf(v, allowedHost, 'host name') }),
+  option({ key: 'corsOrigins', flag: '--cors-origin', env: 'MOCK_CORS_ORIGIN', value: '<o,...>', help: 'browser origins allowed to call /v3/invites, with CORS (default: none)', parse: (v) => listOf(v, corsOrigin, 'origin') }),
   option({ key: 'help', flag: '--help', short: 'h', help: 'print this help and exit', parse: () => true }),
   option({ key: 'version', flag: '--version', short: 'v', help: 'print the version and exit', parse: () => true })
 ]
 
 /** The configuration when nothing is given. */
 export function defaultConfig (): Config {
-  return { ...DEFAULTS, activeUsers: [], scenariosFile: undefined, redact: [], help: false, version: false }
+  return { ...DEFAULTS, activeUsers: [], scenariosFile: undefined, redact: [], allowedHosts: [], corsOrigins: [], help: false, version: false }
 }
 
 function apply (config: Config, opt: Option, value: string, source: string): void {

@@ -26,6 +26,10 @@ export const DEFAULTS = Object.freeze({
   journalLimit: DEFAULT_JOURNAL_LIMIT,
   /** Names the journal hides besides the secrets it always hides. */
   redact: Object.freeze([]) as readonly string[],
+  /** `Host` names the admin API and dashboard accept besides loopback ones. */
+  allowedHosts: Object.freeze([]) as readonly string[],
+  /** Browser origins allowed to call the invites endpoint. */
+  corsOrigins: Object.freeze([]) as readonly string[],
   /** Milliseconds a client gets to send a whole request (0 turns the limit off). */
   requestTimeout: 30_000,
   /** Milliseconds a client gets to send the request headers (0 turns the limit off). */

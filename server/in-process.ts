@@ -33,7 +33,7 @@ export interface MockServer {
  */
 export async function startMockServer (options: StartOptions = {}): Promise<MockServer> {
   const { host = '127.0.0.1', port = 0, ...mockOptions } = options
-  const app = buildApp(mockOptions)
+  const app = buildApp({ ...mockOptions, allowedHosts: [host, ...mockOptions.allowedHosts ?? []] })
   try {
     await app.listen({ host, port })
   } catch (error) {

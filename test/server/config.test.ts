@@ -23,6 +23,8 @@ t.test('defaults', async (t) => {
     keepAliveTimeout: 5000,
     shutdownGrace: 35_000,
     redact: [],
+    allowedHosts: [],
+    corsOrigins: [],
     help: false,
     version: false
   })
@@ -61,7 +63,9 @@ const flags: Array<[string[], Record<string, string>, Record<string, unknown>]> 
   [['--admin-token', 'a token with inner spaces'], { MOCK_ADMIN_TOKEN: 'a token with inner spaces' }, { adminToken: 'a token with inner spaces' }],
   [['--admin-token', '!~#$%&*+-.^_`|"(),/:;<=>?@[\\]{}'], { MOCK_ADMIN_TOKEN: '!~#$%&*+-.^_`|"(),/:;<=>?@[\\]{}' }, { adminToken: '!~#$%&*+-.^_`|"(),/:;<=>?@[\\]{}' }],
   [['--journal-limit', '10000'], { MOCK_JOURNAL_LIMIT: '10000' }, { journalLimit: 10_000 }],
-  [['--redact', 'x-tenant, session_id,'], { MOCK_REDACT: ' x-tenant,session_id ' }, { redact: ['x-tenant', 'session_id'] }]
+  [['--redact', 'x-tenant, session_id,'], { MOCK_REDACT: ' x-tenant,session_id ' }, { redact: ['x-tenant', 'session_id'] }],
+  [['--allowed-hosts', 'Mock.Test, ::1'], { MOCK_ALLOWED_HOSTS: 'Mock.Test, ::1' }, { allowedHosts: ['mock.test', '[::1]'] }],
+  [['--cors-origin', 'http://localhost:5173/,https://App.example'], { MOCK_CORS_ORIGIN: 'http://localhost:5173/,https://App.example' }, { corsOrigins: ['http://localhost:5173', 'https://app.example'] }]
 ]
 
 t.test('every option by flag, by --flag=value, and by env variable', async (t) => {
@@ -71,7 +75,7 @@ t.test('every option by flag, by --flag=value, and by env variable', async (t) =
     t.match(parseConfig([], env), expected, JSON.stringify(env))
   }
   const withEnv = OPTIONS.filter((o) => o.env !== undefined).map((o) => o.env)
-  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_SHUTDOWN_GRACE', 'MOCK_REDACT'])
+  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_SHUTDOWN_GRACE', 'MOCK_REDACT', 'MOCK_ALLOWED_HOSTS', 'MOCK_CORS_ORIGIN'])
   t.match(parseConfig(['--help'], {}), { help: true })
   t.match(parseConfig(['-h'], {}), { help: true })
   t.match(parseConfig(['--version'], {}), { version: true })
@@ -95,6 +99,7 @@ t.test('bad values are one-line ConfigErrors naming the flag or variable', async
     [['--port', 'http'], {}, '--port: expected a port from 0 to 65535, got "http"'],
     [[], { PORT: '-1' }, 'PORT: expected a port from 0 to 65535, got "-1"'],
     [['--host', ' '], {}, '--host: expected a host name or address'],
+    [['--host', 'http://0.0.0.0'], {}, '--host: expected a host name or address'],
     [['--scenario='], {}, '--scenario: expected a scenario id'],
     [['--rate-limit', '5/day'], {}, '--rate-limit: expected <n>/<s|min|h> (such as 5/min) or off, got "5/day"'],
     [[], { MOCK_TOKENS: ',' }, 'MOCK_TOKENS: expected at least one token'],
@@ -109,6 +114,10 @@ t.test('bad values are one-line ConfigErrors naming the flag or variable', async
     [[], { MOCK_MAX_DELAY: '1.5' }, 'MOCK_MAX_DELAY: expected milliseconds from 0 to 600000, got "1.5"'],
     [['--journal-limit', '10001'], {}, '--journal-limit: expected a count from 0 to 10000, got "10001"'],
     [['--redact', ' , '], {}, '--redact: expected at least one name'],
+    [['--allowed-hosts', 'mock.test:8080'], {}, '--allowed-hosts: expected a host name or address without scheme, port or path, got "mock.test:8080"'],
+    [[], { MOCK_ALLOWED_HOSTS: ' , ' }, 'MOCK_ALLOWED_HOSTS: expected at least one host name'],
+    [['--cors-origin', 'http://a.test,localhost:5173'], {}, '--cors-origin: expected an origin like http://localhost:5173, got "localhost:5173"'],
+    [['--cors-origin='], {}, '--cors-origin: expected at least one origin'],
     [['--nope'], {}, 'unknown option "--nope" (see --help)'],
     [['serve'], {}, 'unknown option "serve" (see --help)'],
     [['--port'], {}, '--port needs a value <n>'],

@@ -6,6 +6,7 @@
  * strings alive instead made every request pay for them in garbage collection. Entries are
  * decoded, parsed and redacted only when listed.
  */
+import type { ResponseViolation } from '../contracts/assert.js'
 
 /** A request as the journal shows it: secrets redacted, newest last. */
 export interface JournalEntry {
@@ -19,6 +20,8 @@ export interface JournalEntry {
   durationMs: number
   headers: Record<string, string>
   body?: unknown
+  /** How the upstream's answer broke its contract (answers passed through from `--upstream` only). */
+  violations?: ResponseViolation[]
 }
 
 /** What is recorded of one request. */
@@ -35,6 +38,8 @@ export interface JournalRecord {
   rawHeaders: readonly string[]
   /** The body as received, if there was one; past `BODY_BYTES_KEPT` only its size is kept. */
   body: string | undefined
+  /** How an upstream answer broke its contract; an empty list is not kept. */
+  violations?: ResponseViolation[] | undefined
 }
 
 const REDACTED = '[redacted]'
@@ -102,6 +107,8 @@ export class Journal {
   private readonly methods: string[]
   private readonly urls: string[]
   private readonly scenarios: string[]
+  /** Violations by slot: rare (upstream answers only), so a sparse array. */
+  private readonly violations: Array<ResponseViolation[] | undefined>
   private readonly numbers: Float64Array
 
   /** `bytesPerEntry` sizes the ring at first (and after a clear); it grows as needed. */
@@ -110,6 +117,7 @@ export class Journal {
     this.methods = new Array<string>(limit).fill('')
     this.urls = new Array<string>(limit).fill('')
     this.scenarios = new Array<string>(limit).fill('')
+    this.violations = new Array<ResponseViolation[] | undefined>(limit)
     this.numbers = new Float64Array(limit * FIELDS)
   }
 
@@ -142,6 +150,7 @@ export class Journal {
     this.methods[slot] = record.method
     this.urls[slot] = record.url === previous ? previous : record.url
     this.scenarios[slot] = record.scenario
+    this.violations[slot] = record.violations?.length === 0 ? undefined : record.violations
     const numbers = this.numbers
     const base = slot * FIELDS
     numbers[base + SEQ] = ++this.seq
@@ -231,6 +240,8 @@ export class Journal {
     const bodySize = numbers[base + BODY_SIZE]!
     if (bodySize === BODY_KEPT) entry.body = parsedBody(text.slice(headLength + 1))
     else if (bodySize >= 0) entry.body = `[${bodySize} bytes]`
+    const violations = this.violations[slot]
+    if (violations !== undefined) entry.violations = violations
     return entry
   }
 

@@ -13,6 +13,7 @@ import { MAX_SESSION_LENGTH } from '../scenarios/select.js'
 import type { Sticky } from '../scenarios/state.js'
 import type { MockContext } from './context.js'
 import { sendProblem } from './errors.js'
+import { violationsRoutes } from './violations.js'
 
 export const ADMIN_PREFIX = '/__mock'
 export const ADMIN_TOKEN_HEADER = 'x-mock-admin-token'
@@ -139,6 +140,9 @@ export async function adminRoutes (app: FastifyInstance, options: AdminOptions &
   })
 
   app.get('/invites', async () => ({ invites: state.listInvites() }))
+
+  // Registered inside this plugin so the admin token check covers it.
+  app.register(violationsRoutes, { context })
 
   app.get('/users', async () => ({ users: [...state.activeUsers.values()].map((email) => ({ email, status: 'active' })) }))
 

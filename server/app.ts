@@ -18,6 +18,7 @@ import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
 import { invitesRoute, jsonParser } from './invites.js'
+import { Upstream, type UpstreamOptions } from './upstream.js'
 
 export interface MockOptions {
   /** Scenario served to every request until changed (the `--scenario` flag). */
@@ -50,6 +51,8 @@ export interface MockOptions {
   logger?: boolean | MockLoggerOptions
   /** The clock, in ms since the epoch (tests pass a fake one). */
   now?: () => number
+  /** Pass invites no scenario was chosen for to the real service, checking its answers. */
+  upstream?: UpstreamOptions | undefined
 }
 
 /** pino's options, plus the stream the lines go to (stdout when not given). */
@@ -149,9 +152,13 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     maxDelayMs: options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
     now,
     log: mockLogger(options.logger),
-    journal: (request, served, status, durationMs, at) => {
-      state.journal.push({ at, method: request.method, url: request.url, scenario: served, status, durationMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body) })
+    journal: (request, served, status, durationMs, at, violations) => {
+      state.journal.push({ at, method: request.method, url: request.url, scenario: served, status, durationMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body), violations })
     }
+  }
+  if (options.upstream !== undefined) {
+    const upstream = context.upstream = new Upstream(options.upstream, (error) => { context.log.error({ err: error }, 'recording failed') })
+    app.addHook('onClose', async () => { await upstream.close() })
   }
   app.decorate('mock', context)
 

@@ -9,6 +9,7 @@ import { ScenarioError } from '../scenarios/catalogue.js'
 import { loadScenariosFile, ScenarioFileError } from '../scenarios/custom.js'
 import { buildApp } from './app.js'
 import { ConfigError, helpText, parseConfig, type Config } from './config.js'
+import type { UpstreamOptions } from './upstream.js'
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
 export const SHUTDOWN_GRACE_MS = 4000
@@ -40,6 +41,15 @@ export function listenUrl (host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 }
 
+/** The pass-through options; `--record` and `--upstream-strict` mean nothing without `--upstream`. */
+function upstreamFromConfig (config: Config): UpstreamOptions | undefined {
+  if (config.upstream === undefined) {
+    if (config.record !== undefined || config.upstreamStrict) throw new ConfigError(`${config.record === undefined ? '--upstream-strict' : '--record'} needs --upstream <url>`)
+    return undefined
+  }
+  return { url: config.upstream, timeoutMs: config.upstreamTimeout, strict: config.upstreamStrict, record: config.record }
+}
+
 /** Builds the app a configuration describes (custom scenarios loaded and checked). */
 export function appFromConfig (config: Config): FastifyInstance {
   return buildApp({
@@ -56,7 +66,8 @@ export function appFromConfig (config: Config): FastifyInstance {
     requestTimeout: config.requestTimeout,
     headersTimeout: config.headersTimeout,
     keepAliveTimeout: config.keepAliveTimeout,
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel }
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    upstream: upstreamFromConfig(config)
   })
 }
 
@@ -100,6 +111,7 @@ export async function main (argv: readonly string[], env: Record<string, string 
   if (config.admin && config.adminToken === undefined && !isLoopback(config.host)) {
     io.err(`${PROGRAM}: warning: the admin API is open to the network on ${config.host}; set --admin-token or --admin off`)
   }
+  if (config.upstream !== undefined) io.err(`${PROGRAM}: invites without a chosen scenario now reach ${config.upstream}: real invitations are sent`)
   return app
 }
 

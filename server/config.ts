@@ -6,6 +6,7 @@
 import { parseRateLimit, type RateLimit } from '../scenarios/rate-limit.js'
 import { DEFAULT_MAX_DELAY_MS } from '../scenarios/select.js'
 import { DEFAULT_JOURNAL_LIMIT } from '../scenarios/state.js'
+import { checkUpstreamUrl, DEFAULT_UPSTREAM_TIMEOUT_MS } from './upstream.js'
 
 export const DEFAULT_PORT = 8080
 export const DEFAULT_HOST = '127.0.0.1'
@@ -36,6 +37,10 @@ export interface Config {
   requestTimeout: number
   headersTimeout: number
   keepAliveTimeout: number
+  upstream: string | undefined
+  upstreamTimeout: number
+  upstreamStrict: boolean
+  record: string | undefined
   help: boolean
   version: boolean
 }
@@ -86,11 +91,15 @@ export const OPTIONS: readonly Option[] = [
   option({ key: 'requestTimeout', flag: '--request-timeout', env: 'MOCK_REQUEST_TIMEOUT', value: '<ms>', help: `time a client gets to send a whole request; 0 for none (default ${DEFAULT_REQUEST_TIMEOUT_MS})`, parse: integer(0, 3_600_000, 'milliseconds') }),
   option({ key: 'headersTimeout', flag: '--headers-timeout', env: 'MOCK_HEADERS_TIMEOUT', value: '<ms>', help: `time a client gets to send the headers; 0 for none (default ${DEFAULT_HEADERS_TIMEOUT_MS})`, parse: integer(0, 3_600_000, 'milliseconds') }),
   option({ key: 'keepAliveTimeout', flag: '--keep-alive-timeout', env: 'MOCK_KEEP_ALIVE_TIMEOUT', value: '<ms>', help: `how long an idle connection is kept open (default ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS})`, parse: integer(1, 3_600_000, 'milliseconds') }),
+  option({ key: 'upstream', flag: '--upstream', env: 'MOCK_UPSTREAM', value: '<url>', help: 'pass invites no scenario is chosen for to this service (real invitations are sent)', parse: (v) => { const r = checkUpstreamUrl(v); return 'error' in r ? fail(r.error) : r.url } }),
+  option({ key: 'upstreamTimeout', flag: '--upstream-timeout', env: 'MOCK_UPSTREAM_TIMEOUT', value: '<ms>', help: `time the upstream gets to answer before a 504 (default ${DEFAULT_UPSTREAM_TIMEOUT_MS})`, parse: integer(1, 600_000, 'milliseconds') }),
+  option({ key: 'upstreamStrict', flag: '--upstream-strict', env: 'MOCK_UPSTREAM_STRICT', help: 'answer 502 instead of an upstream answer that breaks the contract', parse: (v) => ['', 'true', '1', 'on'].includes(v) ? true : ['false', '0', 'off'].includes(v) ? false : fail(`expected true or false, got "${v}"`) }),
+  option({ key: 'record', flag: '--record', env: 'MOCK_RECORD', value: '<file>', help: 'append each distinct upstream error answer to this scenarios file', parse: (v) => v.trim() === '' ? fail('expected a file path') : v }),
   option({ key: 'help', flag: '--help', help: 'print this help and exit', parse: () => true }),
   option({ key: 'version', flag: '--version', help: 'print the version and exit', parse: () => true })
 ]
 
-const SWITCHES = new Set(['help', 'version'])
+const SWITCHES = new Set(['help', 'version', 'upstreamStrict'])
 
 /** The configuration when nothing is given. */
 export function defaultConfig (): Config {
@@ -111,6 +120,10 @@ export function defaultConfig (): Config {
     requestTimeout: DEFAULT_REQUEST_TIMEOUT_MS,
     headersTimeout: DEFAULT_HEADERS_TIMEOUT_MS,
     keepAliveTimeout: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    upstream: undefined,
+    upstreamTimeout: DEFAULT_UPSTREAM_TIMEOUT_MS,
+    upstreamStrict: false,
+    record: undefined,
     help: false,
     version: false
   }

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { DASHBOARD_HTML } from './dashboard/page.js'
 import { DASHBOARD_JS } from './dashboard/script.js'
 import { DASHBOARD_CSS } from './dashboard/style.js'
+import { VIOLATIONS_JS } from './dashboard/violations.js'
 
 export const DASHBOARD_PATH = '/'
 
@@ -32,7 +33,8 @@ const SECURITY_HEADERS = {
 export const DASHBOARD_ASSETS: Readonly<Record<string, readonly [string, string]>> = {
   [DASHBOARD_PATH]: ['text/html; charset=utf-8', DASHBOARD_HTML],
   '/dashboard.js': ['text/javascript; charset=utf-8', DASHBOARD_JS],
-  '/dashboard.css': ['text/css; charset=utf-8', DASHBOARD_CSS]
+  '/dashboard.css': ['text/css; charset=utf-8', DASHBOARD_CSS],
+  '/dashboard-violations.js': ['text/javascript; charset=utf-8', VIOLATIONS_JS]
 }
 
 /**

@@ -12,6 +12,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/dashboard.css">
 <script src="/dashboard.js" defer></script>
+<script src="/dashboard-violations.js" defer></script>
 </head>
 <body>
 <a class="skip" href="#try-heading">Skip to Try it</a>
@@ -88,6 +89,11 @@ export const DASHBOARD_HTML = `<!doctype html>
         <tbody id="journal-rows"><tr><td colspan="7" class="empty">No requests yet.</td></tr></tbody>
       </table>
     </div>
+  </section>
+  <section id="violations" class="violations" aria-labelledby="violations-heading" hidden>
+    <h2 id="violations-heading">Upstream violations</h2>
+    <p id="violations-count" aria-live="polite"></p>
+    <ul id="violations-list"></ul>
   </section>
 </main>
 </body>

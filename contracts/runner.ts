@@ -5,7 +5,7 @@
  * unless asked to. Also reads the mock's coverage of the documented examples.
  */
 import { randomBytes } from 'node:crypto'
-import { Type } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 import { request, type Dispatcher } from 'undici'
 import { checkAgainst, expectationFor, normalizeHeaders, preview, type Expectation, type ResponseViolation } from './assert.js'
 import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
@@ -56,6 +56,8 @@ export interface CheckReport {
 
 export interface RunReport {
   baseUrl: string
+  /** The real service behind the mock (`--upstream`), whose answers the live-safe checks went to. */
+  upstream?: string
   /** `full` when the catalogue was driven through `/__mock`, `live-safe` otherwise. */
   mode: 'full' | 'live-safe'
   ok: boolean
@@ -143,6 +145,38 @@ async function detectMock (http: Client, options: RunOptions): Promise<ListedSce
   const body = parseJson(listed.text)
   if (listed.statusCode !== 200 || checkSchema(ScenarioList, body).length > 0) return undefined
   return (body as { scenarios: ListedScenario[] }).scenarios
+}
+
+const ViolationsBody = Type.Object({
+  upstream: Type.Union([Type.String(), Type.Null()]),
+  total: Type.Integer(),
+  violations: Type.Array(Type.Object({
+    seq: Type.Integer(),
+    status: Type.Integer(),
+    violations: Type.Array(Type.Object({ path: Type.String(), expected: Type.String(), got: Type.String() }))
+  }))
+})
+type ViolationsBody = Static<typeof ViolationsBody>
+
+async function readViolations (http: Client, options: RunOptions, after: number): Promise<ViolationsBody | undefined> {
+  const answer = await adminGet(http, `/__mock/violations?after=${after}`, options)
+  const body = parseJson(answer.text)
+  return answer.statusCode === 200 && checkSchema(ViolationsBody, body).length === 0 ? body as ViolationsBody : undefined
+}
+
+/** The upstream of a mock passing invites through, and the last violation seen before the run. */
+async function detectUpstream (http: Client, options: RunOptions): Promise<{ upstream: string, after: number } | undefined> {
+  const report = await readViolations(http, options, 0)
+  if (report?.upstream === null || report === undefined) return undefined
+  return { upstream: report.upstream, after: report.total }
+}
+
+/** The violations the mock found in the upstream's answers during the run, reported as the runner's own. */
+async function upstreamViolations (http: Client, options: RunOptions, since: { after: number }): Promise<CheckReport> {
+  const report = await readViolations(http, options, since.after)
+  if (report === undefined) return finish('upstream', 0, [{ path: '/admin/violations', expected: 'a report from GET /__mock/violations', got: 'none' }])
+  const violations = report.violations.flatMap((entry) => entry.violations.map((violation) => ({ check: 'upstream', status: entry.status, ...violation })))
+  return { name: 'upstream', status: 0, ok: violations.length === 0, violations }
 }
 
 const knownExamples = [...inviteExamples, unauthorizedExample, ...forbiddenExamples]
@@ -250,14 +284,18 @@ async function runInvite (http: Client, email: string, options: RunOptions): Pro
 export async function runContract (options: RunOptions): Promise<RunReport> {
   const http = client(options.baseUrl, options.dispatcher)
   const scenarios = options.liveSafe === true ? undefined : await detectMock(http, options)
+  // A mock passing invites to the real service is checked through: its own scenarios are not the point.
+  const passThrough = scenarios === undefined ? undefined : await detectUpstream(http, options)
   const checks: CheckReport[] = []
-  if (scenarios !== undefined) {
+  if (scenarios !== undefined && passThrough === undefined) {
     const run = randomBytes(4).toString('hex')
     for (const scenario of scenarios) checks.push(await runScenario(http, scenario, options, `contract-${run}-${scenario.id}`))
   }
   for (const check of liveChecks) checks.push(await runLiveCheck(http, check, options))
   if (options.inviteEmail !== undefined) checks.push(await runInvite(http, options.inviteEmail, options))
-  return { baseUrl: http.baseUrl, mode: scenarios === undefined ? 'live-safe' : 'full', ok: checks.every((check) => check.ok), checks }
+  if (passThrough !== undefined) checks.push(await upstreamViolations(http, options, passThrough))
+  const mode = scenarios === undefined || passThrough !== undefined ? 'live-safe' : 'full'
+  return { baseUrl: http.baseUrl, ...(passThrough === undefined ? {} : { upstream: passThrough.upstream }), mode, ok: checks.every((check) => check.ok), checks }
 }
 
 const CoverageBody = Type.Object({

@@ -20,6 +20,10 @@ t.test('defaults', async (t) => {
     requestTimeout: 30_000,
     headersTimeout: 10_000,
     keepAliveTimeout: 5000,
+    upstream: undefined,
+    upstreamTimeout: 10_000,
+    upstreamStrict: false,
+    record: undefined,
     help: false,
     version: false
   })
@@ -43,7 +47,10 @@ const flags: Array<[string[], Record<string, string>, Record<string, unknown>]> 
   [['--journal-limit', '0'], { MOCK_JOURNAL_LIMIT: '0' }, { journalLimit: 0 }],
   [['--request-timeout', '0'], { MOCK_REQUEST_TIMEOUT: '0' }, { requestTimeout: 0 }],
   [['--headers-timeout', '2500'], { MOCK_HEADERS_TIMEOUT: '2500' }, { headersTimeout: 2500 }],
-  [['--keep-alive-timeout', '60000'], { MOCK_KEEP_ALIVE_TIMEOUT: '60000' }, { keepAliveTimeout: 60_000 }]
+  [['--keep-alive-timeout', '60000'], { MOCK_KEEP_ALIVE_TIMEOUT: '60000' }, { keepAliveTimeout: 60_000 }],
+  [['--upstream', 'https://global.api.konghq.com/'], { MOCK_UPSTREAM: 'https://global.api.konghq.com' }, { upstream: 'https://global.api.konghq.com' }],
+  [['--upstream-timeout', '250'], { MOCK_UPSTREAM_TIMEOUT: '250' }, { upstreamTimeout: 250 }],
+  [['--record', 'recorded.yaml'], { MOCK_RECORD: 'recorded.yaml' }, { record: 'recorded.yaml' }]
 ]
 
 t.test('every option by flag, by --flag=value, and by env variable', async (t) => {
@@ -53,10 +60,13 @@ t.test('every option by flag, by --flag=value, and by env variable', async (t) =
     t.match(parseConfig([], env), expected, JSON.stringify(env))
   }
   const withEnv = OPTIONS.filter((o) => o.env !== undefined).map((o) => o.env)
-  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT'])
+  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_UPSTREAM', 'MOCK_UPSTREAM_TIMEOUT', 'MOCK_UPSTREAM_STRICT', 'MOCK_RECORD'])
   t.match(parseConfig(['--help'], {}), { help: true })
   t.match(parseConfig(['-h'], {}), { help: true })
   t.match(parseConfig(['--version'], {}), { version: true })
+  t.match(parseConfig(['--upstream-strict'], {}), { upstreamStrict: true })
+  for (const value of ['true', '1', 'on']) t.match(parseConfig([], { MOCK_UPSTREAM_STRICT: value }), { upstreamStrict: true }, value)
+  for (const value of ['false', '0', 'off']) t.match(parseConfig([], { MOCK_UPSTREAM_STRICT: value }), { upstreamStrict: false }, value)
 })
 
 t.test('flags win over env variables; empty env variables are ignored', async (t) => {
@@ -86,6 +96,10 @@ t.test('bad values are one-line ConfigErrors naming the flag or variable', async
     [['--keep-alive-timeout', '0'], {}, '--keep-alive-timeout: expected milliseconds from 1 to 3600000, got "0"'],
     [[], { MOCK_MAX_DELAY: '1.5' }, 'MOCK_MAX_DELAY: expected milliseconds from 0 to 600000, got "1.5"'],
     [['--journal-limit', '100001'], {}, '--journal-limit: expected a count from 0 to 100000, got "100001"'],
+    [['--upstream', 'http://example.com'], {}, '--upstream: expected an https URL (http only for a loopback address), got "http://example.com"'],
+    [[], { MOCK_UPSTREAM_TIMEOUT: '0' }, 'MOCK_UPSTREAM_TIMEOUT: expected milliseconds from 1 to 600000, got "0"'],
+    [[], { MOCK_UPSTREAM_STRICT: 'yes please' }, 'MOCK_UPSTREAM_STRICT: expected true or false, got "yes please"'],
+    [['--record', ' '], {}, '--record: expected a file path'],
     [['--nope'], {}, 'unknown option "--nope" (see --help)'],
     [['serve'], {}, 'unknown option "serve" (see --help)'],
     [['--port'], {}, '--port needs a value <n>']

@@ -11,7 +11,7 @@ const example = (name: string): Record<string, unknown> => structuredClone(invit
 const json = (status: number, body: unknown, headers: string[] = ['content-type', PROBLEM]): RawAnswer => ({ status, headers, body: JSON.stringify(body) })
 const invite = { method: 'POST' as const, url: '/v3/invites', headers: { authorization: 'Bearer kpat_secret_token_1', 'content-type': 'application/json' }, payload: '{"email":"a@example.com"}' }
 
-async function mockWith (t: Tap.Test, upstreamUrl: string, options: Partial<MockOptions['upstream']> = {}, extra: MockOptions = {}) {
+async function mockWith (t: { teardown: (fn: () => unknown) => void }, upstreamUrl: string, options: Partial<MockOptions['upstream']> = {}, extra: MockOptions = {}) {
   const lines: string[] = []
   const app = buildApp({ upstream: { url: upstreamUrl, ...options }, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } }, ...extra })
   t.teardown(() => app.close())

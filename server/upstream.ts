@@ -19,8 +19,11 @@ export const UPSTREAM_ID = 'upstream'
 /** Milliseconds the upstream gets to answer in full, by default. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
 
-/** Headers that describe one connection, never passed on (RFC 9110, section 7.6.1), and framing the mock redoes. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length'])
+/**
+ * Headers that describe one connection, never passed on (RFC 9110, section 7.6.1), framing the mock
+ * redoes, and Accept-Encoding: a compressed answer could not be checked against its contract.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'accept-encoding'])
 
 export interface UpstreamOptions {
   /** The service's base URL; invites go to `<url>/v3/invites`. `https:` unless the host is a loopback address. */

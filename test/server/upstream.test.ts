@@ -83,7 +83,7 @@ t.test('the request goes on with its method, body and end-to-end headers only', 
 t.test('forwardHeaders drops hop-by-hop headers, those Connection names and the mock\'s own', async (t) => {
   t.same(forwardHeaders([
     'Host', 'mock', 'Connection', 'close, X-Trace', 'X-Trace', '1', 'Transfer-Encoding', 'chunked', 'Upgrade', 'h2c', 'Proxy-Authorization', 'Basic x',
-    'Trailer', 'x', 'Content-Length', '3', 'X-Mock-Scenario', 'default', 'Authorization', 'Bearer t', 'Accept', '*/*'
+    'Trailer', 'x', 'Content-Length', '3', 'X-Mock-Scenario', 'default', 'Authorization', 'Bearer t', 'Accept', '*/*', 'Accept-Encoding', 'gzip'
   ]), ['Authorization', 'Bearer t', 'Accept', '*/*'])
 })
 

@@ -90,9 +90,14 @@ function answerHeaders (headers: Record<string, string | string[] | undefined>, 
   return out
 }
 
-function causeOf (error: unknown): string {
+/**
+ * What made a request to the upstream fail, in a word: the error's code (`ECONNREFUSED`,
+ * `UND_ERR_SOCKET`…), its cause's, or its message.
+ * @example causeOf(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' })) // 'ECONNREFUSED'
+ */
+export function causeOf (error: unknown): string {
   const cause = (error as { cause?: NodeJS.ErrnoException }).cause
-  return (error as NodeJS.ErrnoException).code ?? cause?.code ?? (error as Error).message
+  return String((error as NodeJS.ErrnoException).code ?? cause?.code ?? (error as Error).message)
 }
 
 function parseJson (text: string): unknown {
@@ -156,7 +161,7 @@ export class Upstream {
       const outcome = timedOut
         ? problemOutcome(problem(504, `The upstream ${this.url} did not answer within ${this.timeoutMs} ms`, 'Gateway Timeout'), UPSTREAM_ID)
         : problemOutcome(problem(502, `The upstream ${this.url} could not be reached: ${causeOf(error)}`, 'Bad Gateway'), UPSTREAM_ID)
-      context.log.warn({ reqId: request.id, upstream: this.url, cause: causeOf(error) }, timedOut ? 'upstream timed out' : 'upstream unreachable')
+      context.log.warn({ reqId: request.id, upstream: this.url, cause: timedOut ? 'timeout' : causeOf(error) }, timedOut ? 'upstream timed out' : 'upstream unreachable')
       context.state.countServed(UPSTREAM_ID, undefined)
       context.journal(request, UPSTREAM_ID, outcome.status, performance.now() - started, context.now())
       sendOutcome(request, reply, outcome, context.log)

@@ -22,8 +22,8 @@ export interface FakeUpstream {
   url: string
   app: FastifyInstance
   received: Received[]
-  /** What the next invites get; `'hang'` never answers. */
-  answer: RawAnswer | 'hang'
+  /** What the next invites get; `'hang'` never answers, `'reset'` drops the connection. */
+  answer: RawAnswer | 'hang' | 'reset'
 }
 
 /**
@@ -40,6 +40,10 @@ export async function startUpstream (t: { teardown: (fn: () => unknown) => void 
     reply.hijack()
     const answer = fake.answer
     if (answer === 'hang') return
+    if (answer === 'reset') {
+      request.raw.socket.destroy()
+      return
+    }
     reply.raw.writeHead(answer.status, [...answer.headers, 'content-length', String(Buffer.byteLength(answer.body))])
     reply.raw.end(answer.body)
   })

@@ -3,7 +3,7 @@ import t from 'tap'
 import { request } from 'undici'
 import { inviteExamples, unauthorizedExample } from '../../contracts/examples.js'
 import { buildApp, type MockOptions } from '../../server/app.js'
-import { checkUpstreamUrl, forwardHeaders, Upstream } from '../../server/upstream.js'
+import { causeOf, checkUpstreamUrl, forwardHeaders, Upstream } from '../../server/upstream.js'
 import { startUpstream, type RawAnswer } from '../helpers/fake-upstream.js'
 
 const PROBLEM = 'application/problem+json'
@@ -208,7 +208,7 @@ t.test('an upstream that never answers gives a 504 within the timeout', async (t
   t.ok(elapsed >= 190 && elapsed < 2000, `answered after ${Math.round(elapsed)} ms`)
   t.equal(res.statusCode, 504)
   t.match(res.json(), { status: 504, title: 'Gateway Timeout', detail: `The upstream ${upstream.url} did not answer within 200 ms` })
-  t.match(JSON.parse(lines[0]!), { msg: 'upstream timed out' })
+  t.match(JSON.parse(lines[0]!), { msg: 'upstream timed out', cause: 'timeout' })
 })
 
 t.test('an upstream URL must be https unless it is a loopback address', async (t) => {
@@ -222,4 +222,19 @@ t.test('an upstream URL must be https unless it is a loopback address', async (t
   t.match(checkUpstreamUrl('https://example.com/?a=1'), { error: /without a query or fragment/ })
   t.throws(() => new Upstream({ url: 'http://example.com' }), new TypeError('upstream: expected an https URL (http only for a loopback address), got "http://example.com"'))
   t.throws(() => buildApp({ upstream: { url: 'http://10.0.0.1' } }), TypeError)
+})
+
+t.test('the cause of a failed request is its code, its cause\'s code, or its message', async (t) => {
+  t.equal(causeOf(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), 'ECONNREFUSED')
+  t.equal(causeOf(new Error('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) })), 'ENOTFOUND')
+  t.equal(causeOf(new Error('other side closed')), 'other side closed')
+})
+
+t.test('an upstream that drops the connection gives a 502 naming the cause', async (t) => {
+  const upstream = await startUpstream(t)
+  upstream.answer = 'reset'
+  const { app } = await mockWith(t, upstream.url)
+  const res = await app.inject(invite)
+  t.equal(res.statusCode, 502)
+  t.match(res.json().detail, /could not be reached: UND_ERR_SOCKET|ECONNRESET/)
 })

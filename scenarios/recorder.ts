@@ -82,9 +82,8 @@ function describe (answer: RecordedAnswer, secrets: readonly string[], when: str
   const headers: Record<string, string> = {}
   let contentType: string | undefined
   for (const [name, value] of Object.entries(answer.headers)) {
-    if (value === undefined) continue
     const lower = name.toLowerCase()
-    const text = scrub(Array.isArray(value) ? value.join(', ') : String(value), secrets)
+    const text = scrub([value].flat().join(', '), secrets)
     if (lower === 'content-type') contentType = text
     else if (KEPT_HEADERS.has(lower) || KEPT_PREFIXES.some((prefix) => lower.startsWith(prefix))) headers[lower] = text
   }
@@ -123,14 +122,16 @@ const isJsonType = (type: string | undefined): boolean => {
 }
 
 function keyOf (item: CustomScenario): string {
-  return JSON.stringify([item.status, mediaTypeOf(item.contentType ?? item.headers?.['content-type']) ?? '', Object.keys(item.headers ?? {}).map((name) => name.toLowerCase()).sort(), item.body ?? item.text])
+  const headers = Object.keys(item.headers ?? {}).map((name) => name.toLowerCase())
+  const type = item.contentType ?? Object.entries(item.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1]
+  return JSON.stringify([item.status, mediaTypeOf(type) ?? '', headers.filter((name) => name !== 'content-type').sort(), item.body ?? item.text])
 }
 
 /**
  * Appends distinct upstream error answers to a scenarios file. Writes are serialized, and each
  * writes the whole file to a temporary file first, then renames it over the old one.
  * @example
- * const recorder = new Recorder('recorded.yaml')
+ * const recorder = new Recorder('recorded.yaml', (error) => { console.error(error) })
  * recorder.record({ status: 409, headers: { 'content-type': 'application/problem+json' }, body: '{…}' }, ['authorization', 'Bearer t'])
  * await recorder.flush()
  */
@@ -142,7 +143,7 @@ export class Recorder {
   private writing: Promise<void> = Promise.resolve()
 
   /** Reads the file as it is (a missing or empty file starts empty); throws a ScenarioFileError when it does not load. */
-  constructor (readonly file: string, private readonly onError: (error: Error) => void = () => {}, private readonly now: () => number = Date.now) {
+  constructor (readonly file: string, private readonly onError: (error: Error) => void, private readonly now: () => number = Date.now) {
     const loaded = load(file)
     this.items = loaded.items
     this.document = loaded.document

@@ -80,7 +80,7 @@ export function forwardHeaders (rawHeaders: readonly string[]): string[] {
 
 /** The answer headers passed back, as `writeHead` takes them: the upstream's, minus framing, plus the served marker. */
 function answerHeaders (headers: Record<string, string | string[] | undefined>, length: number): string[] {
-  const named = new Set(String(headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()))
+  const named = new Set([headers.connection].flat().join(',').split(',').map((name) => name.trim().toLowerCase()))
   const out: string[] = []
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || name === SERVED_HEADER) continue
@@ -123,7 +123,7 @@ export class Upstream {
   private readonly agent = new Agent({ keepAliveTimeout: 4000 })
 
   /** Throws a TypeError for a URL `checkUpstreamUrl` refuses, and a ScenarioFileError for a record file that does not load. */
-  constructor (options: UpstreamOptions, onRecordError?: (error: Error) => void) {
+  constructor (options: UpstreamOptions, onRecordError: (error: Error) => void = () => {}) {
     const checked = checkUpstreamUrl(options.url)
     if ('error' in checked) throw new TypeError(`upstream: ${checked.error}`)
     this.url = checked.url

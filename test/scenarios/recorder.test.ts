@@ -92,7 +92,7 @@ for (const extension of ['yaml', 'json']) {
 
 t.test('ids are readable, kebab-case, unique and never a built-in id', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'record-'))
-  const recorder = new Recorder(join(dir, 'ids.yaml'))
+  const recorder = new Recorder(join(dir, 'ids.yaml'), () => {})
   const problem = (status: number, title: string, detail: string): RawAnswer & { headers: Record<string, string> } =>
     ({ status, headers: { 'content-type': PROBLEM }, body: JSON.stringify({ status, title, instance: 'x', detail }) } as never)
   t.equal(recorder.record(problem(409, 'Conflict', 'One'), []), 'conflict-one')
@@ -103,10 +103,11 @@ t.test('ids are readable, kebab-case, unique and never a built-in id', async (t)
   t.equal(long.length, 64)
   t.equal(recorder.record(problem(409, 'Conflict', 'x'.repeat(100) + 'y'), [])!.length, 64, 'still 64 with a suffix')
   t.equal(recorder.record({ status: 500, headers: {}, body: '' }, []), 'upstream-500')
+  t.equal(recorder.record(problem(409, '!!!', ''), []), 'upstream-409', 'a title and detail without letters or digits')
   t.equal(recorder.record({ status: 201, headers: {}, body: '' }, []), undefined, 'only errors')
-  t.equal(recorder.size, 7)
+  t.equal(recorder.size, 8)
   await recorder.flush()
-  t.equal(loadScenariosFile(join(dir, 'ids.yaml')).length, 7)
+  t.equal(loadScenariosFile(join(dir, 'ids.yaml')).length, 8)
 })
 
 t.test('secretsOf finds the values the journal redacts', async (t) => {
@@ -118,23 +119,30 @@ t.test('secretsOf finds the values the journal redacts', async (t) => {
 t.test('an existing file keeps its shape; a bad one is refused at start-up', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'record-'))
   const list = join(dir, 'list.json')
-  writeFileSync(list, JSON.stringify([{ id: 'mine', title: 'Mine', status: 418, text: 'teapot' }]))
-  const recorder = new Recorder(list)
+  writeFileSync(list, JSON.stringify([
+    { id: 'mine', title: 'Mine', status: 418, text: 'teapot' },
+    { id: 'typed', title: 'Typed', status: 418, headers: { 'Content-Type': 'text/html' }, text: '<p>teapot</p>' }
+  ]))
+  const recorder = new Recorder(list, () => {})
   recorder.record({ status: 418, headers: {}, body: 'teapot' }, [])
+  recorder.record({ status: 418, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<p>teapot</p>' }, [])
+  // Plain JSON is no problem document: kept as data as it is, without an instance to replace.
+  t.equal(recorder.record({ status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"bad"}' }, []), 'upstream-400')
   recorder.record({ status: 503, headers: { 'content-type': PROBLEM, 'retry-after': '1' }, body: '{"status":503,"title":"Down","instance":"i","detail":"Later"}' }, [])
   await recorder.flush()
   const data = JSON.parse(readFileSync(list, 'utf8'))
   t.ok(Array.isArray(data), 'still a list')
-  t.same(data.map((s: { id: string }) => s.id), ['mine', 'down-later'], 'a hand-written answer counts as recorded')
-  t.match(data[1], { status: 503, headers: { 'retry-after': '1' }, contentType: PROBLEM, body: { status: 503, title: 'Down', instance: RECORDED_INSTANCE, detail: 'Later' } })
+  t.same(data.map((s: { id: string }) => s.id), ['mine', 'typed', 'upstream-400', 'down-later'], 'hand-written answers count as recorded')
+  t.same(data[2].body, { error: 'bad' })
+  t.match(data[3], { status: 503, headers: { 'retry-after': '1' }, contentType: PROBLEM, body: { status: 503, title: 'Down', instance: RECORDED_INSTANCE, detail: 'Later' } })
 
   const empty = join(dir, 'empty.yaml')
   writeFileSync(empty, '\n')
-  t.equal(new Recorder(empty).size, 0, 'an empty file is a fresh start')
+  t.equal(new Recorder(empty, () => {}).size, 0, 'an empty file is a fresh start')
   const bad = join(dir, 'bad.yaml')
   writeFileSync(bad, '- id: x\n')
-  t.throws(() => new Recorder(bad), ScenarioFileError)
-  t.throws(() => new Recorder(dir), { name: 'ScenarioFileError', message: /cannot read it \(EISDIR\)/ })
+  t.throws(() => new Recorder(bad, () => {}), ScenarioFileError)
+  t.throws(() => new Recorder(dir, () => {}), { name: 'ScenarioFileError', message: /cannot read it \(EISDIR\)/ })
 })
 
 t.test('a failed write is reported and leaves no temporary file', async (t) => {

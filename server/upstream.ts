@@ -111,7 +111,7 @@ function parseJson (text: string): unknown {
 /**
  * Forwards invites to the upstream service through its own connection pool.
  * @example
- * const upstream = new Upstream({ url: 'https://us.api.konghq.com', timeoutMs: 5000 })
+ * const upstream = new Upstream({ url: 'https://us.api.konghq.com', timeoutMs: 5000 }, (error) => { console.error(error) })
  * await upstream.forward(request, reply, context)
  */
 export class Upstream {
@@ -123,7 +123,7 @@ export class Upstream {
   private readonly agent = new Agent({ keepAliveTimeout: 4000 })
 
   /** Throws a TypeError for a URL `checkUpstreamUrl` refuses, and a ScenarioFileError for a record file that does not load. */
-  constructor (options: UpstreamOptions, onRecordError: (error: Error) => void = () => {}) {
+  constructor (options: UpstreamOptions, onRecordError: (error: Error) => void) {
     const checked = checkUpstreamUrl(options.url)
     if ('error' in checked) throw new TypeError(`upstream: ${checked.error}`)
     this.url = checked.url

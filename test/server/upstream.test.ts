@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import t from 'tap'
 import { request } from 'undici'
@@ -220,7 +221,7 @@ t.test('an upstream URL must be https unless it is a loopback address', async (t
   t.match(checkUpstreamUrl('not a url'), { error: 'expected an https URL, got "not a url"' })
   t.match(checkUpstreamUrl('https://user:pw@example.com'), { error: /must not carry credentials/ })
   t.match(checkUpstreamUrl('https://example.com/?a=1'), { error: /without a query or fragment/ })
-  t.throws(() => new Upstream({ url: 'http://example.com' }), new TypeError('upstream: expected an https URL (http only for a loopback address), got "http://example.com"'))
+  t.throws(() => new Upstream({ url: 'http://example.com' }, () => {}), new TypeError('upstream: expected an https URL (http only for a loopback address), got "http://example.com"'))
   t.throws(() => buildApp({ upstream: { url: 'http://10.0.0.1' } }), TypeError)
 })
 
@@ -237,4 +238,16 @@ t.test('an upstream that drops the connection gives a 502 naming the cause', asy
   const res = await app.inject(invite)
   t.equal(res.statusCode, 502)
   t.match(res.json().detail, /could not be reached: UND_ERR_SOCKET|ECONNRESET/)
+})
+
+t.test('a recording that cannot be written is logged and the answer still goes back', async (t) => {
+  const dir = t.testdir({})
+  const upstream = await startUpstream(t)
+  upstream.answer = json(409, example('User is Already Active'))
+  const { app, lines } = await mockWith(t, upstream.url, { record: `${dir}/r.yaml` })
+  // A directory where the file should go, once started: the rename over it fails.
+  mkdirSync(`${dir}/r.yaml/inside`, { recursive: true })
+  t.equal((await app.inject(invite)).statusCode, 409)
+  await app.mock.upstream!.recorder!.flush()
+  t.match(JSON.parse(lines.at(-1)!), { level: 50, msg: 'recording failed' })
 })

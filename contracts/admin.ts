@@ -152,5 +152,30 @@ export type NewUserParams = Static<typeof NewUserParams>
 export const UserParams = Type.Object({ email: Type.String() })
 export type UserParams = Static<typeof UserParams>
 
+/** `?after=<seq>`: only the violation reports after that one. */
+export const ViolationsQuery = Type.Object({ after: Type.Optional(Type.String({ pattern: '^\\d{1,15}$' })) })
+export type ViolationsQuery = Static<typeof ViolationsQuery>
+
+/** One way an answer broke its contract. */
+export const ResponseViolationView = Type.Object({ path: Type.String(), expected: Type.String(), got: Type.String() })
+
+/**
+ * `GET /__mock/violations`: the upstream (`null` when invites are not passed through), how many of its
+ * answers broke their contract since start-up or the last reset, and the last ones kept, newest last.
+ */
+export const ViolationsResponse = Type.Object({
+  upstream: Type.Union([Type.String(), Type.Null()]),
+  total: Type.Integer({ minimum: 0 }),
+  violations: Type.Array(Type.Object({
+    seq: Type.Integer(),
+    time: Type.String(),
+    method: Type.String(),
+    url: Type.String(),
+    status: Type.Integer(),
+    violations: Type.Array(ResponseViolationView)
+  }))
+})
+export type ViolationsResponse = Static<typeof ViolationsResponse>
+
 /** The answer of the calls that answer nothing (`204 No Content`). */
 export const NoContent = Type.Null()

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { request, type Dispatcher } from 'undici'
-import { CoverageResponse, ScenarioListResponse, type ListedScenario } from './admin.js'
+import { CoverageResponse, ScenarioListResponse, ViolationsResponse, type ListedScenario } from './admin.js'
 import { checkAgainst, expectationFor, normalizeHeaders, preview, type ResponseViolation } from './assert.js'
 import { ADMIN_TOKEN_HEADER, SERVED_HEADER, SESSION_HEADER } from './headers.js'
 import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
@@ -55,6 +55,8 @@ export interface CheckReport {
 
 export interface RunReport {
   baseUrl: string
+  /** The real service behind the mock (`--upstream`), whose answers the live-safe checks went to. */
+  upstream?: string
   /** `full` when the catalogue was driven through `/__mock`, `live-safe` otherwise. */
   mode: 'full' | 'live-safe'
   ok: boolean
@@ -137,6 +139,27 @@ async function detectMock (http: Client, options: RunOptions): Promise<ListedSce
   const body = parseJson(listed.text)
   if (listed.statusCode !== 200 || checkSchema(ScenarioListResponse, body).length > 0) return undefined
   return (body as ScenarioListResponse).scenarios
+}
+
+async function readViolations (http: Client, options: RunOptions, after: number): Promise<ViolationsResponse | undefined> {
+  const answer = await adminGet(http, `/__mock/violations?after=${after}`, options)
+  const body = parseJson(answer.text)
+  return answer.statusCode === 200 && checkSchema(ViolationsResponse, body).length === 0 ? body as ViolationsResponse : undefined
+}
+
+/** The upstream of a mock passing invites through, and the last violation seen before the run. */
+async function detectUpstream (http: Client, options: RunOptions): Promise<{ upstream: string, after: number } | undefined> {
+  const report = await readViolations(http, options, 0)
+  if (report?.upstream === null || report === undefined) return undefined
+  return { upstream: report.upstream, after: report.total }
+}
+
+/** The violations the mock found in the upstream's answers during the run, reported as the runner's own. */
+async function upstreamViolations (http: Client, options: RunOptions, since: { after: number }): Promise<CheckReport> {
+  const report = await readViolations(http, options, since.after)
+  if (report === undefined) return finish('upstream', 0, [{ path: '/admin/violations', expected: 'a report from GET /__mock/violations', got: 'none' }])
+  const violations = report.violations.flatMap((entry) => entry.violations.map((violation) => ({ check: 'upstream', status: entry.status, ...violation })))
+  return { name: 'upstream', status: 0, ok: violations.length === 0, violations }
 }
 
 const knownExamples = [...inviteExamples, unauthorizedExample, ...forbiddenExamples]
@@ -239,14 +262,18 @@ async function runInvite (http: Client, email: string, options: RunOptions): Pro
 export async function runContract (options: RunOptions): Promise<RunReport> {
   const http = client(options.baseUrl, options.dispatcher)
   const scenarios = options.liveSafe === true ? undefined : await detectMock(http, options)
+  // A mock passing invites to the real service is checked through: its own scenarios are not the point.
+  const passThrough = scenarios === undefined ? undefined : await detectUpstream(http, options)
   const checks: CheckReport[] = []
-  if (scenarios !== undefined) {
+  if (scenarios !== undefined && passThrough === undefined) {
     const run = randomBytes(4).toString('hex')
     for (const scenario of scenarios) checks.push(await runScenario(http, scenario, options, `contract-${run}-${scenario.id}`))
   }
   for (const check of liveChecks) checks.push(await runLiveCheck(http, check, options))
   if (options.inviteEmail !== undefined) checks.push(await runInvite(http, options.inviteEmail, options))
-  return { baseUrl: http.baseUrl, mode: scenarios === undefined ? 'live-safe' : 'full', ok: checks.every((check) => check.ok), checks }
+  if (passThrough !== undefined) checks.push(await upstreamViolations(http, options, passThrough))
+  const mode = scenarios === undefined || passThrough !== undefined ? 'live-safe' : 'full'
+  return { baseUrl: http.baseUrl, ...(passThrough === undefined ? {} : { upstream: passThrough.upstream }), mode, ok: checks.every((check) => check.ok), checks }
 }
 
 export interface CoverageExample { name: string, status: number, scenario: string, served: number }

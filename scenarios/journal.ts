@@ -6,6 +6,7 @@
  * reading a page are bounded too.
  */
 import { redact as builtInRedact, type Redact } from './redact.js'
+import type { ResponseViolation } from '../contracts/assert.js'
 
 /** A request as the journal shows it: secrets redacted. */
 export interface JournalEntry {
@@ -20,6 +21,8 @@ export interface JournalEntry {
   heldMs: number
   headers: Record<string, string>
   body?: unknown
+  /** How the upstream's answer broke its contract (answers passed through from `--upstream` only). */
+  violations?: ResponseViolation[]
   /** What was not kept of the request, when something was. */
   cut?: Cut
 }
@@ -47,6 +50,8 @@ export interface JournalRecord {
   rawHeaders: readonly string[]
   /** The body as received, if there was one; past `BODY_BYTES_KEPT` only its size is kept. */
   body: string | undefined
+  /** How an upstream answer broke its contract; an empty list is not kept. */
+  violations?: ResponseViolation[] | undefined
 }
 
 /** Which entries to read: at most `limit`, only those after `after` (a `seq`), only one session's. */
@@ -99,6 +104,7 @@ interface Kept {
   /** The body's text, or the size in bytes of one too large to keep. */
   body: string | number | undefined
   cut: Cut | undefined
+  violations: ResponseViolation[] | undefined
 }
 
 /** A body as the journal shows it: parsed JSON, or `[not JSON]`. */
@@ -185,7 +191,8 @@ export class Journal {
       head,
       body,
       chars: head.length + url.length + (typeof body === 'string' ? body.length : 0),
-      cut
+      cut,
+      violations: record.violations?.length === 0 ? undefined : record.violations
     }
     this.next = this.next + 1 === this.limit ? 0 : this.next + 1
     if (this.size < this.limit) this.size++
@@ -261,6 +268,7 @@ export class Journal {
     if (typeof kept.body === 'string') entry.body = parsedBody(kept.body)
     else if (kept.body !== undefined) entry.body = `[${kept.body} bytes]`
     if (kept.cut !== undefined) entry.cut = kept.cut
+    if (kept.violations !== undefined) entry.violations = kept.violations
     return this.redact(entry)
   }
 

@@ -12,11 +12,13 @@ export interface Outcome {
   served: string
   /** The documented example this answer is, for coverage. */
   example?: string
-  headers?: Record<string, string>
-  /** The `Content-Type` as sent (compiled once, never worked out per answer). */
+  /** More headers; a list sends the header once per value (an upstream's `Set-Cookie`). */
+  headers?: Record<string, string | readonly string[]>
+  /** The `Content-Type` as sent (compiled once, never worked out per answer); none, none is sent. */
   contentType?: string
-  payload?: string
-  /** The payload's length in UTF-8 bytes, when known before it is rendered. */
+  /** The body: text, or the bytes of an answer passed through unchanged. */
+  payload?: string | Buffer
+  /** The payload's length in bytes, when known before it is rendered. */
   bytes?: number
   /** Close the socket without answering. */
   reset?: boolean

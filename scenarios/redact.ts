@@ -12,6 +12,15 @@ const SECRET_NAMES = new Set(['authorization', 'proxy_authorization', 'cookie', 
 /** Any name ending like these holds a secret: `x-auth-token`, `client_secret`, `x-api-key`, `password`. */
 const SECRET_SUFFIX = /(?:token|secret|password|_key)$/
 
+/**
+ * Whether a header, query or field name says it holds a secret (the built-in names only).
+ * @example isSecretName('X-Auth-Token') // true
+ */
+export function isSecretName (name: string): boolean {
+  const key = normalize(name)
+  return SECRET_NAMES.has(key) || SECRET_SUFFIX.test(key)
+}
+
 /** Names whose verdict a redactor remembers; past it, it starts over (names repeat: headers, fields). */
 export const NAMES_REMEMBERED = 1000
 

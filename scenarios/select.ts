@@ -144,4 +144,4 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
 }
 
 /** The most common choice, shared rather than made for each request. */
-const DEFAULT_CHOICE: Choice = Object.freeze({ scenario: null, delayMs: 0 })
+export const DEFAULT_CHOICE: Choice = Object.freeze({ scenario: null, delayMs: 0 })

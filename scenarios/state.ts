@@ -8,6 +8,8 @@ import type { Scenario } from './catalogue.js'
 import { Journal } from './journal.js'
 import { createRedactor } from './redact.js'
 
+import { ViolationLog } from './violations.js'
+
 export { LIST_LIMIT }
 
 /** A scenario made sticky through the admin API or `--scenario`. `scenario: null` forces the default behaviour. */
@@ -79,6 +81,8 @@ export class MockState {
   readonly rateWindows = new Map<string, number[]>()
   /** Answers served since the last reset: by scenario id (or `default`), and by documented example name. */
   readonly coverage = { scenarios: new Map<string, number>(), examples: new Map<string, number>() }
+  /** Contract violations of upstream answers (`--upstream`). */
+  readonly violations = new ViolationLog()
   /** When the state was created or last reset (ISO 8601). */
   since = new Date().toISOString()
 
@@ -199,6 +203,7 @@ export class MockState {
     this.rateWindows.clear()
     this.coverage.scenarios.clear()
     this.coverage.examples.clear()
+    this.violations.clear()
     this.since = new Date().toISOString()
     for (const email of this.seededUsers) this.addActiveUser(email)
   }

@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   ActiveScenarios, CoverageResponse, HealthResponse, InvitesResponse, MAX_PAGE, NewUserParams, NoContent, RequestsQuery,
   RequestsResponse, ScenarioChange, ScenarioListResponse, SessionQuery, SetScenarioRequest, UserParams, UsersResponse,
-  ActiveUser, type StickyView
+  ActiveUser, ViolationsQuery, ViolationsResponse, type StickyView
 } from '../contracts/admin.js'
 import { ADMIN_TOKEN_HEADER } from '../contracts/headers.js'
 import type { InvalidParameter } from '../contracts/schemas.js'
@@ -154,6 +154,11 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
       examples: catalogue.list.flatMap(({ id, status, example }) =>
         example === undefined ? [] : [{ name: example, status, scenario: id, served: examples.get(example) ?? 0 }])
     }
+  })
+
+  app.get('/violations', { schema: { querystring: ViolationsQuery, response: { 200: ViolationsResponse } } }, async (request) => {
+    const after = request.query.after
+    return { upstream: context.upstream?.url ?? null, total: state.violations.total, violations: state.violations.list(after === undefined ? 0 : Number(after)) }
   })
 
   app.get('/invites', { schema: { response: { 200: InvitesResponse } } }, async () => state.listInvites())

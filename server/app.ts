@@ -21,6 +21,7 @@ import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
 import { invitesRoute, parseJson } from './invites.js'
 import { installGuard } from './guard.js'
+import { Upstream, type UpstreamOptions } from './upstream.js'
 
 export interface MockOptions {
   /** Scenario served to every request until changed (the `--scenario` flag). */
@@ -61,6 +62,8 @@ export interface MockOptions {
   allowedHosts?: readonly string[]
   /** Browser origins allowed to call the invites endpoint, with CORS (the `--cors-origin` flag). */
   corsOrigins?: readonly string[]
+  /** Pass invites no scenario was chosen for to the real service, checking its answers. */
+  upstream?: UpstreamOptions | undefined
 }
 
 /** pino's options, plus the stream the lines go to (stdout when not given). */
@@ -176,10 +179,14 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     now,
     sleep: settings.sleep,
     log: mockLogger(settings.logger),
-    record: (request, served, status, heldMs, at) => {
+    record: (request, served, status, heldMs, at, violations) => {
       const session = request.headers['x-mock-session']
-      state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body) })
+      state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body), violations })
     }
+  }
+  if (options.upstream !== undefined) {
+    const upstream = context.upstream = new Upstream(options.upstream, (error) => { context.log.error({ err: error }, 'recording failed') })
+    app.addHook('onClose', async () => { await upstream.close() })
   }
   app.decorate('mock', context)
 

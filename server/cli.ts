@@ -12,6 +12,7 @@ import { loadScenariosFile, ScenarioFileError } from '../scenarios/custom.js'
 import { buildApp } from './app.js'
 import { isLoopback, listenUrl } from './address.js'
 import { ConfigError, helpText, parseConfig, type Config } from './config.js'
+import type { UpstreamOptions } from './upstream.js'
 
 export interface Io {
   out: (line: string) => void
@@ -27,6 +28,15 @@ function version (): string {
   const file = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)].find((url) => existsSync(url))!
   const pkg = JSON.parse(readFileSync(file, 'utf8')) as { version: string }
   return pkg.version
+}
+
+/** The pass-through options; `--record` and `--upstream-strict` mean nothing without `--upstream`. */
+function upstreamFromConfig (config: Config): UpstreamOptions | undefined {
+  if (config.upstream === undefined) {
+    if (config.record !== undefined || config.upstreamStrict) throw new ConfigError(`${config.record === undefined ? '--upstream-strict' : '--record'} needs --upstream <url>`)
+    return undefined
+  }
+  return { url: config.upstream, timeoutMs: config.upstreamTimeout, strict: config.upstreamStrict, record: config.record }
 }
 
 /** Builds the app a configuration describes (custom scenarios loaded and checked). */
@@ -48,7 +58,8 @@ export function appFromConfig (config: Config): FastifyInstance {
     redact: config.redact,
     allowedHosts: [config.host, ...config.allowedHosts],
     corsOrigins: config.corsOrigins,
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel }
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    upstream: upstreamFromConfig(config)
   })
 }
 
@@ -93,6 +104,7 @@ export async function main (argv: readonly string[], env: Record<string, string 
   if (config.admin && config.adminToken === undefined && !isLoopback(config.host)) {
     io.err(`${PROGRAM}: warning: the admin API is open to the network on ${config.host}; set --admin-token or --admin off`)
   }
+  if (config.upstream !== undefined) io.err(`${PROGRAM}: invites without a chosen scenario now reach ${config.upstream}: real invitations are sent`)
   listening(app, config)
   return app
 }

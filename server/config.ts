@@ -9,6 +9,7 @@ import { parseRateLimit, type RateLimit } from '../scenarios/rate-limit.js'
 import { DEFAULTS } from './defaults.js'
 import { MAX_JOURNAL_LIMIT } from '../scenarios/journal.js'
 import { allowedHost, corsOrigin } from './guard.js'
+import { checkUpstreamUrl, DEFAULT_UPSTREAM_TIMEOUT_MS } from './upstream.js'
 
 // The names the defaults had before they were gathered in DEFAULTS; kept for importers.
 export const DEFAULT_PORT = DEFAULTS.port
@@ -41,6 +42,10 @@ export interface Config {
   redact: string[]
   allowedHosts: string[]
   corsOrigins: string[]
+  upstream: string | undefined
+  upstreamTimeout: number
+  upstreamStrict: boolean
+  record: string | undefined
   help: boolean
   version: boolean
 }
@@ -56,6 +61,8 @@ interface Option<K extends keyof Config = keyof Config> {
   flag: string
   env?: string
   value?: string
+  /** Takes no value on the command line (its variable takes true/false). */
+  switch?: boolean
   /** A one-letter alias (`-h`); only switches have one. */
   short?: string
   help: string
@@ -128,13 +135,17 @@ export const OPTIONS: readonly Option[] = [
   option({ key: 'redact', flag: '--redact', env: 'MOCK_REDACT', value: '<name,...>', help: 'more header, query or body field names the journal hides (secrets like tokens and passwords always are)', parse: (v) => list(v).length === 0 ? fail('expected at least one name') : list(v) }),
   option({ key: 'allowedHosts', flag: '--allowed-hosts', env: 'MOCK_ALLOWED_HOSTS', value: '<h,...>', help: 'Host names the admin API and dashboard accept besides loopback and --host', parse: (v) => listOf(v, allowedHost, 'host name') }),
   option({ key: 'corsOrigins', flag: '--cors-origin', env: 'MOCK_CORS_ORIGIN', value: '<o,...>', help: 'browser origins allowed to call /v3/invites, with CORS (default: none)', parse: (v) => listOf(v, corsOrigin, 'origin') }),
-  option({ key: 'help', flag: '--help', short: 'h', help: 'print this help and exit', parse: () => true }),
-  option({ key: 'version', flag: '--version', short: 'v', help: 'print the version and exit', parse: () => true })
+  option({ key: 'upstream', flag: '--upstream', env: 'MOCK_UPSTREAM', value: '<url>', help: 'pass invites no scenario is chosen for to this service (real invitations are sent)', parse: (v) => { const r = checkUpstreamUrl(v); return 'error' in r ? fail(r.error) : r.url } }),
+  option({ key: 'upstreamTimeout', flag: '--upstream-timeout', env: 'MOCK_UPSTREAM_TIMEOUT', value: '<ms>', help: `time the upstream gets to answer before a 504 (default ${DEFAULT_UPSTREAM_TIMEOUT_MS})`, parse: integer(1, 600_000, 'milliseconds') }),
+  option({ key: 'upstreamStrict', flag: '--upstream-strict', env: 'MOCK_UPSTREAM_STRICT', switch: true, help: 'answer 502 instead of an upstream answer that breaks the contract', parse: (v) => ['', 'true', '1', 'on'].includes(v) ? true : ['false', '0', 'off'].includes(v) ? false : fail(`expected true or false, got "${v}"`) }),
+  option({ key: 'record', flag: '--record', env: 'MOCK_RECORD', value: '<file>', help: 'append each distinct upstream error answer to this scenarios file', parse: (v) => v.trim() === '' ? fail('expected a file path') : v }),
+  option({ key: 'help', flag: '--help', switch: true, short: 'h', help: 'print this help and exit', parse: () => true }),
+  option({ key: 'version', flag: '--version', switch: true, short: 'v', help: 'print the version and exit', parse: () => true })
 ]
 
 /** The configuration when nothing is given. */
 export function defaultConfig (): Config {
-  return { ...DEFAULTS, activeUsers: [], scenariosFile: undefined, redact: [], allowedHosts: [], corsOrigins: [], help: false, version: false }
+  return { ...DEFAULTS, activeUsers: [], scenariosFile: undefined, redact: [], allowedHosts: [], corsOrigins: [], upstream: undefined, upstreamTimeout: DEFAULT_UPSTREAM_TIMEOUT_MS, upstreamStrict: false, record: undefined, help: false, version: false }
 }
 
 function apply (config: Config, opt: Option, value: string, source: string): void {
@@ -144,7 +155,7 @@ function apply (config: Config, opt: Option, value: string, source: string): voi
 }
 
 /** parseArgs' option table: every option takes a value except the switches. */
-const ARGS = Object.fromEntries(OPTIONS.map((opt) => [opt.flag.slice(2), opt.short === undefined ? { type: 'string' as const } : { type: 'boolean' as const, short: opt.short }]))
+const ARGS = Object.fromEntries(OPTIONS.map((opt) => [opt.flag.slice(2), opt.switch !== true ? { type: 'string' as const } : { type: 'boolean' as const, ...(opt.short === undefined ? {} : { short: opt.short }) }]))
 const BY_NAME = new Map(OPTIONS.map((opt) => [opt.flag.slice(2), opt]))
 
 /**
@@ -165,7 +176,7 @@ export function parseConfig (argv: readonly string[], env: Record<string, string
     if (token.kind !== 'option') throw new ConfigError(`unknown option "${token.kind === 'positional' ? token.value : '--'}" (see --help)`)
     const opt = BY_NAME.get(token.name)
     if (opt === undefined) throw new ConfigError(`unknown option "${token.rawName}" (see --help)`)
-    if (opt.short !== undefined) {
+    if (opt.switch === true) {
       if (token.value !== undefined) throw new ConfigError(`${opt.flag} takes no value`)
       apply(config, opt, '', opt.flag)
     } else if (token.value === undefined) {

@@ -2,9 +2,11 @@
  * What the plugins of one app instance share: its state, its catalogue and its settings.
  */
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
+import type { ResponseViolation } from '../contracts/assert.js'
 import type { BehaviourConfig } from '../scenarios/behaviour.js'
 import type { Catalogue } from '../scenarios/catalogue.js'
 import type { MockState } from '../scenarios/state.js'
+import type { Upstream } from './upstream.js'
 
 export interface MockContext {
   state: MockState
@@ -18,7 +20,10 @@ export interface MockContext {
   log: FastifyBaseLogger
   /**
    * Records a request in the journal: every invite and every error answer outside the admin API.
-   * `heldMs` is how long the answer was held back; `at` the time of the answer (ms since the epoch).
+   * `heldMs` is how long the answer was held back; `at` the time of the answer (ms since the epoch);
+   * `violations` how an upstream answer broke its contract.
    */
-  record: (request: FastifyRequest, served: string, status: number, heldMs: number, at: number) => void
+  record: (request: FastifyRequest, served: string, status: number, heldMs: number, at: number, violations?: ResponseViolation[]) => void
+  /** Where invites no scenario was chosen for go (`--upstream`). */
+  upstream?: Upstream | undefined
 }

@@ -30,7 +30,8 @@ const SECURITY_HEADERS = {
 export const DASHBOARD_ASSETS: Readonly<Record<string, readonly [string, string]>> = {
   [DASHBOARD_PATH]: ['text/html; charset=utf-8', 'index.html'],
   '/dashboard.js': ['text/javascript; charset=utf-8', 'dashboard.js'],
-  '/dashboard.css': ['text/css; charset=utf-8', 'dashboard.css']
+  '/dashboard.css': ['text/css; charset=utf-8', 'dashboard.css'],
+  '/violations.js': ['text/javascript; charset=utf-8', 'violations.js']
 }
 
 const ASSET_DIRECTORY = new URL('./dashboard/', import.meta.url)

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Scenario } from '../scenarios/catalogue.js'
 import { defaultBehaviour, MALFORMED } from '../scenarios/behaviour.js'
 import type { Outcome } from '../scenarios/outcome.js'
-import { select } from '../scenarios/select.js'
+import { DEFAULT_CHOICE, select } from '../scenarios/select.js'
 import { sendOutcome } from './reply.js'
 import type { MockContext } from './context.js'
 
@@ -67,6 +67,8 @@ export async function invitesRoute (app: FastifyInstance, context: MockContext):
   // Not an async handler: most answers are sent synchronously, with no promise per request.
   app.post(INVITES_PATH, (request, reply) => {
     const choice = select(request.headers, context.state, context.catalogue, context.maxDelayMs)
+    // Only an invite no scenario was chosen for reaches the real service: forced ones answer here.
+    if (choice === DEFAULT_CHOICE && context.upstream !== undefined) return context.upstream.forward(request, reply, context)
     if ('served' in choice) {
       context.record(request, choice.served, choice.status, 0, context.now())
       sendOutcome(request, reply, choice, context.log)

@@ -13,12 +13,19 @@ import { problem, problemOutcome, type Outcome } from '../scenarios/outcome.js'
 /** The answer's headers as Node's flat `[name, value, …]` list. */
 function headerList (outcome: Outcome): string[] {
   const payload = outcome.payload
+  const length = payload === undefined ? '0' : String(outcome.bytes ?? Buffer.byteLength(payload))
   // The usual answers take their headers in one array literal, sized once.
-  const head: string[] = payload === undefined
-    ? [SERVED_HEADER, outcome.served, 'content-length', '0']
-    : [SERVED_HEADER, outcome.served, 'content-type', outcome.contentType!, 'content-length', String(outcome.bytes ?? Buffer.byteLength(payload))]
+  const head: string[] = outcome.contentType === undefined
+    ? [SERVED_HEADER, outcome.served, 'content-length', length]
+    : [SERVED_HEADER, outcome.served, 'content-type', outcome.contentType, 'content-length', length]
   const extra = outcome.headers
-  if (extra !== undefined) for (const name in extra) head.push(name, extra[name]!)
+  if (extra !== undefined) {
+    for (const name in extra) {
+      const value = extra[name]!
+      if (typeof value === 'string') head.push(name, value)
+      else for (const item of value) head.push(name, item)
+    }
+  }
   return head
 }
 

@@ -11,7 +11,7 @@ const choice = (result: Choice | Outcome): Choice => {
 }
 const problemOf = (result: Choice | Outcome) => {
   if (!('served' in result)) throw new Error('expected a problem')
-  return { status: result.status, contentType: result.contentType, body: JSON.parse(result.payload!) }
+  return { status: result.status, contentType: result.contentType, body: JSON.parse(String(result.payload)) }
 }
 const pick = (headers: Record<string, string | string[]>, state = new MockState()) =>
   select(headers, state, catalogue, DEFAULT_MAX_DELAY_MS)

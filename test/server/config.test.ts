@@ -25,6 +25,10 @@ t.test('defaults', async (t) => {
     redact: [],
     allowedHosts: [],
     corsOrigins: [],
+    upstream: undefined,
+    upstreamTimeout: 10_000,
+    upstreamStrict: false,
+    record: undefined,
     help: false,
     version: false
   })
@@ -65,7 +69,10 @@ const flags: Array<[string[], Record<string, string>, Record<string, unknown>]> 
   [['--journal-limit', '10000'], { MOCK_JOURNAL_LIMIT: '10000' }, { journalLimit: 10_000 }],
   [['--redact', 'x-tenant, session_id,'], { MOCK_REDACT: ' x-tenant,session_id ' }, { redact: ['x-tenant', 'session_id'] }],
   [['--allowed-hosts', 'Mock.Test, ::1'], { MOCK_ALLOWED_HOSTS: 'Mock.Test, ::1' }, { allowedHosts: ['mock.test', '[::1]'] }],
-  [['--cors-origin', 'http://localhost:5173/,https://App.example'], { MOCK_CORS_ORIGIN: 'http://localhost:5173/,https://App.example' }, { corsOrigins: ['http://localhost:5173', 'https://app.example'] }]
+  [['--cors-origin', 'http://localhost:5173/,https://App.example'], { MOCK_CORS_ORIGIN: 'http://localhost:5173/,https://App.example' }, { corsOrigins: ['http://localhost:5173', 'https://app.example'] }],
+  [['--upstream', 'https://global.api.konghq.com/'], { MOCK_UPSTREAM: 'https://global.api.konghq.com' }, { upstream: 'https://global.api.konghq.com' }],
+  [['--upstream-timeout', '250'], { MOCK_UPSTREAM_TIMEOUT: '250' }, { upstreamTimeout: 250 }],
+  [['--record', 'recorded.yaml'], { MOCK_RECORD: 'recorded.yaml' }, { record: 'recorded.yaml' }]
 ]
 
 t.test('every option by flag, by --flag=value, and by env variable', async (t) => {
@@ -75,7 +82,7 @@ t.test('every option by flag, by --flag=value, and by env variable', async (t) =
     t.match(parseConfig([], env), expected, JSON.stringify(env))
   }
   const withEnv = OPTIONS.filter((o) => o.env !== undefined).map((o) => o.env)
-  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_SHUTDOWN_GRACE', 'MOCK_REDACT', 'MOCK_ALLOWED_HOSTS', 'MOCK_CORS_ORIGIN'])
+  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_SHUTDOWN_GRACE', 'MOCK_REDACT', 'MOCK_ALLOWED_HOSTS', 'MOCK_CORS_ORIGIN', 'MOCK_UPSTREAM', 'MOCK_UPSTREAM_TIMEOUT', 'MOCK_UPSTREAM_STRICT', 'MOCK_RECORD'])
   t.match(parseConfig(['--help'], {}), { help: true })
   t.match(parseConfig(['-h'], {}), { help: true })
   t.match(parseConfig(['--version'], {}), { version: true })
@@ -83,6 +90,9 @@ t.test('every option by flag, by --flag=value, and by env variable', async (t) =
   t.match(parseConfig(['-hv'], {}), { help: true, version: true })
   t.match(parseConfig(['--port', '1', '--port=2'], {}), { port: 2 }, 'the last one wins')
   t.match(parseConfig(['--tokens', '-dash-first'], {}), { tokens: ['-dash-first'] }, 'a value may start with a dash')
+  t.match(parseConfig(['--upstream-strict'], {}), { upstreamStrict: true })
+  for (const value of ['true', '1', 'on']) t.match(parseConfig([], { MOCK_UPSTREAM_STRICT: value }), { upstreamStrict: true }, value)
+  for (const value of ['false', '0', 'off']) t.match(parseConfig([], { MOCK_UPSTREAM_STRICT: value }), { upstreamStrict: false }, value)
 })
 
 t.test('flags win over env variables; empty env variables are ignored', async (t) => {
@@ -118,6 +128,10 @@ t.test('bad values are one-line ConfigErrors naming the flag or variable', async
     [[], { MOCK_ALLOWED_HOSTS: ' , ' }, 'MOCK_ALLOWED_HOSTS: expected at least one host name'],
     [['--cors-origin', 'http://a.test,localhost:5173'], {}, '--cors-origin: expected an origin like http://localhost:5173, got "localhost:5173"'],
     [['--cors-origin='], {}, '--cors-origin: expected at least one origin'],
+    [['--upstream', 'http://example.com'], {}, '--upstream: expected an https URL (http only for a loopback address), got "http://example.com"'],
+    [[], { MOCK_UPSTREAM_TIMEOUT: '0' }, 'MOCK_UPSTREAM_TIMEOUT: expected milliseconds from 1 to 600000, got "0"'],
+    [[], { MOCK_UPSTREAM_STRICT: 'yes please' }, 'MOCK_UPSTREAM_STRICT: expected true or false, got "yes please"'],
+    [['--record', ' '], {}, '--record: expected a file path'],
     [['--nope'], {}, 'unknown option "--nope" (see --help)'],
     [['serve'], {}, 'unknown option "serve" (see --help)'],
     [['--port'], {}, '--port needs a value <n>'],

@@ -1,0 +1,201 @@
+/**
+ * Recording (`--record <file>`): each distinct error answer of the real service is appended to a
+ * scenarios file in the `--scenarios-file` format, so it can be replayed offline. Only the headers a
+ * client reads are kept, `instance` becomes a placeholder, and every secret the request carried
+ * (the headers the journal redacts) is scrubbed before anything reaches the file.
+ */
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { rename, unlink, writeFile } from 'node:fs/promises'
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
+import { mediaTypeOf } from '../contracts/assert.js'
+import { builtInScenarios, compileScenario } from './catalogue.js'
+import { parseScenarios, ScenarioFileError, type CustomScenario } from './custom.js'
+import { isSecretName } from './redact.js'
+
+/** The `instance` written to the file: the mock serves a fresh one in its place. */
+export const RECORDED_INSTANCE = 'konnect:trace:recorded'
+const REDACTED = '[redacted]'
+/** Response headers a client reads, kept in the file; framing, cookies and the rest are not. */
+const KEPT_HEADERS = new Set(['retry-after', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'deprecation', 'sunset'])
+const KEPT_PREFIXES = ['ratelimit-', 'x-ratelimit-']
+const MAX_ID_LENGTH = 64
+
+/** An upstream answer as read off the wire. */
+export interface RecordedAnswer {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+interface Loaded { items: CustomScenario[], document: boolean }
+
+function load (file: string): Loaded {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], document: !isJson(file) }
+    throw new ScenarioFileError(`${file}: cannot read it (${String((error as NodeJS.ErrnoException).code)})`)
+  }
+  // An empty file is a fresh start; anything else must already load with --scenarios-file.
+  if (text.trim() === '') return { items: [], document: !isJson(file) }
+  parseScenarios(text, file)
+  const data = (isJson(file) ? JSON.parse(text) : parseYaml(text)) as CustomScenario[] | { scenarios: CustomScenario[] }
+  return Array.isArray(data) ? { items: data, document: false } : { items: data.scenarios, document: true }
+}
+
+const isJson = (file: string): boolean => /\.json$/i.test(file)
+
+const kebab = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')
+
+/**
+ * The secrets a request carries, as they could be echoed: whole header values, the credential
+ * after an auth scheme, and each cookie's value.
+ * @example secretsOf(['authorization', 'Bearer kpat_123']) // ['Bearer kpat_123', 'kpat_123']
+ */
+export function secretsOf (rawHeaders: readonly string[]): string[] {
+  const secrets = new Set<string>()
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (!isSecretName(rawHeaders[i]!)) continue
+    const value = rawHeaders[i + 1]!.trim()
+    secrets.add(value)
+    const credential = /^\S+\s+(\S.*)$/.exec(value)?.[1]
+    if (credential !== undefined) secrets.add(credential)
+    for (const pair of value.split(';')) {
+      const cookie = pair.slice(pair.indexOf('=') + 1).trim()
+      if (pair.includes('=')) secrets.add(cookie)
+    }
+  }
+  // Very short values would scrub ordinary text: a secret that short is not a secret worth hiding.
+  return [...secrets].filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length)
+}
+
+function scrub (text: string, secrets: readonly string[]): string {
+  let out = text
+  for (const secret of secrets) out = out.split(secret).join(REDACTED)
+  return out
+}
+
+/** The file form of an answer: a custom scenario without its id yet, and the key duplicates share. */
+function describe (answer: RecordedAnswer, secrets: readonly string[], when: string): { item: Omit<CustomScenario, 'id'>, key: string, name: string } {
+  const headers: Record<string, string> = {}
+  let contentType: string | undefined
+  for (const [name, value] of Object.entries(answer.headers)) {
+    const lower = name.toLowerCase()
+    const text = scrub([value].flat().join(', '), secrets)
+    if (lower === 'content-type') contentType = text
+    else if (KEPT_HEADERS.has(lower) || KEPT_PREFIXES.some((prefix) => lower.startsWith(prefix))) headers[lower] = text
+  }
+  const text = scrub(answer.body, secrets)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {}
+  const object = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed as Record<string, unknown> : undefined
+  const title = typeof object?.title === 'string' && object.title.trim() !== '' ? object.title : `Upstream ${answer.status}`
+  const detail = typeof object?.detail === 'string' ? object.detail : ''
+  const base = {
+    title,
+    status: answer.status,
+    description: `Recorded from the upstream on ${when}.`,
+    ...(Object.keys(headers).length === 0 ? {} : { headers }),
+    ...(contentType === undefined ? {} : { contentType })
+  }
+  let item: Omit<CustomScenario, 'id'> = { ...base, text: text.replace(/("instance"\s*:\s*")(?:[^"\\]|\\.)*"/, `$1${RECORDED_INSTANCE}"`) }
+  // A compact JSON body that meets its contract is kept as data (readable, served with a fresh
+  // instance); anything else is kept as text, so the mock serves the very same bytes.
+  if (object !== undefined && JSON.stringify(object) === text && isJsonType(contentType)) {
+    const body = 'instance' in object ? { ...object, instance: RECORDED_INSTANCE } : object
+    try {
+      compileScenario({ ...base, id: 'recorded', kind: 'custom', body })
+      item = { ...base, body }
+    } catch {}
+  }
+  const key = JSON.stringify([item.status, mediaTypeOf(item.contentType) ?? '', Object.keys(item.headers ?? {}).sort(), item.body ?? item.text])
+  return { item, key, name: `${title} ${detail}` }
+}
+
+const isJsonType = (type: string | undefined): boolean => {
+  const media = mediaTypeOf(type)
+  return media !== undefined && (media === 'application/json' || media.endsWith('+json'))
+}
+
+function keyOf (item: CustomScenario): string {
+  const headers = Object.keys(item.headers ?? {}).map((name) => name.toLowerCase())
+  const type = item.contentType ?? Object.entries(item.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1]
+  return JSON.stringify([item.status, mediaTypeOf(type) ?? '', headers.filter((name) => name !== 'content-type').sort(), item.body ?? item.text])
+}
+
+/**
+ * Appends distinct upstream error answers to a scenarios file. Writes are serialized, and each
+ * writes the whole file to a temporary file first, then renames it over the old one.
+ * @example
+ * const recorder = new Recorder('recorded.yaml', (error) => { console.error(error) })
+ * recorder.record({ status: 409, headers: { 'content-type': 'application/problem+json' }, body: '{…}' }, ['authorization', 'Bearer t'])
+ * await recorder.flush()
+ */
+export class Recorder {
+  private readonly items: CustomScenario[]
+  private readonly document: boolean
+  private readonly keys = new Set<string>()
+  private readonly ids = new Set(builtInScenarios.map((scenario) => scenario.id))
+  private writing: Promise<void> = Promise.resolve()
+
+  /** Reads the file as it is (a missing or empty file starts empty); throws a ScenarioFileError when it does not load. */
+  constructor (readonly file: string, private readonly onError: (error: Error) => void, private readonly now: () => number = Date.now) {
+    const loaded = load(file)
+    this.items = loaded.items
+    this.document = loaded.document
+    for (const item of this.items) {
+      this.ids.add(item.id)
+      this.keys.add(keyOf(item))
+    }
+  }
+
+  /** How many scenarios the file holds. */
+  get size (): number {
+    return this.items.length
+  }
+
+  /**
+   * Records an error answer unless the file already holds the same one; `rawHeaders` are the
+   * request's, whose secrets are scrubbed. Returns the new scenario's id, or undefined when skipped.
+   */
+  record (answer: RecordedAnswer, rawHeaders: readonly string[]): string | undefined {
+    if (answer.status < 400 || answer.status > 599) return undefined
+    const { item, key, name } = describe(answer, secretsOf(rawHeaders), new Date(this.now()).toISOString())
+    if (this.keys.has(key)) return undefined
+    this.keys.add(key)
+    const id = this.freshId(kebab(name) || `upstream-${answer.status}`)
+    this.items.push({ id, ...item })
+    this.writing = this.writing.then(() => this.write()).catch(this.onError)
+    return id
+  }
+
+  /** Resolves once every recorded answer is on disk. */
+  flush (): Promise<void> {
+    return this.writing
+  }
+
+  private freshId (wanted: string): string {
+    const base = wanted.slice(0, MAX_ID_LENGTH).replace(/-+$/, '')
+    let id = base
+    for (let n = 2; this.ids.has(id); n++) id = `${base.slice(0, MAX_ID_LENGTH - String(n).length - 1).replace(/-+$/, '')}-${n}`
+    this.ids.add(id)
+    return id
+  }
+
+  private async write (): Promise<void> {
+    const data = this.document ? { scenarios: this.items } : this.items
+    const text = isJson(this.file) ? `${JSON.stringify(data, null, 2)}\n` : stringifyYaml(data, { lineWidth: 0 })
+    const temp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`
+    try {
+      await writeFile(temp, text, { mode: 0o600 })
+      await rename(temp, this.file)
+    } catch (error) {
+      await unlink(temp).catch(() => {})
+      throw error
+    }
+  }
+}

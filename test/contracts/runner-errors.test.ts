@@ -51,7 +51,7 @@ t.test('a /__mock that is not this mock\'s is ignored: live-safe checks', async 
 t.test('a scenario the server refuses to set is a violation of that check', async (t) => {
   const app = Fastify()
   app.get('/__mock/health', async () => ({ status: 'ok' }))
-  app.get('/__mock/scenarios', async () => ({ active: { global: null, sessions: {} }, scenarios: [{ id: 'rate-limited', title: 'Rate Limited', status: 429, kind: 'documented', description: 'Rate limited' }] }))
+  app.get('/__mock/scenarios', async () => ({ active: { global: null, sessions: {}, totalSessions: 0 }, scenarios: [{ id: 'rate-limited', title: 'Rate Limited', status: 429, kind: 'documented', description: 'Rate limited' }] }))
   app.put('/__mock/scenario', async (_request, reply) => reply.code(400).send({ detail: 'unknown id' }))
   const url = await listen(t, app)
   const report = await runContract({ baseUrl: url })

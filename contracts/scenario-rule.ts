@@ -21,7 +21,8 @@ export interface ScenarioShape {
 export function scenarioExpectation (scenario: ScenarioShape): Expectation {
   if (scenario.fault !== true) return expectationFor(scenario.status)
   const mediaType = mediaTypeOf(scenario.contentType)
-  return { status: scenario.status, ...(mediaType === undefined ? {} : { mediaType }), nonEmptyBody: true }
+  // A fault that declares a media type declares a body; one without answers its status alone.
+  return { status: scenario.status, ...(mediaType === undefined ? {} : { mediaType, nonEmptyBody: true }) }
 }
 
 /**

@@ -102,16 +102,20 @@ function describe (answer: RecordedAnswer, secrets: readonly string[], when: str
     ...(Object.keys(headers).length === 0 ? {} : { headers }),
     ...(contentType === undefined ? {} : { contentType })
   }
-  let item: Omit<CustomScenario, 'id'> = { ...base, text: text.replace(/("instance"\s*:\s*")(?:[^"\\]|\\.)*"/, `$1${RECORDED_INSTANCE}"`) }
-  // A compact JSON body that meets its contract is kept as data (readable, served with a fresh
-  // instance); anything else is kept as text, so the mock serves the very same bytes.
-  if (object !== undefined && JSON.stringify(object) === text && isJsonType(contentType)) {
-    const body = 'instance' in object ? { ...object, instance: RECORDED_INSTANCE } : object
+  const conforms = (candidate: Omit<CustomScenario, 'id'>): boolean => {
     try {
-      compileScenario({ ...base, id: 'recorded', kind: 'custom', body })
-      item = { ...base, body }
-    } catch {}
+      compileScenario({ ...base, ...candidate, id: 'recorded', kind: 'custom', description: base.description })
+      return true
+    } catch {
+      return false
+    }
   }
+  // A compact JSON body is kept as data (readable, served with a fresh instance); anything else is
+  // kept as text, so the mock serves the very same bytes. One that breaks its contract is a fault.
+  let item: Omit<CustomScenario, 'id'> = object !== undefined && JSON.stringify(object) === text && isJsonType(contentType)
+    ? { ...base, body: 'instance' in object ? { ...object, instance: RECORDED_INSTANCE } : object }
+    : { ...base, text: text.replace(/("instance"\s*:\s*")(?:[^"\\]|\\.)*"/, `$1${RECORDED_INSTANCE}"`) }
+  if (!conforms(item)) item = { ...item, fault: true }
   const key = JSON.stringify([item.status, mediaTypeOf(item.contentType) ?? '', Object.keys(item.headers ?? {}).sort(), item.body ?? item.text])
   return { item, key, name: `${title} ${detail}` }
 }

@@ -101,5 +101,7 @@ t.test('custom scenarios: a declared fault is checked as a fault, by the rule th
   t.same(scenarioViolations({ status: 409 }, answer), [{ path: '/headers/content-type', expected: 'application/problem+json', got: 'text/plain' }], 'without fault: the 409 contract')
   t.same(scenarioViolations({ status: 409, fault: true, contentType: 'text/plain; charset=utf-8' }, answer), [], 'as a fault: status and declared media type')
   t.same(scenarioViolations({ status: 409, fault: true, contentType: 'text/html' }, answer), [{ path: '/headers/content-type', expected: 'text/html', got: 'text/plain' }])
-  t.same(scenarioViolations({ status: 409, fault: true }, { ...answer, body: '' }), [{ path: '/body', expected: 'a non-empty body', got: '(empty)' }], 'no declared type: any, but a body')
+  t.same(scenarioViolations({ status: 409, fault: true }, { statusCode: 409, headers: {}, body: '' }), [], 'no declared type: the status alone (a bare error, recorded from an upstream)')
+  t.same(scenarioViolations({ status: 409, fault: true }, { statusCode: 500, headers: {}, body: '' }), [{ path: '/status', expected: '409', got: '500' }], 'the status still counts')
+  t.same(scenarioViolations({ status: 409, fault: true, contentType: 'text/plain' }, { ...answer, body: '' }), [{ path: '/body', expected: 'a non-empty body', got: '(empty)' }], 'a declared type: a body too')
 })

@@ -120,8 +120,8 @@ t.test('an existing file keeps its shape; a bad one is refused at start-up', asy
   const dir = mkdtempSync(join(tmpdir(), 'record-'))
   const list = join(dir, 'list.json')
   writeFileSync(list, JSON.stringify([
-    { id: 'mine', title: 'Mine', status: 418, text: 'teapot' },
-    { id: 'typed', title: 'Typed', status: 418, headers: { 'Content-Type': 'text/html' }, text: '<p>teapot</p>' }
+    { id: 'mine', title: 'Mine', status: 418, fault: true, text: 'teapot' },
+    { id: 'typed', title: 'Typed', status: 418, fault: true, headers: { 'Content-Type': 'text/html' }, text: '<p>teapot</p>' }
   ]))
   const recorder = new Recorder(list, () => {})
   recorder.record({ status: 418, headers: {}, body: 'teapot' }, [])

@@ -87,16 +87,9 @@ export const URL_CHARS_KEPT = 2048
 /** Separates header names and values in an entry: HTTP forbids a line feed in either (Node refuses such requests). */
 const SEPARATOR = '\n'
 
-/** One request as kept in the ring. */
-interface Kept {
+/** One request as kept in the ring: the record's fields, its headers joined, its body bounded. */
+interface Kept extends Pick<JournalRecord, 'at' | 'method' | 'url' | 'session' | 'scenario' | 'status' | 'heldMs' | 'violations'> {
   seq: number
-  at: number
-  method: string
-  url: string
-  session: string | null
-  scenario: string
-  status: number
-  heldMs: number
   /** Header names and values joined with SEPARATOR. */
   head: string
   /** Characters of text kept: what decoding the entry costs. */
@@ -104,7 +97,6 @@ interface Kept {
   /** The body's text, or the size in bytes of one too large to keep. */
   body: string | number | undefined
   cut: Cut | undefined
-  violations: ResponseViolation[] | undefined
 }
 
 /** A body as the journal shows it: parsed JSON, or `[not JSON]`. */

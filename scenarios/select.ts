@@ -131,7 +131,7 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
   // An empty header names no session, as before; anything else must be a name the admin API accepts.
   const sessionProblem = session === undefined || session === '' ? undefined : sessionNameProblem(session)
   if (sessionProblem !== undefined) {
-    return invalidHeader({ field: 'x-mock-session', rule: 'invalid', reason: sessionProblem, source: 'header' }, `X-Mock-Session ${sessionProblem}`)
+    return invalidHeader({ field: SESSION_HEADER, rule: 'invalid', reason: sessionProblem, source: 'header' }, `X-Mock-Session ${sessionProblem}`)
   }
   const sessionSticky = session === undefined ? undefined : state.sessions.get(session)
   const sticky = sessionSticky !== undefined

@@ -21,6 +21,7 @@ import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
 import { invitesRoute, parseJson } from './invites.js'
 import { installGuard } from './guard.js'
+import { SESSION_HEADER } from '../contracts/headers.js'
 import { Upstream, type UpstreamOptions } from './upstream.js'
 
 export interface MockOptions {
@@ -180,7 +181,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     sleep: settings.sleep,
     log: mockLogger(settings.logger),
     record: (request, served, status, heldMs, at, violations) => {
-      const session = request.headers['x-mock-session']
+      const session = request.headers[SESSION_HEADER]
       state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body), violations })
     }
   }

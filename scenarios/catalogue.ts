@@ -206,10 +206,11 @@ export function compileScenario (definition: ScenarioDefinition): Scenario {
     throw new ScenarioError(definition.id, [{ path: '/body', message: `Expected a body (${contract ?? 'text'})` }],
       `scenario "${definition.id}": a ${definition.status} needs a body at /body (${contract ?? 'text'})`)
   }
-  // An empty text is an answer without a body (an upstream's bare 500, recorded).
-  if (definition.text !== undefined && definition.text !== '') {
-    scenario.responseType = wireType(definition.contentType ?? declaredType ?? 'text/plain; charset=utf-8')
-    scenario.render = fixedRenderer(definition.text)
+  if (definition.text !== undefined) {
+    // An empty text is an answer without a body (an upstream's bare 500, recorded): typed only if declared.
+    const type = definition.contentType ?? declaredType ?? (definition.text === '' ? undefined : 'text/plain; charset=utf-8')
+    if (type !== undefined) scenario.responseType = wireType(type)
+    if (definition.text !== '') scenario.render = fixedRenderer(definition.text)
   } else if (definition.body !== undefined) {
     scenario.responseType = wireType(definition.contentType ?? declaredType ?? (definition.status >= 400 ? PROBLEM_JSON : 'application/json'))
     const contract = contractOf(definition.status, scenario.responseType)

@@ -116,6 +116,11 @@ function describe (answer: RecordedAnswer, secrets: readonly string[], when: str
     ? { ...base, body: 'instance' in object ? { ...object, instance: RECORDED_INSTANCE } : object }
     : { ...base, text: text.replace(/("instance"\s*:\s*")(?:[^"\\]|\\.)*"/, `$1${RECORDED_INSTANCE}"`) }
   if (!conforms(item)) item = { ...item, fault: true }
+  // A fault with a media type must have a body: an empty one is recorded as the bare status it is.
+  if (!conforms(item)) {
+    const { contentType: _type, ...bare } = item
+    item = bare
+  }
   const key = JSON.stringify([item.status, mediaTypeOf(item.contentType) ?? '', Object.keys(item.headers ?? {}).sort(), item.body ?? item.text])
   return { item, key, name: `${title} ${detail}` }
 }

@@ -129,6 +129,8 @@ t.test('one rule with the contract runner: conform to the status\'s contract, me
     'empty-fault.json': JSON.stringify([{ id: 'hollow', title: 'Hollow', status: 200, fault: true }]),
     'empty-text.json': JSON.stringify([{ id: 'blank', title: 'Blank', status: 200, text: '', fault: true }]),
     'text-409.json': JSON.stringify([{ id: 'text-conflict', title: 'Text', status: 409, text: 'taken' }]),
+    'typed-empty-fault.json': JSON.stringify([{ id: 'typed-hollow', title: 'Typed', status: 500, fault: true, contentType: 'text/html', text: '' }]),
+    'text-not-json.json': JSON.stringify([{ id: 'text-problem', title: 'Text', status: 409, contentType: 'application/problem+json', text: 'taken' }]),
     'faults.yaml': 'scenarios:\n  - id: plain-conflict\n    title: Plain\n    status: 409\n    headers: { Content-Type: text/plain }\n    text: taken\n    fault: true\n' +
       '  - id: half-conflict\n    title: Half\n    status: 409\n    body: { status: 409, title: Conflict }\n    fault: true\n'
   })
@@ -137,7 +139,9 @@ t.test('one rule with the contract runner: conform to the status\'s contract, me
     ['typed-409.json', 'scenario "json-conflict": /contentType: expected application/problem+json, got application/json (the contract of a 409; set fault: true if this answer is a deliberate fault)'],
     ['bare-429.json', 'scenario "bare-limit": /headers/retry-after: expected whole seconds or an HTTP date, got (missing) (the contract of a 429; set fault: true if this answer is a deliberate fault)'],
     ['body-201.json', 'scenario "chatty": /body: expected an empty body, got "{\\"id\\":1}" (the contract of a 201; set fault: true if this answer is a deliberate fault)'],
-    ['text-409.json', 'scenario "text-conflict": /contentType: expected application/problem+json, got text/plain (the contract of a 409; set fault: true if this answer is a deliberate fault)']
+    ['text-409.json', 'scenario "text-conflict": /contentType: expected application/problem+json, got text/plain (the contract of a 409; set fault: true if this answer is a deliberate fault)'],
+    ['typed-empty-fault.json', 'scenario "typed-hollow": /text: expected a non-empty body, got (empty) (a declared fault)'],
+    ['text-not-json.json', 'scenario "text-problem": /text: expected a JSON document (ConflictError), got "taken" (the contract of a 409; set fault: true if this answer is a deliberate fault)']
   ]
   for (const [name, message] of refused) {
     t.throws(() => loadScenariosFile(join(dir, name)), { name: 'ScenarioFileError', message: `${join(dir, name)}: ${message}` }, name)

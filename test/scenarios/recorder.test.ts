@@ -157,3 +157,15 @@ t.test('a failed write is reported and leaves no temporary file', async (t) => {
   t.match(errors[0], { code: /^(EISDIR|ENOTEMPTY|EEXIST)$/ })
   t.same(readdirSync(dir), ['r.yaml'])
 })
+
+t.test('an empty error answer is recorded as its bare status, typed or not, and loads again', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'record-'))
+  const file = join(dir, 'bare.yaml')
+  const recorder = new Recorder(file, () => {})
+  t.equal(recorder.record({ status: 502, headers: { 'content-type': 'text/html' }, body: '' }, []), 'upstream-502')
+  t.equal(recorder.record({ status: 502, headers: {}, body: '' }, []), undefined, 'the same bare answer once')
+  await recorder.flush()
+  const [bare] = loadScenariosFile(file)
+  t.match(bare, { id: 'upstream-502', status: 502, fault: true, text: '' })
+  t.notOk('contentType' in bare!, 'an empty body has no media type to keep')
+})

@@ -308,7 +308,7 @@ export function formatViolation (violation: ResponseViolation): string {
 /**
  * Throws a `node:assert` AssertionError listing every violation when the answer breaks its contract.
  * @example
- * import { assertResponse } from 'konnect-invites-mock/dist/contracts/index.js'
+ * import { assertResponse } from 'konnect-invites-mock/contracts'
  * assertResponse(await app.inject({ method: 'POST', url: '/v3/invites', payload: { email: 'a@example.com' } }), 'UnauthorizedError')
  */
 export function assertResponse (response: ResponseLike, what: number | ResponseContract, message?: string): void {

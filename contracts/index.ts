@@ -1,21 +1,75 @@
 /**
  * The contract kit's public API: the TypeBox schemas and their types, the documented examples, the
  * validators, the typed client, the assertions for tests, the contract runner and the OpenAPI
- * helpers. The client's error classes keep the names users catch (`BadRequestError`, …); the
- * schemas of the same names are reachable as `schemas.BadRequestError` or through `contracts`.
+ * helpers. Names say what a thing is: every TypeBox schema ends in `Schema` (`BadRequestErrorSchema`),
+ * the static type of an error body in `Body` (`BadRequestErrorBody`), and the names ending in `Error`
+ * are the classes the client throws (`BadRequestError`). `schemas` holds the schema module as it is.
  */
 export * as schemas from './schemas.js'
 export {
-  BaseError, ForbiddenError, InvalidParameter, InvalidParameterChoiceItem, InvalidParameterDependentItem,
-  InvalidParameterMaximumLength, InvalidParameterMinimumLength, InvalidParameters, InvalidParameterStandard, InvalidRules,
-  InviteUserRequest, UnauthorizedError, contractForStatus, contracts, PROBLEM_JSON, type ContractName
+  BaseError as BaseErrorSchema,
+  BadRequestError as BadRequestErrorSchema,
+  ConflictError as ConflictErrorSchema,
+  ForbiddenError as ForbiddenErrorSchema,
+  RateLimitedError as RateLimitedErrorSchema,
+  UnauthorizedError as UnauthorizedErrorSchema,
+  InvalidParameter as InvalidParameterSchema,
+  InvalidParameterChoiceItem as InvalidParameterChoiceItemSchema,
+  InvalidParameterDependentItem as InvalidParameterDependentItemSchema,
+  InvalidParameterMaximumLength as InvalidParameterMaximumLengthSchema,
+  InvalidParameterMinimumLength as InvalidParameterMinimumLengthSchema,
+  InvalidParameters as InvalidParametersSchema,
+  InvalidParameterStandard as InvalidParameterStandardSchema,
+  InvalidRules as InvalidRulesSchema,
+  InviteUserRequest as InviteUserRequestSchema,
+  contractForStatus, contracts, PROBLEM_JSON, type ContractName
 } from './schemas.js'
+export type {
+  BaseError as BaseErrorBody,
+  BadRequestError as BadRequestErrorBody,
+  ConflictError as ConflictErrorBody,
+  ForbiddenError as ForbiddenErrorBody,
+  RateLimitedError as RateLimitedErrorBody,
+  UnauthorizedError as UnauthorizedErrorBody,
+  InvalidParameter, InvalidParameterChoiceItem, InvalidParameterDependentItem, InvalidParameterMaximumLength,
+  InvalidParameterMinimumLength, InvalidParameters, InvalidParameterStandard, InvalidRules, InviteUserRequest
+} from './schemas.js'
+export {
+  ActiveScenarios as ActiveScenariosSchema,
+  ActiveUser as ActiveUserSchema,
+  CoverageResponse as CoverageResponseSchema,
+  HealthResponse as HealthResponseSchema,
+  InvitesResponse as InvitesResponseSchema,
+  JournalEntry as JournalEntrySchema,
+  ListedScenario as ListedScenarioSchema,
+  NewUserParams as NewUserParamsSchema,
+  NoContent as NoContentSchema,
+  PendingInvite as PendingInviteSchema,
+  RequestsQuery as RequestsQuerySchema,
+  RequestsResponse as RequestsResponseSchema,
+  ResponseViolationView as ResponseViolationViewSchema,
+  ScenarioChange as ScenarioChangeSchema,
+  ScenarioKind as ScenarioKindSchema,
+  ScenarioListResponse as ScenarioListResponseSchema,
+  SessionQuery as SessionQuerySchema,
+  SetScenarioRequest as SetScenarioRequestSchema,
+  StickyView as StickyViewSchema,
+  UserParams as UserParamsSchema,
+  UsersResponse as UsersResponseSchema,
+  ViolationsQuery as ViolationsQuerySchema,
+  ViolationsResponse as ViolationsResponseSchema,
+  ADMIN_PREFIX, LIST_LIMIT, MAX_PAGE, MAX_SESSION_LENGTH
+} from './admin.js'
+export type {
+  ActiveScenarios, ActiveUser, CoverageResponse, HealthResponse, InvitesResponse, JournalEntry, NewUserParams,
+  RequestsQuery, RequestsResponse, ScenarioChange, ScenarioKind, ScenarioListResponse, SessionQuery,
+  SetScenarioRequest, StickyView, UserParams, UsersResponse, ViolationsQuery, ViolationsResponse
+} from './admin.js'
 export * from './examples.js'
 export * from './validate.js'
 export * from './client.js'
 export * from './assert.js'
 export * from './runner.js'
-export * from './admin.js'
 export * from './headers.js'
 export * from './openapi.js'
 export * from './published.js'

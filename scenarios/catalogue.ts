@@ -167,6 +167,12 @@ export function contractOf (status: number, responseType: string | undefined): C
   return contractForStatus[status] ?? 'BaseError'
 }
 
+/**
+ * A scenario that breaks its contract, or a scenario id that names none; `buildApp` throws it.
+ * @example
+ * import { buildApp, ScenarioError } from 'konnect-invites-mock/server'
+ * try { buildApp({ scenario: 'nope' }) } catch (error) { if (error instanceof ScenarioError) console.error(error.message) }
+ */
 export class ScenarioError extends Error {
   constructor (readonly scenarioId: string, readonly violations: Violation[], message: string) {
     super(message)

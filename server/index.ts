@@ -5,5 +5,5 @@
 export { buildApp, type MockLoggerOptions, type MockOptions } from './app.js'
 export { startMockServer, InProcessDispatcher, type MockServer, type StartOptions } from './in-process.js'
 export { parseConfig, helpText, ConfigError, type Config } from './config.js'
-export { builtInScenarios, type ScenarioDefinition, type ScenarioKind } from '../scenarios/catalogue.js'
+export { builtInScenarios, ScenarioError, type ScenarioDefinition, type ScenarioKind } from '../scenarios/catalogue.js'
 export { loadScenariosFile, parseScenarios, ScenarioFileError } from '../scenarios/custom.js'

@@ -73,8 +73,7 @@ export async function invitesRoute (app: FastifyInstance, context: MockContext):
       context.record(request, choice.served, choice.status, 0, context.now())
       sendOutcome(request, reply, choice, context.log)
     } else if (choice.delayMs > 0) {
-      // Only a delay is timed: an answer sent at once takes microseconds, which the journal's
-      // hundredths of a millisecond would show as 0 anyway.
+      // Only a delay is timed: the journal would show an answer sent at once as 0 ms anyway.
       const started = performance.now()
       return context.sleep(choice.delayMs).then(() => answer(request, reply, context, choice.scenario, performance.now() - started))
     } else {

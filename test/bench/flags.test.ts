@@ -53,13 +53,13 @@ t.test('bad flags are one-line BenchFlagErrors', async (t) => {
   }
 })
 
-t.test('the help names every flag, and the README documents each of them', async (t) => {
+t.test('the help names every flag, and the performance page documents each of them', async (t) => {
   const help = benchHelp()
   t.match(help, /^Usage: npm run bench -- \[options\]\n/)
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const page = readFileSync(new URL('../../docs/performance.md', import.meta.url), 'utf8')
   for (const flag of ['--json', '--soak', '--duration', '--pairs', '--connections', '--startup-runs', '--amount', '--profile', '--help']) {
     t.match(help, `  ${flag === '--help' ? '-h, ' : ''}${flag}`, `help: ${flag}`)
-    t.match(readme, `npm run bench -- ${flag}`, `README: ${flag}`)
+    t.match(page, `npm run bench -- ${flag}`, `docs/performance.md: ${flag}`)
   }
   t.match(help, /--connections <n>\s+concurrent connections of the load generator \(default 50\)/)
 })

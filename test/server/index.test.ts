@@ -2,7 +2,7 @@ import t from 'tap'
 import * as api from '../../server/index.js'
 import { buildApp } from '../../server/app.js'
 import { InProcessDispatcher, startMockServer } from '../../server/in-process.js'
-import { builtInScenarios } from '../../scenarios/catalogue.js'
+import { builtInScenarios, ScenarioError } from '../../scenarios/catalogue.js'
 import { parseScenarios } from '../../scenarios/custom.js'
 
 t.test('the server entry exports the app factory, in-process helpers, config and scenarios', async (t) => {
@@ -16,4 +16,15 @@ t.test('the server entry exports the app factory, in-process helpers, config and
   t.type(new api.ConfigError('x'), Error)
   t.type(new api.ScenarioFileError('x'), Error)
   t.type(api.loadScenariosFile, 'function')
+})
+
+t.test('buildApp throws the ScenarioError the entry exports', async (t) => {
+  t.equal(api.ScenarioError, ScenarioError)
+  t.throws(() => api.buildApp({ scenario: 'no-such-scenario' }), api.ScenarioError)
+  try {
+    api.buildApp({ scenario: 'no-such-scenario' })
+  } catch (error) {
+    t.ok(error instanceof api.ScenarioError)
+    t.match((error as Error).message, /unknown scenario "no-such-scenario"/)
+  }
 })

@@ -5,7 +5,7 @@ import {
   type BackoffStrategy, type RetryConfig
 } from '../../contracts/client.js'
 import { buildApp } from '../../server/app.js'
-import { listen } from '../helpers/fake-konnect.js'
+import { listen } from '../helpers/app.js'
 
 const ORIGIN = 'http://konnect.test'
 const problem = (status: number, extra: Record<string, string> = {}) => ({
@@ -49,7 +49,7 @@ const invite = (dispatcher: MockAgent, retries: RetryConfig | 'backoff' | undefi
 
 t.test('"429 twice, then 201" against the mock: two waits of its Retry-After, three attempts', async (t) => {
   const app = buildApp()
-  const url = await listen(t, app)
+  const { url } = await listen(t, app)
   await app.inject({ method: 'PUT', url: '/__mock/scenario', payload: { id: 'rate-limited', times: 2, session: 'retry' } })
   const clock = pinned()
   const result = await inviteUser({ baseUrl: url, token: 't', email: 'a@example.com', headers: { 'x-mock-session': 'retry' }, retries: config(clock) })

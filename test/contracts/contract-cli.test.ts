@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs'
 import { main, PROGRAM, usage } from '../../contracts/contract-cli.js'
 import { buildApp } from '../../server/app.js'
 import { builtInScenarios } from '../../scenarios/catalogue.js'
-import { listen, startFake } from '../helpers/fake-konnect.js'
+import { startFake } from '../helpers/fake-konnect.js'
+import { listen } from '../helpers/app.js'
 
 function capture () {
   const out: string[] = []
@@ -45,7 +46,7 @@ t.test('bad arguments exit 2 with one line', async (t) => {
 
 t.test('an unreachable server exits 2 with one line', async (t) => {
   const app = buildApp()
-  const url = await listen(t, app)
+  const { url } = await listen(t, app)
   await app.close()
   for (const extra of [[], ['--coverage']]) {
     const { err, io } = capture()
@@ -55,7 +56,7 @@ t.test('an unreachable server exits 2 with one line', async (t) => {
 })
 
 t.test('against the mock: one line per check, a summary, exit 0', async (t) => {
-  const url = await listen(t, buildApp({ tokens: ['kpat_cli'], activeUsers: ['taken@example.com'] }))
+  const { url } = await listen(t, buildApp({ tokens: ['kpat_cli'], activeUsers: ['taken@example.com'] }))
   const { out, err, io } = capture()
   t.equal(await main(['--base-url', url, '--token', 'kpat_cli', '--invite-email', 'taken@example.com'], io), 0)
   t.same(err, [])
@@ -103,7 +104,7 @@ t.test('violations: one line each (check, status, path, expected vs got), exit 1
 
 t.test('--coverage reports the documented examples; --require-all fails until every one was exercised', async (t) => {
   const app = buildApp({ adminToken: 'adm' })
-  const url = await listen(t, app)
+  const { url } = await listen(t, app)
   await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: '' } })
   const first = capture()
   t.equal(await main(['--base-url', url, '--coverage', '--admin-token', 'adm'], first.io), 0)

@@ -7,6 +7,7 @@ import { buildApp } from '../../server/app.js'
 import { loadScenariosFile, ScenarioFileError } from '../../scenarios/custom.js'
 import { RECORDED_INSTANCE, Recorder, secretsOf } from '../../scenarios/recorder.js'
 import { startUpstream, type RawAnswer } from '../helpers/fake-upstream.js'
+import { build } from '../helpers/app.js'
 
 const TOKEN = 'kpat_recording_secret_42'
 const COOKIE = 'session_cookie_value_77'
@@ -37,8 +38,7 @@ for (const extension of ['yaml', 'json']) {
     const dir = mkdtempSync(join(tmpdir(), 'record-'))
     const file = join(dir, `recorded.${extension}`)
     const upstream = await startUpstream(t)
-    const app = buildApp({ upstream: { url: upstream.url, record: file } })
-    t.teardown(() => app.close())
+    const app = build(t, { upstream: { url: upstream.url, record: file } })
     for (const answer of answers) {
       upstream.answer = answer
       await app.inject(invite)

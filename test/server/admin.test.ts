@@ -1,12 +1,11 @@
 import t from 'tap'
 import { BadRequestError, InvalidParameterChoiceItem } from '../../contracts/schemas.js'
 import { checkContract, checkSchema } from '../../contracts/validate.js'
-import { buildApp } from '../../server/app.js'
 import { invite, setScenario } from '../helpers/inject.js'
+import { build } from '../helpers/app.js'
 
 t.test('health and the scenario list', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const health = await app.inject({ url: '/__mock/health' })
   t.equal(health.statusCode, 200)
   t.same(health.json(), { status: 'ok' })
@@ -29,16 +28,14 @@ t.test('health and the scenario list', async (t) => {
 })
 
 t.test('PUT /__mock/scenario sets the global or a session scenario and answers with what it changed', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   t.same((await setScenario(app, { id: 'rate-limited', times: 3, delayMs: 0 })).json(), { global: { id: 'rate-limited', remaining: 3, delayMs: 0 } })
   t.same((await setScenario(app, { id: 'default', session: 's' })).json(), { session: 's', scenario: { id: 'default' } })
   t.same((await app.inject({ url: '/__mock/scenarios' })).json().active, { global: { id: 'rate-limited', remaining: 3, delayMs: 0 }, sessions: { s: { id: 'default' } }, totalSessions: 1 })
 })
 
 t.test('an unknown id is a 400 listing the valid ones', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const res = await setScenario(app, { id: 'nope' })
   t.equal(res.statusCode, 400)
   t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
@@ -54,8 +51,7 @@ t.test('an unknown id is a 400 listing the valid ones', async (t) => {
 })
 
 t.test('admin validation errors are Konnect-shaped problems', async (t) => {
-  const app = buildApp({ maxDelayMs: 50 })
-  t.teardown(() => app.close())
+  const app = build(t, { maxDelayMs: 50 })
   const cases: Array<[unknown, Array<Record<string, unknown>>]> = [
     [{}, [{ field: 'id', source: 'body' }]],
     [{ id: '' }, [{ field: 'id', source: 'body' }]],
@@ -84,8 +80,7 @@ t.test('admin validation errors are Konnect-shaped problems', async (t) => {
 })
 
 t.test('--admin off removes the admin API', async (t) => {
-  const app = buildApp({ admin: false })
-  t.teardown(() => app.close())
+  const app = build(t, { admin: false })
   const res = await app.inject({ url: '/__mock/health' })
   t.equal(res.statusCode, 404)
   t.same(checkContract('BaseError', res.json()), [])

@@ -1,10 +1,9 @@
 import t from 'tap'
-import { buildApp } from '../../server/app.js'
 import { invite } from '../helpers/inject.js'
+import { build } from '../helpers/app.js'
 
 t.test('coverage counts what was served, by scenario and by documented example', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   await invite(app)
   await invite(app, {}, { email: '' })
   await invite(app, { 'x-mock-scenario': 'rate-limited' })

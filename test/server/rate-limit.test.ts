@@ -1,12 +1,11 @@
 import t from 'tap'
 import { checkContract } from '../../contracts/validate.js'
-import { buildApp } from '../../server/app.js'
 import { invite } from '../helpers/inject.js'
+import { build } from '../helpers/app.js'
 
 t.test('5/min: five invites pass, the sixth is a documented 429 until the window frees', async (t) => {
   let clock = 1_000_000
-  const app = buildApp({ rateLimit: { limit: 5, windowMs: 60_000 }, now: () => clock })
-  t.teardown(() => app.close())
+  const app = build(t, { rateLimit: { limit: 5, windowMs: 60_000 }, now: () => clock })
   const headersOf = (res: Awaited<ReturnType<typeof invite>>) =>
     [res.headers['ratelimit-limit'], res.headers['ratelimit-remaining'], res.headers['ratelimit-reset']]
   for (let i = 0; i < 5; i++) {
@@ -40,8 +39,7 @@ t.test('5/min: five invites pass, the sixth is a documented 429 until the window
 })
 
 t.test('no rate limiting by default: no RateLimit headers', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   for (let i = 0; i < 20; i++) t.equal((await invite(app)).statusCode, 201)
   t.equal((await invite(app)).headers['ratelimit-limit'], undefined)
 })

@@ -1,12 +1,11 @@
 import t from 'tap'
 import { InvalidParameters } from '../../contracts/schemas.js'
 import { checkContract, checkSchema } from '../../contracts/validate.js'
-import { buildApp } from '../../server/app.js'
 import { INSTANCE, invite } from '../helpers/inject.js'
+import { build } from '../helpers/app.js'
 
 t.test('400 with Konnect-shaped invalid_parameters for each bad body', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const cases: Array<[string, unknown, unknown[]]> = [
     ['missing', {}, [{ field: 'email', reason: 'is a required field', rule: 'required', source: 'body' }]],
     ['null', { email: null }, [{ field: 'email', reason: 'is a required field', rule: 'required', source: 'body' }]],
@@ -36,8 +35,7 @@ t.test('400 with Konnect-shaped invalid_parameters for each bad body', async (t)
 })
 
 t.test('the coverage of the default behaviour names the documented example when it is one', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   await invite(app, {}, { email: '' })
   await invite(app, { 'content-type': 'application/json' }, '[]')
   await invite(app, {}, {})
@@ -48,8 +46,7 @@ t.test('the coverage of the default behaviour names the documented example when 
 })
 
 t.test('a valid invite answers 201 with an empty body', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const res = await invite(app, {}, { email: 'james.c.woods@example.com' })
   t.equal(res.statusCode, 201)
   t.equal(res.body, '')

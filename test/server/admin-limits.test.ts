@@ -2,15 +2,13 @@ import t from 'tap'
 import { checkContract } from '../../contracts/validate.js'
 import { DEFAULT_MAX_ACTIVE_USERS, DEFAULT_MAX_SESSIONS, LIST_LIMIT } from '../../scenarios/state.js'
 import { invite, setScenario } from '../helpers/inject.js'
-import { build } from '../helpers/app.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 t.test('sessions are capped: one more is a 409 problem+json that changes nothing; a session already set can change', async (t) => {
   const app = build(t)
   for (let i = 0; i < DEFAULT_MAX_SESSIONS; i++) app.mock.state.setSession(`s${i}`, { scenario: null })
   const refused = await setScenario(app, { id: 'server-error', session: 'one-more' })
-  t.equal(refused.statusCode, 409)
-  t.equal(refused.headers['content-type'], 'application/problem+json; charset=utf-8')
-  t.same(checkContract('BaseError', refused.json()), [])
+  assertProblem(t, refused, 409)
   t.match(refused.json().detail, /^1000 sessions already have a scenario, the most kept: clear one/)
   t.equal((await invite(app, { 'x-mock-session': 'one-more' })).statusCode, 201, 'the refused session got nothing')
   t.equal((await setScenario(app, { id: 'server-error', session: 's5' })).statusCode, 200, 'a session already set can change')

@@ -4,13 +4,10 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { BadRequestError } from '../../contracts/schemas.js'
 import { checkSchema } from '../../contracts/validate.js'
 import { invite, setScenario } from '../helpers/inject.js'
-import { build } from '../helpers/app.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 const badRequestOf = (t: Test, res: LightMyRequestResponse, what: string): unknown[] => {
-  t.equal(res.statusCode, 400, what)
-  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8', `${what}: problem+json`)
-  t.equal(res.headers['x-mock-scenario-served'], 'default', `${what}: marked like every answer of the mock`)
-  const body = res.json()
+  const body = assertProblem(t, res, 400, { served: 'default', what })
   t.same(checkSchema(BadRequestError, body), [], `${what}: a BadRequestError`)
   return body.invalid_parameters
 }

@@ -3,7 +3,7 @@ import { BadRequestError, InvalidParameterChoiceItem } from '../../contracts/sch
 import { checkContract, checkSchema } from '../../contracts/validate.js'
 import { builtInScenarios } from '../../scenarios/catalogue.js'
 import { invite, setScenario } from '../helpers/inject.js'
-import { build } from '../helpers/app.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 t.test('health and the scenario list', async (t) => {
   const app = build(t)
@@ -38,10 +38,7 @@ t.test('PUT /__mock/scenario sets the global or a session scenario and answers w
 t.test('an unknown id is a 400 listing the valid ones', async (t) => {
   const app = build(t)
   const res = await setScenario(app, { id: 'nope' })
-  t.equal(res.statusCode, 400)
-  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
-  const body = res.json()
-  t.same(checkContract('BadRequestError', body), [])
+  const body = assertProblem(t, res, 400)
   const [item] = body.invalid_parameters
   t.same(checkSchema(InvalidParameterChoiceItem, item), [], 'an InvalidParameterChoiceItem')
   t.equal(item.field, 'id')

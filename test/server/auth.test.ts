@@ -2,7 +2,7 @@ import t from 'tap'
 import { checkContract } from '../../contracts/validate.js'
 import { unauthorizedExample } from '../../contracts/examples.js'
 import { INSTANCE, invite } from '../helpers/inject.js'
-import { build } from '../helpers/app.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 t.test('401 problem+json without a bearer token or with a malformed one', async (t) => {
   const app = build(t)
@@ -10,8 +10,7 @@ t.test('401 problem+json without a bearer token or with a malformed one', async 
     const headers: Record<string, string> = authorization === undefined ? {} : { authorization }
     const res = await app.inject({ method: 'POST', url: '/v3/invites', headers, payload: { email: 'a@example.com' } })
     const label = String(authorization).slice(0, 30)
-    t.equal(res.statusCode, 401, label)
-    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+    assertProblem(t, res, 401, label)
     t.equal(res.headers['www-authenticate'], 'Bearer')
     t.equal(res.headers['x-mock-scenario-served'], 'default')
     const body = res.json()

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { CONTENT_SECURITY_POLICY } from '../../server/dashboard.js'
-import { build } from '../helpers/app.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 const EXPECTED_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
@@ -30,8 +30,7 @@ t.test('the page is not served when the admin API is off', async (t) => {
   const app = build(t, { admin: false })
   for (const url of ['/', '/dashboard.js', '/dashboard.css']) {
     const res = await app.inject(url)
-    t.equal(res.statusCode, 404, url)
-    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8', url)
+    assertProblem(t, res, 404, url)
   }
 })
 

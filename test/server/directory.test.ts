@@ -2,16 +2,14 @@ import t from 'tap'
 import { checkContract } from '../../contracts/validate.js'
 import { inviteExamples } from '../../contracts/examples.js'
 import { invite } from '../helpers/inject.js'
-import { build } from '../helpers/app.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 const conflict = inviteExamples.find((e) => e.name === 'User is Already Active')!.value
 
 t.test('an active user gets the documented 409, seeded at start-up or at runtime', async (t) => {
   const app = build(t, { activeUsers: ['ada@example.com'] })
   const seeded = await invite(app, {}, { email: 'ada@example.com' })
-  t.equal(seeded.statusCode, 409)
-  t.equal(seeded.headers['content-type'], 'application/problem+json; charset=utf-8')
-  t.same(checkContract('ConflictError', seeded.json()), [])
+  assertProblem(t, seeded, 409)
   t.same({ ...seeded.json(), instance: conflict.instance }, conflict)
   t.equal((await invite(app, {}, { email: 'bob@example.com' })).statusCode, 201)
   t.equal((await app.inject({ method: 'PUT', url: '/__mock/users/bob@example.com' })).statusCode, 200)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { checkContract } from '../../contracts/validate.js'
 import { invite } from '../helpers/inject.js'
-import { build } from '../helpers/app.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 const TOKEN = 'kpat_SuperSecret123'
 
@@ -99,8 +99,7 @@ t.test('GET /__mock/requests pages: ?limit= (1 to 100, default 100) and ?after=<
   t.same(even.requests.map((r: { seq: number, session: string }) => [r.seq, r.session]), [[11, 'even'], [13, 'even']])
   for (const [query, field] of [['?limit=0', 'limit'], ['?limit=101', 'limit'], ['?limit=ten', 'limit'], ['?after=-1', 'after'], ['?after=1.5', 'after']]) {
     const res = await app.inject({ url: `/__mock/requests${query}` })
-    t.equal(res.statusCode, 400, query)
-    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+    assertProblem(t, res, 400, query)
     t.match(res.json().invalid_parameters, [{ field, rule: 'invalid', source: 'query' }], query)
     t.same(checkContract('BadRequestError', res.json()), [])
   }

@@ -2,7 +2,7 @@ import t from 'tap'
 import { InvalidParameters } from '../../contracts/schemas.js'
 import { checkContract, checkSchema } from '../../contracts/validate.js'
 import { INSTANCE, invite } from '../helpers/inject.js'
-import { build } from '../helpers/app.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 t.test('400 with Konnect-shaped invalid_parameters for each bad body', async (t) => {
   const app = build(t)
@@ -22,9 +22,7 @@ t.test('400 with Konnect-shaped invalid_parameters for each bad body', async (t)
   ]
   for (const [label, body, expected] of cases) {
     const res = await invite(app, { 'content-type': 'application/json' }, JSON.stringify(body))
-    t.equal(res.statusCode, 400, label)
-    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8', label)
-    const problem = res.json()
+    const problem = assertProblem(t, res, 400, label)
     t.same(problem.invalid_parameters, expected, label)
     t.same(checkContract('BadRequestError', problem), [], `${label}: a BadRequestError`)
     t.same(checkSchema(InvalidParameters, problem.invalid_parameters), [], `${label}: valid InvalidParameters`)

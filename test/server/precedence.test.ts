@@ -1,8 +1,8 @@
 import t from 'tap'
 import { InvalidParameterChoiceItem } from '../../contracts/schemas.js'
-import { checkContract, checkSchema } from '../../contracts/validate.js'
+import { checkSchema } from '../../contracts/validate.js'
 import { invite, setScenario } from '../helpers/inject.js'
-import { build } from '../helpers/app.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 t.test('header > Prefer > session > global > default, end to end', async (t) => {
   const app = build(t, { scenario: 'server-error' })
@@ -41,9 +41,7 @@ t.test('an unknown selector is a 400 problem+json listing the valid choices, and
     [{ prefer: 'code=418' }, 'prefer', [201, 400, 401, 403, 409, 429, 500, 502, 503]]
   ] as const) {
     const res = await invite(app, headers)
-    t.equal(res.statusCode, 400, JSON.stringify(headers))
-    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
-    t.same(checkContract('BadRequestError', res.json()), [])
+    assertProblem(t, res, 400, JSON.stringify(headers))
     const [item] = res.json().invalid_parameters
     t.same(checkSchema(InvalidParameterChoiceItem, item), [], 'an InvalidParameterChoiceItem')
     t.match(item, { field, rule: 'enum', source: 'header' })

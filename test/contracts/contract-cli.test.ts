@@ -1,10 +1,9 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { main, PROGRAM, usage } from '../../contracts/contract-cli.js'
-import { buildApp } from '../../server/app.js'
 import { builtInScenarios } from '../../scenarios/catalogue.js'
 import { startFake } from '../helpers/fake-konnect.js'
-import { listen } from '../helpers/app.js'
+import { build, listen } from '../helpers/app.js'
 import { documentedExampleNames } from '../helpers/published.js'
 
 function capture () {
@@ -46,7 +45,7 @@ t.test('bad arguments exit 2 with one line', async (t) => {
 })
 
 t.test('an unreachable server exits 2 with one line', async (t) => {
-  const app = buildApp()
+  const app = build(t)
   const { url } = await listen(t, app)
   await app.close()
   for (const extra of [[], ['--coverage']]) {
@@ -57,7 +56,7 @@ t.test('an unreachable server exits 2 with one line', async (t) => {
 })
 
 t.test('against the mock: one line per check, a summary, exit 0', async (t) => {
-  const { url } = await listen(t, buildApp({ tokens: ['kpat_cli'], activeUsers: ['taken@example.com'] }))
+  const { url } = await listen(t, build(t, { tokens: ['kpat_cli'], activeUsers: ['taken@example.com'] }))
   const { out, err, io } = capture()
   t.equal(await main(['--base-url', url, '--token', 'kpat_cli', '--invite-email', 'taken@example.com'], io), 0)
   t.same(err, [])
@@ -104,7 +103,7 @@ t.test('violations: one line each (check, status, path, expected vs got), exit 1
 })
 
 t.test('--coverage reports the documented examples; --require-all fails until every one was exercised', async (t) => {
-  const app = buildApp({ adminToken: 'adm' })
+  const app = build(t, { adminToken: 'adm' })
   const { url } = await listen(t, app)
   await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: '' } })
   const first = capture()

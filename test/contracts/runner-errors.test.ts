@@ -2,11 +2,10 @@ import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { MockAgent } from 'undici'
 import { NoAnswerError, runContract, RunnerError } from '../../contracts/runner.js'
-import { buildApp } from '../../server/app.js'
-import { listen } from '../helpers/app.js'
+import { build, listen } from '../helpers/app.js'
 
 async function closedPort (t: Test): Promise<string> {
-  const app = buildApp()
+  const app = build(t)
   const { url } = await listen(t, app)
   await app.close()
   return url

@@ -3,12 +3,12 @@ import { buildApp } from '../../server/app.js'
 import { builtInScenarios } from '../../scenarios/catalogue.js'
 import { runContract } from '../../contracts/runner.js'
 import { scenarioViolations } from '../../contracts/scenario-rule.js'
-import { listen } from '../helpers/app.js'
+import { build, listen } from '../helpers/app.js'
 
 const LIVE_CHECKS = ['live:no-token', 'live:missing-email', 'live:blank-email', 'live:invalid-email', 'live:malformed-json', 'live:array-body']
 
 t.test('against this mock the runner detects /__mock and drives every scenario of the catalogue', async (t) => {
-  const app = buildApp()
+  const app = build(t)
   const { url } = await listen(t, app)
   const report = await runContract({ baseUrl: url })
   t.equal(report.mode, 'full')
@@ -39,7 +39,7 @@ t.test('forced to live-safe, the runner never calls /__mock and runs the live-sa
 })
 
 t.test('a real invite is sent only when asked: 201 first, then 409 for an active user', async (t) => {
-  const app = buildApp({ activeUsers: ['taken@example.com'] })
+  const app = build(t, { activeUsers: ['taken@example.com'] })
   const { url } = await listen(t, app)
   const fresh = await runContract({ baseUrl: url, liveSafe: true, inviteEmail: 'new@example.com' })
   t.same(fresh.checks.at(-1), { name: 'live:invite', status: 201, ok: true, violations: [] })
@@ -67,7 +67,7 @@ t.test('custom scenarios are checked by their status, and a mock started with --
 })
 
 t.test('an admin token is passed to /__mock', async (t) => {
-  const { url } = await listen(t, buildApp({ adminToken: 'secret' }))
+  const { url } = await listen(t, build(t, { adminToken: 'secret' }))
   const report = await runContract({ baseUrl: url, adminToken: 'secret' })
   t.equal(report.mode, 'full')
   t.ok(report.ok)
@@ -75,7 +75,7 @@ t.test('an admin token is passed to /__mock', async (t) => {
 })
 
 t.test('the admin API switched off makes the mock an ordinary server: live-safe checks', async (t) => {
-  const { url } = await listen(t, buildApp({ admin: false }))
+  const { url } = await listen(t, build(t, { admin: false }))
   const report = await runContract({ baseUrl: `${url}/` })
   t.equal(report.mode, 'live-safe')
   t.equal(report.baseUrl, url)

@@ -1,16 +1,15 @@
 import Fastify from 'fastify'
 import t from 'tap'
-import { buildApp } from '../../server/app.js'
 import { runContract } from '../../contracts/runner.js'
 import { startFake } from '../helpers/fake-konnect.js'
-import { listen } from '../helpers/app.js'
+import { build, listen } from '../helpers/app.js'
 
 const LIVE_CHECKS = ['live:no-token', 'live:missing-email', 'live:blank-email', 'live:invalid-email', 'live:malformed-json', 'live:array-body']
 
 t.test('through a mock with an upstream, the runner runs the live-safe checks on the real service', async (t) => {
   const fake = await startFake()
   t.teardown(() => fake.app.close())
-  const app = buildApp({ upstream: { url: fake.url }, adminToken: 'admin' })
+  const app = build(t, { upstream: { url: fake.url }, adminToken: 'admin' })
   const { url } = await listen(t, app)
   const report = await runContract({ baseUrl: url, adminToken: 'admin' })
   t.equal(report.mode, 'live-safe', 'the mock\'s own scenarios are not the point')
@@ -31,7 +30,7 @@ t.test('the upstream\'s violations are reported as the runner\'s own, only those
     }
   })
   t.teardown(() => fake.app.close())
-  const app = buildApp({ upstream: { url: fake.url } })
+  const app = build(t, { upstream: { url: fake.url } })
   const { url } = await listen(t, app)
   // A violation from before the run is not reported again.
   await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, payload: '{"email":""}' })
@@ -55,7 +54,7 @@ t.test('a mock whose violations report disappears mid-run is a failed check', as
 })
 
 t.test('a mock without an upstream, or without the report, is driven in full as before', async (t) => {
-  const app = buildApp()
+  const app = build(t)
   const { url } = await listen(t, app)
   const report = await runContract({ baseUrl: url })
   t.equal(report.mode, 'full')

@@ -1,6 +1,5 @@
 import t from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { buildApp } from '../../server/app.js'
 import { DEFAULT_BODY_LIMIT } from '../../server/config.js'
 import { assertHealthy, exchange, parseAnswer } from '../helpers/wire.js'
 import { build, listen, assertProblem } from '../helpers/app.js'
@@ -23,15 +22,14 @@ t.test('bodies over the limit are 413 problem+json, by default at 64 KiB and as 
   const over = problemOf(t, await post(app, padded(DEFAULT_BODY_LIMIT + 1)), 413, '64 KiB + 1')
   t.match(over.detail, `${DEFAULT_BODY_LIMIT} bytes`)
 
-  const small = buildApp({ bodyLimit: 64 })
-  t.teardown(() => small.close())
+  const small = build(t, { bodyLimit: 64 })
   problemOf(t, await post(small, padded(65)), 413, 'bodyLimit 64')
   problemOf(t, await post(small, 'x'.repeat(10 * 1024 * 1024)), 413, 'ten megabytes')
   await assertHealthy(t, small)
 })
 
 t.test('over the wire, a declared or streamed body over the limit is 413 and the server goes on', async (t) => {
-  const app = buildApp({ bodyLimit: 1024 })
+  const app = build(t, { bodyLimit: 1024 })
   const { port } = await listen(t, app)
   const declared = parseAnswer(await exchange(port, [`${POST}content-length: 999999999\r\nconnection: close\r\n\r\n{"email":`]))
   assertProblem(t, declared, 413, 'content-length far over the limit')
@@ -133,7 +131,7 @@ t.test('absurd selector and auth headers are 400 or 401 problem+json', async (t)
 })
 
 t.test('raw-socket garbage gets a problem+json from the client error handler, never a hang', async (t) => {
-  const app = buildApp()
+  const app = build(t)
   const { port } = await listen(t, app)
   const garbage: Array<[string, Array<string | Buffer>, number]> = [
     ['not HTTP at all', ['GARBAGE\r\n\r\n'], 400],
@@ -159,7 +157,7 @@ t.test('raw-socket garbage gets a problem+json from the client error handler, ne
 })
 
 t.test('a client that hangs up mid-request does not disturb the server', async (t) => {
-  const app = buildApp()
+  const app = build(t)
   const { port } = await listen(t, app)
   for (const [what, chunks] of [['in the body', [`${POST}content-length: 100\r\n\r\n{"email":`]], ['in the request line', ['POST /v3/inv']]] as const) {
     const written = await exchange(port, chunks)

@@ -86,7 +86,7 @@ export async function startFake (options: FakeOptions = {}): Promise<{ url: stri
   if (options.mock === true) {
     app.get('/__mock/health', async () => ({ status: 'ok' }))
     app.get('/__mock/scenarios', async () => ({
-      active: { global: null, sessions: {} },
+      active: { global: null, sessions: {}, totalSessions: 0 },
       scenarios: Object.entries(fakeScenarios).map(([id, s]) => ({ id, title: s.title, status: s.answer().status, kind: s.kind, description: s.title, ...(s.kind === 'documented' ? { example: s.title } : {}) }))
     }))
     app.put('/__mock/scenario', async (request) => {

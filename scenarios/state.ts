@@ -38,6 +38,8 @@ export interface StateOptions {
   /** Header, query and body field names the journal hides besides the built-in ones. */
   redact?: readonly string[]
   initialGlobal?: Sticky | null
+  /** The clock `since` is read from: the app's, so a test's fake clock decides it (default `Date.now`). */
+  now?: () => number
 }
 
 export const DEFAULT_JOURNAL_LIMIT = 1000
@@ -84,7 +86,7 @@ export class MockState {
   /** Contract violations of upstream answers (`--upstream`). */
   readonly violations = new ViolationLog()
   /** When the state was created or last reset (ISO 8601). */
-  since = new Date().toISOString()
+  since: string
 
   private readonly seededUsers: readonly string[]
   private readonly initialGlobal: Sticky | null
@@ -92,6 +94,7 @@ export class MockState {
   private readonly maxRateKeys: number
   private readonly maxSessions: number
   private readonly maxActiveUsers: number
+  private readonly now: () => number
 
   constructor (options: StateOptions = {}) {
     this.journal = new Journal(options.journalLimit ?? DEFAULT_JOURNAL_LIMIT, createRedactor(options.redact))
@@ -101,6 +104,8 @@ export class MockState {
     this.maxRateKeys = options.maxRateKeys ?? DEFAULT_MAX_RATE_KEYS
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS
     this.maxActiveUsers = options.maxActiveUsers ?? DEFAULT_MAX_ACTIVE_USERS
+    this.now = options.now ?? Date.now
+    this.since = new Date(this.now()).toISOString()
     this.global = this.initialGlobal === null ? null : { ...this.initialGlobal }
     for (const email of this.seededUsers) this.addActiveUser(email)
   }
@@ -204,7 +209,7 @@ export class MockState {
     this.coverage.scenarios.clear()
     this.coverage.examples.clear()
     this.violations.clear()
-    this.since = new Date().toISOString()
+    this.since = new Date(this.now()).toISOString()
     for (const email of this.seededUsers) this.addActiveUser(email)
   }
 }

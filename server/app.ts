@@ -146,7 +146,8 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     activeUsers: settings.activeUsers,
     journalLimit: settings.journalLimit,
     redact: settings.redact,
-    initialGlobal
+    initialGlobal,
+    now
   })
   const behaviour: BehaviourConfig = {
     tokens: settings.tokens === null ? null : new Set(settings.tokens),

@@ -7,13 +7,13 @@ import {
 } from '../../contracts/assert.js'
 import { InvalidRules } from '../../contracts/schemas.js'
 import { buildApp } from '../../server/app.js'
+import { build } from '../helpers/app.js'
 
 const invite = (app: ReturnType<typeof buildApp>, payload: unknown, headers: Record<string, string> = {}) =>
   app.inject({ method: 'POST', url: '/v3/invites', payload: payload as object, headers: { authorization: 'Bearer t', ...headers } })
 
 t.test('an app.inject() response is checked as it is, against a status or a named contract', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   t.same(checkResponse(await invite(app, { email: '' }), 400), [])
   t.same(checkResponse(await invite(app, { email: '' }), 'BadRequestError'), [])
   t.same(checkResponse(await invite(app, { email: 'a@example.com' }), 201), [])

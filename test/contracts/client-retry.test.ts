@@ -4,8 +4,7 @@ import {
   backoffInterval, ConnectionError, DEFAULT_BACKOFF, inviteUser, parseRetryAfter, RateLimitedError, RETRY_STATUSES, retryWaitFromHeaders, SDKError,
   type BackoffStrategy, type RetryConfig
 } from '../../contracts/client.js'
-import { buildApp } from '../../server/app.js'
-import { listen } from '../helpers/fake-konnect.js'
+import { build, listen } from '../helpers/app.js'
 
 const ORIGIN = 'http://konnect.test'
 const problem = (status: number, extra: Record<string, string> = {}) => ({
@@ -48,8 +47,8 @@ const invite = (dispatcher: MockAgent, retries: RetryConfig | 'backoff' | undefi
   inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher, ...(retries === undefined ? {} : { retries }), ...(signal === undefined ? {} : { signal }) })
 
 t.test('"429 twice, then 201" against the mock: two waits of its Retry-After, three attempts', async (t) => {
-  const app = buildApp()
-  const url = await listen(t, app)
+  const app = build(t)
+  const { url } = await listen(t, app)
   await app.inject({ method: 'PUT', url: '/__mock/scenario', payload: { id: 'rate-limited', times: 2, session: 'retry' } })
   const clock = pinned()
   const result = await inviteUser({ baseUrl: url, token: 't', email: 'a@example.com', headers: { 'x-mock-session': 'retry' }, retries: config(clock) })

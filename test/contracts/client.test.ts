@@ -3,8 +3,7 @@ import { MockAgent } from 'undici'
 import {
   BadRequestError, ConflictError, ConnectionError, ContractViolationError, inviteUser, RateLimitedError, SDKError
 } from '../../contracts/client.js'
-import { buildApp } from '../../server/app.js'
-import { listen } from '../helpers/fake-konnect.js'
+import { build, listen } from '../helpers/app.js'
 
 const ORIGIN = 'http://konnect.test'
 
@@ -18,7 +17,7 @@ function answering (t: Test, status: number, body: string, headers: Record<strin
 }
 
 t.test('the documented answers of the mock map to the SDK results', async (t) => {
-  const url = await listen(t, buildApp())
+  const { url } = await listen(t, build(t))
   const invite = (scenario?: string) => inviteUser({ baseUrl: url, token: 'kpat_x', email: 'ada@example.com', ...(scenario === undefined ? {} : { headers: { 'x-mock-scenario': scenario } }) })
 
   const created = await invite()
@@ -63,7 +62,7 @@ t.test('the documented answers of the mock map to the SDK results', async (t) =>
 })
 
 t.test('no token sends no Authorization header: the 401 is an SDKError', async (t) => {
-  const url = await listen(t, buildApp())
+  const { url } = await listen(t, build(t))
   await t.rejects(inviteUser({ baseUrl: url, email: 'ada@example.com' }), { constructor: SDKError, statusCode: 401, message: /^API error occurred: status 401/ })
 })
 
@@ -130,8 +129,8 @@ t.test('the request carries the token, the JSON body and extra headers, through 
 })
 
 t.test('an unreachable server is a ConnectionError with its code; an aborted request rejects with the abort', async (t) => {
-  const app = buildApp()
-  const url = await listen(t, app)
+  const app = build(t)
+  const { url } = await listen(t, app)
   await app.close()
   await t.rejects(inviteUser({ baseUrl: url, token: 't', email: 'a@example.com' }), { constructor: ConnectionError, code: 'ECONNREFUSED', message: `no answer from ${url}/v3/invites: ECONNREFUSED` })
   const agent = new MockAgent()

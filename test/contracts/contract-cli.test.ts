@@ -1,9 +1,10 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { main, PROGRAM, usage } from '../../contracts/contract-cli.js'
-import { buildApp } from '../../server/app.js'
 import { builtInScenarios } from '../../scenarios/catalogue.js'
-import { listen, startFake } from '../helpers/fake-konnect.js'
+import { startFake } from '../helpers/fake-konnect.js'
+import { build, listen } from '../helpers/app.js'
+import { documentedExampleNames } from '../helpers/published.js'
 
 function capture () {
   const out: string[] = []
@@ -44,8 +45,8 @@ t.test('bad arguments exit 2 with one line', async (t) => {
 })
 
 t.test('an unreachable server exits 2 with one line', async (t) => {
-  const app = buildApp()
-  const url = await listen(t, app)
+  const app = build(t)
+  const { url } = await listen(t, app)
   await app.close()
   for (const extra of [[], ['--coverage']]) {
     const { err, io } = capture()
@@ -55,7 +56,7 @@ t.test('an unreachable server exits 2 with one line', async (t) => {
 })
 
 t.test('against the mock: one line per check, a summary, exit 0', async (t) => {
-  const url = await listen(t, buildApp({ tokens: ['kpat_cli'], activeUsers: ['taken@example.com'] }))
+  const { url } = await listen(t, build(t, { tokens: ['kpat_cli'], activeUsers: ['taken@example.com'] }))
   const { out, err, io } = capture()
   t.equal(await main(['--base-url', url, '--token', 'kpat_cli', '--invite-email', 'taken@example.com'], io), 0)
   t.same(err, [])
@@ -102,15 +103,16 @@ t.test('violations: one line each (check, status, path, expected vs got), exit 1
 })
 
 t.test('--coverage reports the documented examples; --require-all fails until every one was exercised', async (t) => {
-  const app = buildApp({ adminToken: 'adm' })
-  const url = await listen(t, app)
+  const app = build(t, { adminToken: 'adm' })
+  const { url } = await listen(t, app)
   await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: '' } })
   const first = capture()
   t.equal(await main(['--base-url', url, '--coverage', '--admin-token', 'adm'], first.io), 0)
-  t.equal(first.out.length, 15)
+  const published = documentedExampleNames().length
+  t.equal(first.out.length, published + 1, 'a line per published example, then the summary')
   t.equal(first.out[0], 'never     400 "Request Format is Invalid" (request-format-is-invalid) served 0')
   t.equal(first.out[1], 'exercised 400 "Cannot be Blank" (cannot-be-blank) served 1')
-  t.match(first.out.at(-1), /^1 of 14 documented examples exercised since \S+; never exercised: Request Format is Invalid, Invalid ID format, /)
+  t.match(first.out.at(-1), new RegExp(`^1 of ${published} documented examples exercised since \\S+; never exercised: Request Format is Invalid, Invalid ID format, `))
 
   const strict = capture()
   t.equal(await main(['--base-url', url, '--coverage', '--require-all', '--admin-token', 'adm'], strict.io), 1)
@@ -118,7 +120,7 @@ t.test('--coverage reports the documented examples; --require-all fails until ev
   t.equal(await main(['--base-url', url, '--admin-token', 'adm'], capture().io), 0, 'the full run exercises every scenario')
   const complete = capture()
   t.equal(await main(['--base-url', url, '--coverage', '--require-all', '--admin-token', 'adm'], complete.io), 0)
-  t.match(complete.out.at(-1), /^14 of 14 documented examples exercised since \S+$/)
+  t.match(complete.out.at(-1), new RegExp(`^${published} of ${published} documented examples exercised since \\S+$`))
   const json = capture()
   t.equal(await main(['--base-url', url, '--coverage', '--json', '--admin-token', 'adm'], json.io), 0)
   t.same(JSON.parse(json.out.join('\n')).missing, [])

@@ -2,12 +2,11 @@ import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { MockAgent } from 'undici'
 import { NoAnswerError, runContract, RunnerError } from '../../contracts/runner.js'
-import { buildApp } from '../../server/app.js'
-import { listen } from '../helpers/fake-konnect.js'
+import { build, listen } from '../helpers/app.js'
 
 async function closedPort (t: Test): Promise<string> {
-  const app = buildApp()
-  const url = await listen(t, app)
+  const app = build(t)
+  const { url } = await listen(t, app)
   await app.close()
   return url
 }
@@ -40,7 +39,7 @@ t.test('a /__mock that is not this mock\'s is ignored: live-safe checks', async 
     const app = Fastify()
     app.get('/__mock/health', async () => health)
     app.get('/__mock/scenarios', async () => scenarios)
-    const url = await listen(t, app)
+    const { url } = await listen(t, app)
     const report = await runContract({ baseUrl: url, liveSafe: false })
     t.equal(report.mode, 'live-safe')
     t.notOk(report.ok, 'the invites route is missing, so the live checks fail')
@@ -53,7 +52,7 @@ t.test('a scenario the server refuses to set is a violation of that check', asyn
   app.get('/__mock/health', async () => ({ status: 'ok' }))
   app.get('/__mock/scenarios', async () => ({ active: { global: null, sessions: {}, totalSessions: 0 }, scenarios: [{ id: 'rate-limited', title: 'Rate Limited', status: 429, kind: 'documented', description: 'Rate limited' }] }))
   app.put('/__mock/scenario', async (_request, reply) => reply.code(400).send({ detail: 'unknown id' }))
-  const url = await listen(t, app)
+  const { url } = await listen(t, app)
   const report = await runContract({ baseUrl: url })
   t.equal(report.mode, 'full')
   t.same(report.checks[0], {
@@ -67,7 +66,7 @@ t.test('a scenario the server refuses to set is a violation of that check', asyn
 t.test('a server that refuses every unauthenticated call (as Konnect does) is not taken for a locked mock', async (t) => {
   const app = Fastify()
   app.setNotFoundHandler(async (_request, reply) => reply.code(401).type('application/problem+json').send({ status: 401, title: 'Unauthorized', instance: 'i', detail: 'no token' }))
-  const url = await listen(t, app)
+  const { url } = await listen(t, app)
   const report = await runContract({ baseUrl: url })
   t.equal(report.mode, 'live-safe')
   t.equal(report.checks[0]!.ok, true, 'no token: a conforming 401')

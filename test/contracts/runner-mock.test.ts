@@ -3,13 +3,13 @@ import { buildApp } from '../../server/app.js'
 import { builtInScenarios } from '../../scenarios/catalogue.js'
 import { runContract } from '../../contracts/runner.js'
 import { scenarioViolations } from '../../contracts/scenario-rule.js'
-import { listen } from '../helpers/fake-konnect.js'
+import { build, listen } from '../helpers/app.js'
 
 const LIVE_CHECKS = ['live:no-token', 'live:missing-email', 'live:blank-email', 'live:invalid-email', 'live:malformed-json', 'live:array-body']
 
 t.test('against this mock the runner detects /__mock and drives every scenario of the catalogue', async (t) => {
-  const app = buildApp()
-  const url = await listen(t, app)
+  const app = build(t)
+  const { url } = await listen(t, app)
   const report = await runContract({ baseUrl: url })
   t.equal(report.mode, 'full')
   t.same(report.checks.filter((check) => !check.ok), [], 'every check conforms')
@@ -29,7 +29,7 @@ t.test('forced to live-safe, the runner never calls /__mock and runs the live-sa
   const app = buildApp()
   let adminCalls = 0
   app.addHook('onRequest', async (request) => { if (request.url.startsWith('/__mock')) adminCalls++ })
-  const url = await listen(t, app)
+  const { url } = await listen(t, app)
   const report = await runContract({ baseUrl: url, liveSafe: true, token: 'kpat_live' })
   t.equal(report.mode, 'live-safe')
   t.ok(report.ok, 'the mock passes the live-safe checks')
@@ -39,8 +39,8 @@ t.test('forced to live-safe, the runner never calls /__mock and runs the live-sa
 })
 
 t.test('a real invite is sent only when asked: 201 first, then 409 for an active user', async (t) => {
-  const app = buildApp({ activeUsers: ['taken@example.com'] })
-  const url = await listen(t, app)
+  const app = build(t, { activeUsers: ['taken@example.com'] })
+  const { url } = await listen(t, app)
   const fresh = await runContract({ baseUrl: url, liveSafe: true, inviteEmail: 'new@example.com' })
   t.same(fresh.checks.at(-1), { name: 'live:invite', status: 201, ok: true, violations: [] })
   t.same(app.mock.state.invites.size, 1)
@@ -55,7 +55,7 @@ t.test('custom scenarios are checked by their status, and a mock started with --
     tokens: ['kpat_good'],
     scenarios: [{ id: 'teapot', title: 'Teapot', status: 418, kind: 'custom', description: 'A custom 418.', body: { status: 418, title: 'Teapot', instance: 'konnect:trace:1', detail: 'Short and stout' } }]
   })
-  const url = await listen(t, app)
+  const { url } = await listen(t, app)
   const good = await runContract({ baseUrl: url, token: 'kpat_good' })
   t.ok(good.ok)
   t.same(good.checks.find((check) => check.name === 'scenario:teapot'), { name: 'scenario:teapot', status: 418, ok: true, violations: [] })
@@ -67,7 +67,7 @@ t.test('custom scenarios are checked by their status, and a mock started with --
 })
 
 t.test('an admin token is passed to /__mock', async (t) => {
-  const url = await listen(t, buildApp({ adminToken: 'secret' }))
+  const { url } = await listen(t, build(t, { adminToken: 'secret' }))
   const report = await runContract({ baseUrl: url, adminToken: 'secret' })
   t.equal(report.mode, 'full')
   t.ok(report.ok)
@@ -75,7 +75,7 @@ t.test('an admin token is passed to /__mock', async (t) => {
 })
 
 t.test('the admin API switched off makes the mock an ordinary server: live-safe checks', async (t) => {
-  const url = await listen(t, buildApp({ admin: false }))
+  const { url } = await listen(t, build(t, { admin: false }))
   const report = await runContract({ baseUrl: `${url}/` })
   t.equal(report.mode, 'live-safe')
   t.equal(report.baseUrl, url)
@@ -90,7 +90,7 @@ t.test('custom scenarios: a declared fault is checked as a fault, by the rule th
       { id: 'html-500', title: 'HTML', status: 500, kind: 'custom', description: 'x.', contentType: 'text/html', text: faultBody, fault: true }
     ]
   })
-  const url = await listen(t, app)
+  const { url } = await listen(t, app)
   const report = await runContract({ baseUrl: url })
   t.ok(report.ok)
   t.same(report.checks.filter((check) => check.name.startsWith('scenario:plain') || check.name.startsWith('scenario:html')), [

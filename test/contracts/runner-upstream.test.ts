@@ -1,16 +1,16 @@
 import Fastify from 'fastify'
 import t from 'tap'
-import { buildApp } from '../../server/app.js'
 import { runContract } from '../../contracts/runner.js'
-import { listen, startFake } from '../helpers/fake-konnect.js'
+import { startFake } from '../helpers/fake-konnect.js'
+import { build, listen } from '../helpers/app.js'
 
 const LIVE_CHECKS = ['live:no-token', 'live:missing-email', 'live:blank-email', 'live:invalid-email', 'live:malformed-json', 'live:array-body']
 
 t.test('through a mock with an upstream, the runner runs the live-safe checks on the real service', async (t) => {
   const fake = await startFake()
   t.teardown(() => fake.app.close())
-  const app = buildApp({ upstream: { url: fake.url }, adminToken: 'admin' })
-  const url = await listen(t, app)
+  const app = build(t, { upstream: { url: fake.url }, adminToken: 'admin' })
+  const { url } = await listen(t, app)
   const report = await runContract({ baseUrl: url, adminToken: 'admin' })
   t.equal(report.mode, 'live-safe', 'the mock\'s own scenarios are not the point')
   t.equal(report.upstream, fake.url)
@@ -30,8 +30,8 @@ t.test('the upstream\'s violations are reported as the runner\'s own, only those
     }
   })
   t.teardown(() => fake.app.close())
-  const app = buildApp({ upstream: { url: fake.url } })
-  const url = await listen(t, app)
+  const app = build(t, { upstream: { url: fake.url } })
+  const { url } = await listen(t, app)
   // A violation from before the run is not reported again.
   await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, payload: '{"email":""}' })
   t.equal(app.mock.state.violations.total, 1)
@@ -48,14 +48,14 @@ t.test('a mock whose violations report disappears mid-run is a failed check', as
   fake.get('/__mock/scenarios', async () => ({ active: { global: null, sessions: {}, totalSessions: 0 }, scenarios: [] }))
   fake.get('/__mock/violations', async (_request, reply) => ++reads === 1 ? { upstream: 'https://example.com', total: 0, violations: [] } : reply.code(500).send('gone'))
   fake.post('/v3/invites', async (_request, reply) => reply.code(401).type('application/problem+json').send({ status: 401, title: 'Unauthenticated', instance: 'i', detail: 'A valid token is required' }))
-  const url = await listen(t, fake)
+  const { url } = await listen(t, fake)
   const report = await runContract({ baseUrl: url })
   t.same(report.checks.at(-1), { name: 'upstream', status: 0, ok: false, violations: [{ check: 'upstream', status: 0, path: '/admin/violations', expected: 'a report from GET /__mock/violations', got: 'none' }] })
 })
 
 t.test('a mock without an upstream, or without the report, is driven in full as before', async (t) => {
-  const app = buildApp()
-  const url = await listen(t, app)
+  const app = build(t)
+  const { url } = await listen(t, app)
   const report = await runContract({ baseUrl: url })
   t.equal(report.mode, 'full')
   t.notOk('upstream' in report)

@@ -117,14 +117,3 @@ export async function startFake (options: FakeOptions = {}): Promise<{ url: stri
   const address = app.server.address() as { port: number }
   return { url: `http://127.0.0.1:${address.port}`, app }
 }
-
-/**
- * Starts this project's mock on port 0 for a test and closes it in teardown.
- * @example const url = await listen(t, buildApp())
- */
-export async function listen (t: { teardown: (fn: () => unknown) => void }, app: FastifyInstance): Promise<string> {
-  t.teardown(() => app.close())
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address() as { port: number }
-  return `http://127.0.0.1:${address.port}`
-}

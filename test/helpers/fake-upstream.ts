@@ -2,7 +2,9 @@
  * A stand-in for the real service behind `--upstream`: a Fastify app on 127.0.0.1, port 0, that
  * answers `POST /v3/invites` with exactly the bytes a test gives it and keeps what it received.
  */
+import type { Test } from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { listen } from './app.js'
 
 export interface RawAnswer {
   status: number
@@ -30,7 +32,7 @@ export interface FakeUpstream {
  * Starts the stand-in; close it in teardown.
  * @example const upstream = await startUpstream(t); upstream.answer = { status: 201, headers: [], body: '' }
  */
-export async function startUpstream (t: { teardown: (fn: () => unknown) => void }): Promise<FakeUpstream> {
+export async function startUpstream (t: Test): Promise<FakeUpstream> {
   const app = Fastify({ forceCloseConnections: true })
   const fake: FakeUpstream = { url: '', app, received: [], answer: { status: 201, headers: [], body: '' } }
   app.removeAllContentTypeParsers()
@@ -47,8 +49,6 @@ export async function startUpstream (t: { teardown: (fn: () => unknown) => void 
     reply.raw.writeHead(answer.status, [...answer.headers, 'content-length', String(Buffer.byteLength(answer.body))])
     reply.raw.end(answer.body)
   })
-  t.teardown(() => app.close())
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  fake.url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  fake.url = (await listen(t, app)).url
   return fake
 }

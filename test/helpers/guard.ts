@@ -3,8 +3,9 @@
  * and the admin calls a page would try.
  */
 import type { Test } from 'tap'
-import { buildApp, type MockOptions } from '../../server/app.js'
-import { exchange, listen, parseAnswer, type RawAnswer } from './wire.js'
+import type { MockOptions } from '../../server/app.js'
+import { build, listen } from './app.js'
+import { exchange, parseAnswer, type RawAnswer } from './wire.js'
 
 export const FRONT_END = 'http://localhost:5173'
 export const EVIL = 'http://evil.example'
@@ -17,8 +18,7 @@ export async function send (port: number, requestLine: string, headers: Record<s
 
 /** Builds and listens on 127.0.0.1:0; `host` is the Host a client of that address sends. */
 export async function server (t: Test, options: MockOptions = {}) {
-  const app = buildApp(options)
-  const port = await listen(t, app)
+  const { app, port } = await listen(t, build(t, options))
   const host = `127.0.0.1:${port}`
   return { app, port, host }
 }

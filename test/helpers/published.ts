@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { publishedContract, type PublishedContract } from '../../contracts/published.js'
 import { PROBLEM_JSON } from '../../contracts/schemas.js'
+import { builtInScenarios } from '../../scenarios/catalogue.js'
 
 export const published: PublishedContract = publishedContract
 
@@ -93,4 +94,13 @@ export function documentFromSnapshot (snapshot: PublishedContract = published): 
  */
 export function withInstance (value: Record<string, unknown>, instance: string): string {
   return JSON.stringify({ ...value, instance })
+}
+
+/**
+ * The names of the documented examples the built-in scenarios answer with, in catalogue order:
+ * the ones the coverage report lists.
+ * @example documentedExampleNames().at(-2) // 'Unauthorized'
+ */
+export function documentedExampleNames (): string[] {
+  return builtInScenarios.flatMap((scenario) => scenario.example === undefined ? [] : [scenario.example])
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import t from 'tap'
-import { buildApp } from '../../server/app.js'
 import { CustomScenarioFile, loadScenariosFile, parseScenarios, ScenarioFileError } from '../../scenarios/custom.js'
+import { build } from '../helpers/app.js'
 
 const teapot = { id: 'teapot', title: 'Teapot', status: 418, headers: { 'X-Brew': 'earl-grey' }, body: { status: 418, title: 'Teapot', instance: 'konnect:trace:1', detail: 'short and stout' } }
 
@@ -34,8 +34,7 @@ t.test('good JSON and YAML files add custom scenarios that switch like built-in 
   t.same(fromYaml.map((s) => [s.id, s.kind, s.description]), [['team-quota', 'custom', 'The organization has no seats left.'], ['maintenance', 'custom', 'Custom scenario (503).']])
   t.same(loadScenariosFile(join(dir, 'good.yml')), [], 'YAML may hold JSON; an empty list is fine')
 
-  const app = buildApp({ scenarios: [...fromJson, ...fromYaml] })
-  t.teardown(() => app.close())
+  const app = build(t, { scenarios: [...fromJson, ...fromYaml] })
   const list = (await app.inject({ url: '/__mock/scenarios' })).json()
   t.same(list.scenarios.filter((s: { kind: string }) => s.kind === 'custom'), [
     { id: 'teapot', title: 'Teapot', status: 418, kind: 'custom', description: 'Custom scenario (418).', contentType: 'application/problem+json; charset=utf-8' },
@@ -156,8 +155,7 @@ t.test('one rule with the contract runner: conform to the status\'s contract, me
   const faults = loadScenariosFile(join(dir, 'faults.yaml'))
   t.same(faults.map((scenario) => [scenario.id, scenario.fault]), [['plain-conflict', true], ['half-conflict', true]], 'declared faults pass the start-up check')
 
-  const app = buildApp({ scenarios: faults })
-  t.teardown(() => app.close())
+  const app = build(t, { scenarios: faults })
   const listed = (await app.inject({ method: 'GET', url: '/__mock/scenarios' })).json().scenarios as Array<Record<string, unknown>>
   t.same(listed.find((scenario) => scenario.id === 'plain-conflict'),
     { id: 'plain-conflict', title: 'Plain', status: 409, kind: 'custom', description: 'Custom scenario (409).', fault: true, contentType: 'text/plain' },

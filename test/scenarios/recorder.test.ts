@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { inviteExamples } from '../../contracts/examples.js'
-import { buildApp } from '../../server/app.js'
 import { loadScenariosFile, ScenarioFileError } from '../../scenarios/custom.js'
 import { RECORDED_INSTANCE, Recorder, secretsOf } from '../../scenarios/recorder.js'
 import { startUpstream, type RawAnswer } from '../helpers/fake-upstream.js'
+import { build } from '../helpers/app.js'
 
 const TOKEN = 'kpat_recording_secret_42'
 const COOKIE = 'session_cookie_value_77'
@@ -37,8 +37,7 @@ for (const extension of ['yaml', 'json']) {
     const dir = mkdtempSync(join(tmpdir(), 'record-'))
     const file = join(dir, `recorded.${extension}`)
     const upstream = await startUpstream(t)
-    const app = buildApp({ upstream: { url: upstream.url, record: file } })
-    t.teardown(() => app.close())
+    const app = build(t, { upstream: { url: upstream.url, record: file } })
     for (const answer of answers) {
       upstream.answer = answer
       await app.inject(invite)
@@ -64,8 +63,7 @@ for (const extension of ['yaml', 'json']) {
       'upstream-502',
       'service-unavailable-2'
     ], 'from title and detail; a built-in id gets a suffix')
-    const replay = buildApp({ scenarios })
-    t.teardown(() => replay.close())
+    const replay = build(t, { scenarios })
     for (const [index, answer] of answers.entries()) {
       const res = await replay.inject({ ...invite, headers: { ...invite.headers, 'x-mock-scenario': scenarios[index]!.id } })
       t.equal(res.statusCode, answer.status, scenarios[index]!.id)
@@ -79,8 +77,7 @@ for (const extension of ['yaml', 'json']) {
     }
 
     // Across restarts: the file is read back, so the same answers are not recorded again.
-    const again = buildApp({ upstream: { url: upstream.url, record: file } })
-    t.teardown(() => again.close())
+    const again = build(t, { upstream: { url: upstream.url, record: file } })
     upstream.answer = answers[0]!
     await again.inject(invite)
     upstream.answer = { status: 404, headers: ['content-type', PROBLEM], body: '{"status":404,"title":"Not Found","instance":"konnect:trace:1","detail":"No route"}' }

@@ -1,17 +1,14 @@
 import t from 'tap'
 import { checkContract } from '../../contracts/validate.js'
-import { buildApp } from '../../server/app.js'
 import { DEFAULT_MAX_ACTIVE_USERS, DEFAULT_MAX_SESSIONS, LIST_LIMIT } from '../../scenarios/state.js'
 import { invite, setScenario } from '../helpers/inject.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 t.test('sessions are capped: one more is a 409 problem+json that changes nothing; a session already set can change', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   for (let i = 0; i < DEFAULT_MAX_SESSIONS; i++) app.mock.state.setSession(`s${i}`, { scenario: null })
   const refused = await setScenario(app, { id: 'server-error', session: 'one-more' })
-  t.equal(refused.statusCode, 409)
-  t.equal(refused.headers['content-type'], 'application/problem+json; charset=utf-8')
-  t.same(checkContract('BaseError', refused.json()), [])
+  assertProblem(t, refused, 409)
   t.match(refused.json().detail, /^1000 sessions already have a scenario, the most kept: clear one/)
   t.equal((await invite(app, { 'x-mock-session': 'one-more' })).statusCode, 201, 'the refused session got nothing')
   t.equal((await setScenario(app, { id: 'server-error', session: 's5' })).statusCode, 200, 'a session already set can change')
@@ -22,8 +19,7 @@ t.test('sessions are capped: one more is a 409 problem+json that changes nothing
 })
 
 t.test('GET /__mock/scenarios lists the first sessions and their total, whatever their number', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   for (let i = 0; i < DEFAULT_MAX_SESSIONS; i++) app.mock.state.setSession(`s${i}`, { scenario: null })
   const { active } = (await app.inject({ url: '/__mock/scenarios' })).json()
   t.equal(Object.keys(active.sessions).length, LIST_LIMIT)
@@ -31,8 +27,7 @@ t.test('GET /__mock/scenarios lists the first sessions and their total, whatever
 })
 
 t.test('a session named __proto__ works and is visible', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   t.same((await setScenario(app, { id: 'permission-denied', session: '__proto__' })).json(), { session: '__proto__', scenario: { id: 'permission-denied' } })
   const { active } = (await app.inject({ url: '/__mock/scenarios' })).json()
   t.ok(Object.hasOwn(active.sessions, '__proto__'), 'listed as an own property')
@@ -45,8 +40,7 @@ t.test('a session named __proto__ works and is visible', async (t) => {
 })
 
 t.test('session names the header can never carry are refused, by the admin API and on the header alike', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   for (const session of [' padded', 'padded ', 'café', 'tab\there', '日本']) {
     const put = await setScenario(app, { id: 'server-error', session })
     t.equal(put.statusCode, 400, `PUT ${JSON.stringify(session)}`)
@@ -66,8 +60,7 @@ t.test('session names the header can never carry are refused, by the admin API a
 
 t.test('active users are capped: one more is a 409; lists show the first and a total', async (t) => {
   const seeded = Array.from({ length: DEFAULT_MAX_ACTIVE_USERS }, (_, i) => `u${i}@example.com`)
-  const app = buildApp({ activeUsers: seeded })
-  t.teardown(() => app.close())
+  const app = build(t, { activeUsers: seeded })
   const refused = await app.inject({ method: 'PUT', url: '/__mock/users/one-more@example.com' })
   t.equal(refused.statusCode, 409)
   t.same(checkContract('BaseError', refused.json()), [])
@@ -82,8 +75,7 @@ t.test('active users are capped: one more is a 409; lists show the first and a t
 })
 
 t.test('GET /__mock/invites lists the first invites and their total', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   for (let i = 0; i < LIST_LIMIT + 10; i++) app.mock.state.recordInvite(`p${i}@example.com`, 0)
   const body = (await app.inject({ url: '/__mock/invites' })).json()
   t.equal(body.invites.length, LIST_LIMIT)
@@ -97,8 +89,7 @@ function address (length: number): string {
 }
 
 t.test('PUT /__mock/users/{email} accepts every address an invite accepts, up to 254 characters', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   for (const length of [101, 200, 254]) {
     const email = address(length)
     t.equal(email.length, length)

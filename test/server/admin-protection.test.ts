@@ -1,10 +1,9 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../server/app.js'
 import { isLoopback } from '../../server/address.js'
 import { main } from '../../server/cli.js'
 import { DEFAULT_HOST } from '../../server/config.js'
-import { assertProblem } from '../helpers/wire.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 const ADMIN_CALLS = [
   { method: 'GET', url: '/__mock/health' },
@@ -37,8 +36,7 @@ t.test('the server binds 127.0.0.1 unless told otherwise', async (t) => {
 })
 
 t.test('with an admin token every admin call needs X-Mock-Admin-Token, else 401 problem+json', async (t) => {
-  const app = buildApp({ adminToken: 's3cret' })
-  t.teardown(() => app.close())
+  const app = build(t, { adminToken: 's3cret' })
   for (const call of ADMIN_CALLS) {
     const attempts: Array<[string, Record<string, string | string[]>]> = [
       ['no token', {}],
@@ -51,7 +49,7 @@ t.test('with an admin token every admin call needs X-Mock-Admin-Token, else 401 
     ]
     for (const [what, headers] of attempts) {
       const res = await app.inject({ ...call, headers })
-      assertProblem(t, { status: res.statusCode, contentType: res.headers['content-type'] as string, body: res.body }, 401, `${call.method} ${call.url} with ${what}`)
+      assertProblem(t, res, 401, `${call.method} ${call.url} with ${what}`)
     }
   }
   const scenarios = await app.inject({ method: 'GET', url: '/__mock/scenarios', headers: { 'x-mock-admin-token': 's3cret' } })
@@ -64,8 +62,7 @@ t.test('with an admin token every admin call needs X-Mock-Admin-Token, else 401 
 })
 
 t.test('refused admin calls change nothing', async (t) => {
-  const app = buildApp({ adminToken: 's3cret' })
-  t.teardown(() => app.close())
+  const app = build(t, { adminToken: 's3cret' })
   await app.inject({ method: 'PUT', url: '/__mock/scenario', payload: { id: 'server-error' } })
   await app.inject({ method: 'PUT', url: '/__mock/users/a@example.com' })
   const invite = await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: 'a@example.com' } })
@@ -73,11 +70,10 @@ t.test('refused admin calls change nothing', async (t) => {
 })
 
 t.test('--admin off removes every admin route (404 problem+json) and the invites endpoint stays', async (t) => {
-  const app = buildApp({ admin: false })
-  t.teardown(() => app.close())
+  const app = build(t, { admin: false })
   for (const call of ADMIN_CALLS) {
     const res = await app.inject(call)
-    assertProblem(t, { status: res.statusCode, contentType: res.headers['content-type'] as string, body: res.body }, 404, `${call.method} ${call.url}`)
+    assertProblem(t, res, 404, `${call.method} ${call.url}`)
   }
   const invite = await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: 'a@example.com' } })
   t.equal(invite.statusCode, 201)

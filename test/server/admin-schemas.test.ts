@@ -3,21 +3,17 @@ import { Type } from '@sinclair/typebox'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { BadRequestError } from '../../contracts/schemas.js'
 import { checkSchema } from '../../contracts/validate.js'
-import { buildApp } from '../../server/app.js'
 import { invite, setScenario } from '../helpers/inject.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 const badRequestOf = (t: Test, res: LightMyRequestResponse, what: string): unknown[] => {
-  t.equal(res.statusCode, 400, what)
-  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8', `${what}: problem+json`)
-  t.equal(res.headers['x-mock-scenario-served'], 'default', `${what}: marked like every answer of the mock`)
-  const body = res.json()
+  const body = assertProblem(t, res, 400, { served: 'default', what })
   t.same(checkSchema(BadRequestError, body), [], `${what}: a BadRequestError`)
   return body.invalid_parameters
 }
 
 tap.test('a repeated ?session= is a 400, not a silent fall-through to the global scenario', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   await setScenario(app, { id: 'rate-limited' })
   await setScenario(app, { id: 'server-error', session: 'a' })
   const cleared = await app.inject({ method: 'DELETE', url: '/__mock/scenario?session=a&session=a' })
@@ -30,8 +26,7 @@ tap.test('a repeated ?session= is a 400, not a silent fall-through to the global
 })
 
 tap.test('every admin route with input rejects a bad body, query or path parameter with invalid_parameters', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const cases: Array<[string, InjectOptions, unknown[]]> = [
     ['PUT /scenario, a string id of the wrong type', { method: 'PUT', url: '/__mock/scenario', payload: { id: 7 } },
       [{ field: 'id', reason: 'must be a string', rule: 'is_string', source: 'body' }]],
@@ -64,8 +59,7 @@ tap.test('every admin route with input rejects a bad body, query or path paramet
 })
 
 tap.test('answers keep every documented field through their response schemas', async (t) => {
-  const app = buildApp({ activeUsers: ['ada@example.com'] })
-  t.teardown(() => app.close())
+  const app = build(t, { activeUsers: ['ada@example.com'] })
   await invite(app, { 'x-mock-session': 's' }, { email: 'new@example.com' })
   const [entry] = (await app.inject({ url: '/__mock/requests' })).json().requests
   t.same(Object.keys(entry).sort(), ['body', 'headers', 'heldMs', 'method', 'scenario', 'seq', 'session', 'status', 'time', 'url'])
@@ -83,8 +77,7 @@ tap.test('answers keep every documented field through their response schemas', a
 })
 
 tap.test('any route schema on the app maps its failures to invalid_parameters the same way', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   app.post('/extra/:id', {
     schema: {
       params: Type.Object({ id: Type.String({ format: 'uuid' }) }),

@@ -1,18 +1,18 @@
 import t from 'tap'
 import { BadRequestError, InvalidParameterChoiceItem } from '../../contracts/schemas.js'
 import { checkContract, checkSchema } from '../../contracts/validate.js'
-import { buildApp } from '../../server/app.js'
+import { builtInScenarios } from '../../scenarios/catalogue.js'
 import { invite, setScenario } from '../helpers/inject.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 t.test('health and the scenario list', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const health = await app.inject({ url: '/__mock/health' })
   t.equal(health.statusCode, 200)
   t.same(health.json(), { status: 'ok' })
   const list = (await app.inject({ url: '/__mock/scenarios' })).json()
   t.same(list.active, { global: null, sessions: {}, totalSessions: 0 })
-  t.equal(list.scenarios.length, 20)
+  t.same(list.scenarios.map((s: { id: string }) => s.id), builtInScenarios.map((s) => s.id), 'the whole catalogue, in order')
   t.same(list.scenarios[0], {
     id: 'request-format-is-invalid',
     title: 'Request Format is Invalid',
@@ -29,21 +29,16 @@ t.test('health and the scenario list', async (t) => {
 })
 
 t.test('PUT /__mock/scenario sets the global or a session scenario and answers with what it changed', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   t.same((await setScenario(app, { id: 'rate-limited', times: 3, delayMs: 0 })).json(), { global: { id: 'rate-limited', remaining: 3, delayMs: 0 } })
   t.same((await setScenario(app, { id: 'default', session: 's' })).json(), { session: 's', scenario: { id: 'default' } })
   t.same((await app.inject({ url: '/__mock/scenarios' })).json().active, { global: { id: 'rate-limited', remaining: 3, delayMs: 0 }, sessions: { s: { id: 'default' } }, totalSessions: 1 })
 })
 
 t.test('an unknown id is a 400 listing the valid ones', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const res = await setScenario(app, { id: 'nope' })
-  t.equal(res.statusCode, 400)
-  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
-  const body = res.json()
-  t.same(checkContract('BadRequestError', body), [])
+  const body = assertProblem(t, res, 400)
   const [item] = body.invalid_parameters
   t.same(checkSchema(InvalidParameterChoiceItem, item), [], 'an InvalidParameterChoiceItem')
   t.equal(item.field, 'id')
@@ -54,8 +49,7 @@ t.test('an unknown id is a 400 listing the valid ones', async (t) => {
 })
 
 t.test('admin validation errors are Konnect-shaped problems', async (t) => {
-  const app = buildApp({ maxDelayMs: 50 })
-  t.teardown(() => app.close())
+  const app = build(t, { maxDelayMs: 50 })
   const cases: Array<[unknown, Array<Record<string, unknown>>]> = [
     [{}, [{ field: 'id', source: 'body' }]],
     [{ id: '' }, [{ field: 'id', source: 'body' }]],
@@ -84,8 +78,7 @@ t.test('admin validation errors are Konnect-shaped problems', async (t) => {
 })
 
 t.test('--admin off removes the admin API', async (t) => {
-  const app = buildApp({ admin: false })
-  t.teardown(() => app.close())
+  const app = build(t, { admin: false })
   const res = await app.inject({ url: '/__mock/health' })
   t.equal(res.statusCode, 404)
   t.same(checkContract('BaseError', res.json()), [])

@@ -1,18 +1,16 @@
 import t from 'tap'
 import { checkContract } from '../../contracts/validate.js'
 import { unauthorizedExample } from '../../contracts/examples.js'
-import { buildApp } from '../../server/app.js'
 import { INSTANCE, invite } from '../helpers/inject.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 t.test('401 problem+json without a bearer token or with a malformed one', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   for (const authorization of [undefined, '', 'Bearer', 'Bearer  ', 'Basic dXNlcjpwYXNz', 'Token abc', 'Bearer a b', `Bearer ${'x'.repeat(5000)}`]) {
     const headers: Record<string, string> = authorization === undefined ? {} : { authorization }
     const res = await app.inject({ method: 'POST', url: '/v3/invites', headers, payload: { email: 'a@example.com' } })
     const label = String(authorization).slice(0, 30)
-    t.equal(res.statusCode, 401, label)
-    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+    assertProblem(t, res, 401, label)
     t.equal(res.headers['www-authenticate'], 'Bearer')
     t.equal(res.headers['x-mock-scenario-served'], 'default')
     const body = res.json()
@@ -24,8 +22,7 @@ t.test('401 problem+json without a bearer token or with a malformed one', async 
 })
 
 t.test('with tokens, only those are accepted', async (t) => {
-  const app = buildApp({ tokens: ['kpat_one', 'spat_two'] })
-  t.teardown(() => app.close())
+  const app = build(t, { tokens: ['kpat_one', 'spat_two'] })
   t.equal((await invite(app, { authorization: 'Bearer kpat_one' })).statusCode, 201)
   t.equal((await invite(app, { authorization: 'Bearer spat_two' })).statusCode, 201)
   const unknown = await invite(app, { authorization: 'Bearer kpat_three' })
@@ -36,7 +33,6 @@ t.test('with tokens, only those are accepted', async (t) => {
 })
 
 t.test('tokens: null accepts any bearer token', async (t) => {
-  const app = buildApp({ tokens: null })
-  t.teardown(() => app.close())
+  const app = build(t, { tokens: null })
   t.equal((await invite(app, { authorization: 'Bearer whatever' })).statusCode, 201)
 })

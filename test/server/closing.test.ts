@@ -4,6 +4,7 @@ import t from 'tap'
 import { Client } from 'undici'
 import { buildApp } from '../../server/app.js'
 import { closingResponses } from '../../server/closing.js'
+import { listen } from '../helpers/app.js'
 
 t.test('after start(), answers of that server say Connection: close, with writeHead or a bare end()', async (t) => {
   const closing = closingResponses()
@@ -40,8 +41,8 @@ t.test('once the app closes, an answer held by a delay carries Connection: close
     if (request.headers['x-mock-delay'] !== undefined) arrived()
     done()
   })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const client = new Client(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, { pipelining: 1 })
+  const { url } = await listen(t, app)
+  const client = new Client(url, { pipelining: 1 })
   t.teardown(() => client.close())
   const invite = (headers: Record<string, string> = {}) => client.request({
     method: 'POST',

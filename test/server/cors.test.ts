@@ -1,7 +1,7 @@
 import t from 'tap'
 import { CORS_EXPOSE_HEADERS } from '../../server/guard.js'
-import { assertRawProblem } from '../helpers/wire.js'
 import { FRONT_END, send, server } from '../helpers/guard.js'
+import { assertProblem } from '../helpers/app.js'
 
 t.test('an origin given with --cors-origin gets CORS answers: preflight, then the invite with its headers exposed', async (t) => {
   const { app, port } = await server(t, { corsOrigins: [FRONT_END] })
@@ -20,7 +20,7 @@ t.test('an origin given with --cors-origin gets CORS answers: preflight, then th
   t.equal(preflight.headers['access-control-allow-private-network'], undefined)
   const pna = await send(port, 'OPTIONS /v3/invites HTTP/1.1', { host, origin: FRONT_END, 'access-control-request-method': 'POST', 'access-control-request-private-network': 'true' })
   t.equal(pna.headers['access-control-allow-private-network'], 'true', 'Chromium\'s private network preflight is answered')
-  assertRawProblem(t, await send(port, 'OPTIONS /v3/invites HTTP/1.1', { host, origin: 'http://localhost:5174', 'access-control-request-method': 'POST' }), 403, 'a preflight from another origin')
+  assertProblem(t, await send(port, 'OPTIONS /v3/invites HTTP/1.1', { host, origin: 'http://localhost:5174', 'access-control-request-method': 'POST' }), 403, 'a preflight from another origin')
   const plain = await send(port, 'OPTIONS /v3/invites HTTP/1.1', { host })
   t.equal(plain.status, 204, 'OPTIONS without Origin is no preflight')
   t.equal(plain.headers.allow, 'POST, OPTIONS')
@@ -40,9 +40,9 @@ t.test('an origin given with --cors-origin gets CORS answers: preflight, then th
   t.equal(created.status, 201)
   t.equal(created.headers['access-control-allow-origin'], FRONT_END)
   const wrongType = await send(port, 'POST /v3/invites HTTP/1.1', { host, origin: FRONT_END, 'content-type': 'text/plain' }, 'x')
-  assertRawProblem(t, wrongType, 415, 'an error answer')
+  assertProblem(t, wrongType, 415, 'an error answer')
   t.equal(wrongType.headers['access-control-allow-origin'], FRONT_END, 'error answers are readable by the page too')
   t.equal(app.mock.state.listInvites().total, 1)
-  assertRawProblem(t, await send(port, 'POST /v3/invites HTTP/1.1', { host, origin: 'http://localhost:5174' }), 403, 'another origin')
-  assertRawProblem(t, await send(port, 'POST /__mock/reset HTTP/1.1', { host: 'localhost', origin: FRONT_END }), 403, '--cors-origin opens invites only, not the admin API')
+  assertProblem(t, await send(port, 'POST /v3/invites HTTP/1.1', { host, origin: 'http://localhost:5174' }), 403, 'another origin')
+  assertProblem(t, await send(port, 'POST /__mock/reset HTTP/1.1', { host: 'localhost', origin: FRONT_END }), 403, '--cors-origin opens invites only, not the admin API')
 })

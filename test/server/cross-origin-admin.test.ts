@@ -1,6 +1,6 @@
 import t from 'tap'
-import { assertRawProblem } from '../helpers/wire.js'
 import { ADMIN_WRITES, EVIL, FRONT_END, send, server } from '../helpers/guard.js'
+import { assertProblem } from '../helpers/app.js'
 
 t.test('cross-origin admin calls are refused; same-origin and Origin-less ones work', async (t) => {
   const { app, port, host } = await server(t)
@@ -8,7 +8,7 @@ t.test('cross-origin admin calls are refused; same-origin and Origin-less ones w
   for (const origin of [EVIL, 'null', `http://127.0.0.2:${port}`, `http://localhost:${port + 1}`, `https://${host}.evil.example`, FRONT_END]) {
     for (const [line, body] of ADMIN_WRITES) {
       const answer = await send(port, line, { host, origin, 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' }, body)
-      const problem = assertRawProblem(t, answer, 403, `${line} from ${origin}`)
+      const problem = assertProblem(t, answer, 403, `${line} from ${origin}`)
       t.match(problem.detail, `Pages from ${origin} may not use the admin API`)
     }
   }

@@ -1,6 +1,6 @@
 import { Script, createContext } from 'node:vm'
 import t from 'tap'
-import { buildApp } from '../../server/app.js'
+import { build } from '../helpers/app.js'
 
 interface FakeNode { hidden?: boolean, textContent: string, value?: string, children: FakeNode[], appendChild: (node: FakeNode) => void, replaceChildren: () => void }
 const node = (extra: Partial<FakeNode> = {}): FakeNode => {
@@ -28,8 +28,7 @@ async function runPanel (script: string, elements: Record<string, FakeNode>, ans
 }
 
 t.test('the dashboard shows the upstream violations when invites pass through', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const page = await app.inject('/')
   t.match(page.body, /<script type="module" src="\/violations\.js"><\/script>/)
   t.match(page.body, /<section id="violations"[^>]* hidden>/, 'hidden until there is an upstream')

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
-import { buildApp } from '../../server/app.js'
 import { CONTENT_SECURITY_POLICY } from '../../server/dashboard.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 const EXPECTED_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
@@ -12,8 +12,7 @@ const ASSETS = [
 ]
 
 t.test('the page, its script and its stylesheet are served from their files under a strict Content-Security-Policy', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   t.equal(CONTENT_SECURITY_POLICY, EXPECTED_CSP)
   for (const { url, file, type } of ASSETS) {
     const res = await app.inject(url)
@@ -28,26 +27,22 @@ t.test('the page, its script and its stylesheet are served from their files unde
 })
 
 t.test('the page is not served when the admin API is off', async (t) => {
-  const app = buildApp({ admin: false })
-  t.teardown(() => app.close())
+  const app = build(t, { admin: false })
   for (const url of ['/', '/dashboard.js', '/dashboard.css']) {
     const res = await app.inject(url)
-    t.equal(res.statusCode, 404, url)
-    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8', url)
+    assertProblem(t, res, 404, url)
   }
 })
 
 t.test('the page is public while the admin API behind it requires the admin token', async (t) => {
-  const app = buildApp({ adminToken: 's3cret' })
-  t.teardown(() => app.close())
+  const app = build(t, { adminToken: 's3cret' })
   t.equal((await app.inject('/')).statusCode, 200)
   t.equal((await app.inject('/__mock/scenarios')).statusCode, 401)
   t.equal((await app.inject({ url: '/__mock/scenarios', headers: { 'x-mock-admin-token': 's3cret' } })).statusCode, 200)
 })
 
 t.test('loading the dashboard leaves the request journal to the invites', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   for (const url of ['/', '/dashboard.js', '/dashboard.css']) {
     t.equal((await app.inject({ method: 'GET', url })).statusCode, 200)
     t.equal((await app.inject({ method: 'HEAD', url })).statusCode, 200)

@@ -1,18 +1,15 @@
 import t from 'tap'
 import { checkContract } from '../../contracts/validate.js'
 import { inviteExamples } from '../../contracts/examples.js'
-import { buildApp } from '../../server/app.js'
 import { invite } from '../helpers/inject.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 const conflict = inviteExamples.find((e) => e.name === 'User is Already Active')!.value
 
 t.test('an active user gets the documented 409, seeded at start-up or at runtime', async (t) => {
-  const app = buildApp({ activeUsers: ['ada@example.com'] })
-  t.teardown(() => app.close())
+  const app = build(t, { activeUsers: ['ada@example.com'] })
   const seeded = await invite(app, {}, { email: 'ada@example.com' })
-  t.equal(seeded.statusCode, 409)
-  t.equal(seeded.headers['content-type'], 'application/problem+json; charset=utf-8')
-  t.same(checkContract('ConflictError', seeded.json()), [])
+  assertProblem(t, seeded, 409)
   t.same({ ...seeded.json(), instance: conflict.instance }, conflict)
   t.equal((await invite(app, {}, { email: 'bob@example.com' })).statusCode, 201)
   t.equal((await app.inject({ method: 'PUT', url: '/__mock/users/bob@example.com' })).statusCode, 200)
@@ -21,8 +18,7 @@ t.test('an active user gets the documented 409, seeded at start-up or at runtime
 })
 
 t.test('emails compare case-insensitively on the domain only', async (t) => {
-  const app = buildApp({ activeUsers: ['Ada@Example.com'] })
-  t.teardown(() => app.close())
+  const app = build(t, { activeUsers: ['Ada@Example.com'] })
   t.equal((await invite(app, {}, { email: 'Ada@EXAMPLE.COM' })).statusCode, 409)
   t.equal((await invite(app, {}, { email: 'Ada@example.com' })).statusCode, 409)
   t.equal((await invite(app, {}, { email: 'ada@example.com' })).statusCode, 201, 'the local part is case-sensitive')
@@ -30,8 +26,7 @@ t.test('emails compare case-insensitively on the domain only', async (t) => {
 
 t.test('pending invites are listed; a re-invite is a fresh 201 counted', async (t) => {
   let clock = Date.UTC(2026, 0, 1)
-  const app = buildApp({ now: () => clock })
-  t.teardown(() => app.close())
+  const app = build(t, { now: () => clock })
   t.same((await app.inject({ url: '/__mock/invites' })).json(), { invites: [], total: 0 })
   t.equal((await invite(app, {}, { email: 'new@Example.com' })).statusCode, 201)
   clock += 60_000
@@ -52,8 +47,7 @@ t.test('pending invites are listed; a re-invite is a fresh 201 counted', async (
 })
 
 t.test('users: seed at runtime, list, remove; bad addresses refused', async (t) => {
-  const app = buildApp({ activeUsers: ['seeded@example.com'] })
-  t.teardown(() => app.close())
+  const app = build(t, { activeUsers: ['seeded@example.com'] })
   const put = await app.inject({ method: 'PUT', url: '/__mock/users/Runtime@Example.COM' })
   t.equal(put.statusCode, 200)
   t.same(put.json(), { email: 'Runtime@Example.COM', status: 'active' })

@@ -1,15 +1,15 @@
 import t from 'tap'
-import { buildApp } from '../../server/app.js'
+import { inviteExamples } from '../../contracts/examples.js'
 import { INSTANCE, invite, setScenario } from '../helpers/inject.js'
 import { publishedInviteExamples, withInstance } from '../helpers/published.js'
+import { build } from '../helpers/app.js'
 
 const kebab = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
 
 t.test('each documented example is reachable three ways, byte-for-byte', async (t) => {
   const examples = publishedInviteExamples()
-  t.equal(examples.length, 12)
-  const app = buildApp()
-  t.teardown(() => app.close())
+  t.same(examples.map((e) => e.name), inviteExamples.map((e) => e.name), 'the kit carries every published example, in order')
+  const app = build(t)
   const firstOfStatus = new Map<number, string>()
   for (const example of examples) if (!firstOfStatus.has(example.status)) firstOfStatus.set(example.status, example.name)
 
@@ -39,8 +39,7 @@ t.test('each documented example is reachable three ways, byte-for-byte', async (
 })
 
 t.test('the forced 429 carries Retry-After and the RateLimit headers', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const res = await invite(app, { 'x-mock-scenario': 'rate-limited' })
   t.equal(res.statusCode, 429)
   t.equal(res.headers['retry-after'], '1')

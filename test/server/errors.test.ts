@@ -6,15 +6,13 @@ import { checkContract } from '../../contracts/validate.js'
 import { buildApp } from '../../server/app.js'
 import { clientErrorHandler } from '../../server/errors.js'
 import { INSTANCE } from '../helpers/inject.js'
+import { build, listen, assertProblem } from '../helpers/app.js'
 
 type Reply = Awaited<ReturnType<ReturnType<typeof buildApp>['inject']>>
 
-function assertProblem (t: Test, res: Reply, status: number, detail?: RegExp | string) {
-  t.equal(res.statusCode, status, `status ${status}`)
-  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
-  t.equal(res.headers['x-mock-scenario-served'], 'default')
-  const body = res.json()
-  t.same(checkContract(status === 400 ? 'BadRequestError' : 'BaseError', body), [], 'the documented shape')
+/** A problem the app makes itself: served by `default`, with a trace instance, and the detail given. */
+function assertOwnProblem (t: Test, res: Reply, status: number, detail?: RegExp | string) {
+  const body = assertProblem(t, res, status, { served: 'default', what: `${status}` })
   t.match(body, { status, instance: INSTANCE })
   if (status !== 400) t.equal(body.type, `https://httpstatuses.com/${status}`)
   if (detail !== undefined) t.match(body.detail, detail)
@@ -22,21 +20,19 @@ function assertProblem (t: Test, res: Reply, status: number, detail?: RegExp | s
 }
 
 t.test('404 for an unknown route', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
-  assertProblem(t, await app.inject({ url: '/v3/users' }), 404, 'No route for GET /v3/users')
-  assertProblem(t, await app.inject({ method: 'POST', url: '/v3/invites/', payload: {} }), 404, 'No route for POST /v3/invites/')
-  assertProblem(t, await app.inject({ url: `/${'x'.repeat(300)}?q=1` }), 404, new RegExp(`^No route for GET /${'x'.repeat(199)}…$`))
+  const app = build(t)
+  assertOwnProblem(t, await app.inject({ url: '/v3/users' }), 404, 'No route for GET /v3/users')
+  assertOwnProblem(t, await app.inject({ method: 'POST', url: '/v3/invites/', payload: {} }), 404, 'No route for POST /v3/invites/')
+  assertOwnProblem(t, await app.inject({ url: `/${'x'.repeat(300)}?q=1` }), 404, new RegExp(`^No route for GET /${'x'.repeat(199)}…$`))
 })
 
 t.test('405 with Allow for a known path and another method', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const invites = await app.inject({ url: '/v3/invites?x=1' })
-  assertProblem(t, invites, 405, 'Method GET is not allowed on /v3/invites; use POST')
+  assertOwnProblem(t, invites, 405, 'Method GET is not allowed on /v3/invites; use POST')
   t.equal(invites.headers.allow, 'POST')
   const scenario = await app.inject({ method: 'POST', url: '/__mock/scenario' })
-  assertProblem(t, scenario, 405)
+  assertOwnProblem(t, scenario, 405)
   t.equal(scenario.headers.allow, 'PUT, DELETE')
   const user = await app.inject({ method: 'POST', url: '/__mock/users/a@example.com' })
   t.equal(user.headers.allow, 'PUT, DELETE', 'parametric routes too')
@@ -44,62 +40,56 @@ t.test('405 with Allow for a known path and another method', async (t) => {
 })
 
 t.test('413 for a body over the limit', async (t) => {
-  const app = buildApp({ bodyLimit: 100 })
-  t.teardown(() => app.close())
-  assertProblem(t, await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: `${'a'.repeat(100)}@example.com` } }), 413, 'The request body is larger than 100 bytes')
+  const app = build(t, { bodyLimit: 100 })
+  assertOwnProblem(t, await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' }, payload: { email: `${'a'.repeat(100)}@example.com` } }), 413, 'The request body is larger than 100 bytes')
 })
 
 t.test('415 for a body that is not JSON', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
-  assertProblem(t, await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t', 'content-type': 'text/plain' }, payload: 'email=a@example.com' }), 415, /application\/json/)
-  assertProblem(t, await app.inject({ method: 'PUT', url: '/__mock/scenario', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'id=created' }), 415)
+  const app = build(t)
+  assertOwnProblem(t, await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t', 'content-type': 'text/plain' }, payload: 'email=a@example.com' }), 415, /application\/json/)
+  assertOwnProblem(t, await app.inject({ method: 'PUT', url: '/__mock/scenario', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'id=created' }), 415)
 })
 
 t.test('JSON parse errors, empty and array bodies answer the documented "Request Format is Invalid"', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   for (const payload of ['{"email":', '', '[]', '["a@example.com"]', '"a@example.com"', 'null', '{"__proto__":{"x":1}}']) {
     const res = await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, payload })
-    const body = assertProblem(t, res, 400)
+    const body = assertOwnProblem(t, res, 400)
     t.same(body.invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }], JSON.stringify(payload))
   }
   const none = await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t' } })
-  t.same(assertProblem(t, none, 400).invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }], 'no body and no content type')
+  t.same(assertOwnProblem(t, none, 400).invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }], 'no body and no content type')
 })
 
 t.test('a Content-Length that does not match the body', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const res = await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'content-length': '3' }, payload: '{"email":"a@example.com"}' })
-  t.same(assertProblem(t, res, 400, 'The body length does not match Content-Length').invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }])
+  t.same(assertOwnProblem(t, res, 400, 'The body length does not match Content-Length').invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }])
 })
 
 t.test('a URL that cannot be decoded', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const res = await app.inject({ method: 'PUT', url: '/__mock/users/%E0%A4%A' })
-  t.same(assertProblem(t, res, 400, /not a valid url component/).invalid_parameters, [{ field: 'url', reason: 'is not a valid URL', source: 'path' }])
+  t.same(assertOwnProblem(t, res, 400, /not a valid url component/).invalid_parameters, [{ field: 'url', reason: 'is not a valid URL', source: 'path' }])
 })
 
 t.test('errors thrown by a route go through the same path', async (t) => {
   const logs: string[] = []
-  const app = buildApp({ logger: { level: 'error', stream: { write: (line: string) => { logs.push(line) } } } })
-  t.teardown(() => app.close())
+  const app = build(t, { logger: { level: 'error', stream: { write: (line: string) => { logs.push(line) } } } })
   app.get('/crash', async () => { throw new Error('secret internals') })
   app.get('/teapot', async () => { throw Object.assign(new Error('I am a teapot'), { statusCode: 418 }) })
   app.get('/bad', async () => { throw Object.assign(new Error('Bad input'), { statusCode: 400 }) })
   app.get('/odd', async () => { throw Object.assign(new Error('odd'), { statusCode: 302 }) })
   const crash = await app.inject({ url: '/crash' })
-  const body = assertProblem(t, crash, 500, 'An unexpected error occurred')
+  const body = assertOwnProblem(t, crash, 500, 'An unexpected error occurred')
   t.notMatch(crash.body, 'secret internals', 'no internals leak')
   t.equal(body.title, 'Internal Server Error')
   t.equal(logs.length, 1, 'a 500 is logged')
   t.match(logs[0], 'secret internals')
   t.match(JSON.parse(logs[0]!), { reqId: /^req-/, msg: 'request failed' }, 'the error line names its request')
-  assertProblem(t, await app.inject({ url: '/teapot' }), 418, 'I am a teapot')
-  t.same(assertProblem(t, await app.inject({ url: '/bad' }), 400, 'Bad input').invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }])
-  assertProblem(t, await app.inject({ url: '/odd' }), 500)
+  assertOwnProblem(t, await app.inject({ url: '/teapot' }), 418, 'I am a teapot')
+  t.same(assertOwnProblem(t, await app.inject({ url: '/bad' }), 400, 'Bad input').invalid_parameters, [{ field: 'body', reason: 'request format is invalid' }])
+  assertOwnProblem(t, await app.inject({ url: '/odd' }), 500)
   t.equal(logs.length, 2, 'client errors are not logged')
 })
 
@@ -135,10 +125,8 @@ t.test('clientErrorHandler answers HTTP-level errors as problem+json on the raw 
 })
 
 t.test('garbage on a real socket gets a problem+json 400', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as { port: number }
+  const app = build(t)
+  const { port } = await listen(t, app)
   const answer = await new Promise<string>((resolve, reject) => {
     let data = ''
     const socket = connect(port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'))
@@ -155,7 +143,7 @@ t.test('while the server closes, a request already on a connection gets a real a
   let arrived!: () => void
   const first = new Promise<void>((resolve) => { arrived = resolve })
   app.addHook('onRequest', async (request) => { if (request.headers['x-first'] !== undefined) arrived() })
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const { url } = await listen(t, app)
   const client = new Client(url, { pipelining: 2 })
   t.teardown(() => client.destroy())
   const send = (headers: Record<string, string>) =>

@@ -3,14 +3,14 @@ import t from 'tap'
 import { contractForStatus, PROBLEM_JSON } from '../../contracts/schemas.js'
 import { checkContract } from '../../contracts/validate.js'
 import { contractOf } from '../../scenarios/catalogue.js'
-import { buildApp } from '../../server/app.js'
+import { build } from '../helpers/app.js'
 import { assertHealthy } from '../helpers/wire.js'
 
 const SEED = 20_261_126
 const RUNS = 300
 const MAX_DELAY_MS = 5
 
-const app = buildApp({ maxDelayMs: MAX_DELAY_MS, rateLimit: { limit: 40, windowMs: 60_000 } })
+const app = build(t, { maxDelayMs: MAX_DELAY_MS, rateLimit: { limit: 40, windowMs: 60_000 } })
 const { catalogue } = app.mock
 /** Scenarios that answer at once (the reset one answers nothing, the delay one sleeps 2 s by default). */
 const immediate = catalogue.list.filter((scenario) => scenario.action !== 'connection-reset' && scenario.id !== 'delay')
@@ -84,8 +84,6 @@ function violation (input: Fuzzed, status: number, headers: Record<string, unkno
   const problems = checkContract(contractForStatus[status] ?? 'BaseError', parsed)
   return problems.length === 0 ? null : `${status} breaks its contract: ${JSON.stringify(problems[0])}`
 }
-
-t.teardown(() => app.close())
 
 t.test('random bodies and headers always get 201, a schema-valid problem+json, or the scenario asked for', async (t) => {
   const statuses = new Map<number, number>()

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { buildApp } from '../../server/app.js'
 import { allowedHost, corsOrigin, hostName } from '../../server/guard.js'
+import { build } from '../helpers/app.js'
 
 t.test('host names, allowed-host entries and origins are parsed strictly', async (t) => {
   t.equal(hostName('LocalHost.:8080'), 'localhost')
@@ -26,7 +27,6 @@ t.test('host names, allowed-host entries and origins are parsed strictly', async
 t.test('buildApp refuses an allowed host or an origin that is none, naming the option', async (t) => {
   t.throws(() => buildApp({ allowedHosts: ['http://mock.test'] }), new TypeError('allowedHosts: expected a host name or address without scheme, port or path, got "http://mock.test"'))
   t.throws(() => buildApp({ corsOrigins: ['localhost:5173'] }), new TypeError('corsOrigins: expected an origin like http://localhost:5173, got "localhost:5173"'))
-  const app = buildApp({ allowedHosts: ['Mock.Test'], corsOrigins: ['http://LOCALHOST:5173/'] })
-  t.teardown(() => app.close())
+  const app = build(t, { allowedHosts: ['Mock.Test'], corsOrigins: ['http://LOCALHOST:5173/'] })
   t.equal((await app.inject({ method: 'OPTIONS', url: '/v3/invites' })).headers.allow, 'POST, OPTIONS', 'normalized and in use')
 })

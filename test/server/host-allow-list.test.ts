@@ -3,8 +3,9 @@ import { buildApp } from '../../server/app.js'
 import { appFromConfig } from '../../server/cli.js'
 import { parseConfig } from '../../server/config.js'
 import { startMockServer } from '../../server/in-process.js'
-import { assertHealthy, assertRawProblem, listen } from '../helpers/wire.js'
+import { assertHealthy } from '../helpers/wire.js'
 import { ADMIN_WRITES, EVIL, READS, send, server } from '../helpers/guard.js'
+import { listen, assertProblem } from '../helpers/app.js'
 
 t.test('DNS rebinding: admin and dashboard answer only a Host that names this server', async (t) => {
   const { app, port, host } = await server(t)
@@ -15,11 +16,11 @@ t.test('DNS rebinding: admin and dashboard answer only a Host that names this se
   for (const evil of ['evil.example', `evil.example:${port}`, 'localhost.evil.example', '127.0.0.1.nip.io', 'localhost:80@evil', '[::2]', '']) {
     const writes = await Promise.all(ADMIN_WRITES.map(([line, body]) => send(port, line, { host: evil, 'content-type': 'application/json' }, body)))
     writes.forEach((answer, i) => {
-      const problem = assertRawProblem(t, answer, 403, `${ADMIN_WRITES[i]![0]} with Host "${evil}"`)
+      const problem = assertProblem(t, answer, 403, `${ADMIN_WRITES[i]![0]} with Host "${evil}"`)
       t.match(problem.detail, /is not a name of this server/, 'the detail says why')
     })
     const reads = await Promise.all(READS.map((path) => send(port, `GET ${path} HTTP/1.1`, { host: evil })))
-    reads.forEach((answer, i) => { assertRawProblem(t, answer, 403, `GET ${READS[i]} with Host "${evil}"`) })
+    reads.forEach((answer, i) => { assertProblem(t, answer, 403, `GET ${READS[i]} with Host "${evil}"`) })
   }
   t.equal(app.mock.state.journal.list().length, before.journal, 'the journal was neither read nor reset')
   t.equal(app.mock.state.global, before.global, 'the scenario is unchanged')
@@ -39,7 +40,7 @@ t.test('DNS rebinding: admin and dashboard answer only a Host that names this se
 t.test('--allowed-hosts and --host add names; the invites endpoint accepts any Host', async (t) => {
   const { app, port } = await server(t, { allowedHosts: ['mock.test', '::1'] })
   t.equal((await send(port, 'GET /__mock/health HTTP/1.1', { host: 'Mock.Test:8080' })).status, 200)
-  assertRawProblem(t, await send(port, 'GET /__mock/health HTTP/1.1', { host: 'other.test' }), 403, 'a name not listed')
+  assertProblem(t, await send(port, 'GET /__mock/health HTTP/1.1', { host: 'other.test' }), 403, 'a name not listed')
 
   const invite = await send(port, 'POST /v3/invites HTTP/1.1', { host: 'global.api.konghq.com', authorization: 'Bearer t', 'content-type': 'application/json' }, '{"email":"sdk@example.com"}')
   t.equal(invite.status, 201, 'the Go SDK\'s Host on invites still works')
@@ -47,7 +48,7 @@ t.test('--allowed-hosts and --host add names; the invites endpoint accepts any H
   t.equal(app.mock.state.listInvites().total, 1)
 
   const viaConfig = appFromConfig(parseConfig(['--host', 'mock.internal', '--allowed-hosts', 'a.test,b.test'], {}))
-  const configPort = await listen(t, viaConfig)
+  const { port: configPort } = await listen(t, viaConfig)
   for (const name of ['mock.internal', 'a.test', 'b.test:1', 'localhost']) {
     t.equal((await send(configPort, 'GET /__mock/health HTTP/1.1', { host: name })).status, 200, `${name} through the CLI's configuration`)
   }
@@ -68,13 +69,13 @@ t.test('a route added to the app keeps its own onRequest hooks, after the guard;
   const app = buildApp()
   const ran: string[] = []
   app.get('/__mock/extra', { onRequest: (_request, _reply, done) => { ran.push('own hook'); done() } }, async () => ({ ok: true }))
-  const port = await listen(t, app)
+  const { port } = await listen(t, app)
   t.equal((await send(port, 'GET /__mock/extra HTTP/1.1', { host: 'localhost' })).status, 200)
   t.same(ran, ['own hook'])
-  assertRawProblem(t, await send(port, 'GET /__mock/extra HTTP/1.1', { host: 'evil.example' }), 403, 'the guard runs first')
+  assertProblem(t, await send(port, 'GET /__mock/extra HTTP/1.1', { host: 'evil.example' }), 403, 'the guard runs first')
   t.same(ran, ['own hook'], 'and the route\'s hook did not run')
   const long = `${'a'.repeat(250)}.example`
-  const problem = assertRawProblem(t, await send(port, 'GET /__mock/health HTTP/1.1', { host: long }), 403, 'a long Host')
+  const problem = assertProblem(t, await send(port, 'GET /__mock/health HTTP/1.1', { host: long }), 403, 'a long Host')
   t.ok(String(problem.detail).startsWith(`Host ${long.slice(0, 200)}`), 'the detail starts with the name')
   t.notOk(String(problem.detail).includes(long), 'but not all of it')
   t.match(problem.detail, /is not a name of this server; start the mock with --allowed-hosts to add it$/)

@@ -1,13 +1,13 @@
 import t from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { buildApp } from '../../server/app.js'
 import { DEFAULT_BODY_LIMIT } from '../../server/config.js'
-import { assertHealthy, assertProblem, assertRawProblem, exchange, listen, parseAnswer } from '../helpers/wire.js'
+import { assertHealthy, exchange, parseAnswer } from '../helpers/wire.js'
+import { build, listen, assertProblem } from '../helpers/app.js'
 
 const POST = 'POST /v3/invites HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer t\r\ncontent-type: application/json\r\n'
 
 function problemOf (t: Parameters<typeof assertProblem>[0], res: LightMyRequestResponse, expected: number | number[], what: string) {
-  return assertProblem(t, { status: res.statusCode, contentType: res.headers['content-type'] as string | undefined, body: res.body }, expected, what)
+  return assertProblem(t, res, expected, what)
 }
 
 function post (app: FastifyInstance, payload: string | Buffer, headers: Record<string, string | string[]> = {}): Promise<LightMyRequestResponse> {
@@ -15,35 +15,32 @@ function post (app: FastifyInstance, payload: string | Buffer, headers: Record<s
 }
 
 t.test('bodies over the limit are 413 problem+json, by default at 64 KiB and as configured', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const padded = (size: number) => `{"email":"a@example.com","pad":"${'x'.repeat(size - 34)}"}`
   t.equal(padded(DEFAULT_BODY_LIMIT).length, DEFAULT_BODY_LIMIT)
   t.equal((await post(app, padded(DEFAULT_BODY_LIMIT))).statusCode, 201, 'exactly the limit is accepted')
   const over = problemOf(t, await post(app, padded(DEFAULT_BODY_LIMIT + 1)), 413, '64 KiB + 1')
   t.match(over.detail, `${DEFAULT_BODY_LIMIT} bytes`)
 
-  const small = buildApp({ bodyLimit: 64 })
-  t.teardown(() => small.close())
+  const small = build(t, { bodyLimit: 64 })
   problemOf(t, await post(small, padded(65)), 413, 'bodyLimit 64')
   problemOf(t, await post(small, 'x'.repeat(10 * 1024 * 1024)), 413, 'ten megabytes')
   await assertHealthy(t, small)
 })
 
 t.test('over the wire, a declared or streamed body over the limit is 413 and the server goes on', async (t) => {
-  const app = buildApp({ bodyLimit: 1024 })
-  const port = await listen(t, app)
+  const app = build(t, { bodyLimit: 1024 })
+  const { port } = await listen(t, app)
   const declared = parseAnswer(await exchange(port, [`${POST}content-length: 999999999\r\nconnection: close\r\n\r\n{"email":`]))
-  assertRawProblem(t, declared, 413, 'content-length far over the limit')
+  assertProblem(t, declared, 413, 'content-length far over the limit')
   const chunk = `400\r\n${'x'.repeat(0x400)}\r\n`
   const chunked = parseAnswer(await exchange(port, [`${POST}transfer-encoding: chunked\r\nconnection: close\r\n\r\n`, chunk, chunk, '0\r\n\r\n']))
-  assertRawProblem(t, chunked, 413, 'chunked body over the limit')
+  assertProblem(t, chunked, 413, 'chunked body over the limit')
   await assertHealthy(t, app)
 })
 
 t.test('media types other than JSON are 415 problem+json', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'image/png', '*/*', 'garbage']) {
     problemOf(t, await post(app, 'email=a@example.com', { 'content-type': type }), 415, type)
   }
@@ -52,8 +49,7 @@ t.test('media types other than JSON are 415 problem+json', async (t) => {
 })
 
 t.test('wrong methods and paths are 405 and 404 problem+json', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   for (const method of ['GET', 'PUT', 'DELETE', 'PATCH'] as const) {
     const res = await app.inject({ method, url: '/v3/invites' })
     problemOf(t, res, 405, `${method} /v3/invites`)
@@ -66,8 +62,7 @@ t.test('wrong methods and paths are 405 and 404 problem+json', async (t) => {
 })
 
 t.test('malformed, truncated, odd and hostile JSON is 400 problem+json', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const bodies: Record<string, string | Buffer> = {
     empty: '',
     'only whitespace': '   \n\t ',
@@ -105,8 +100,7 @@ t.test('malformed, truncated, odd and hostile JSON is 400 problem+json', async (
 })
 
 t.test('absurd selector and auth headers are 400 or 401 problem+json', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const long = 'x'.repeat(12_000)
   const cases: Array<[string, Record<string, string | string[]>, number]> = [
     ['a very long X-Mock-Scenario', { 'x-mock-scenario': long }, 400],
@@ -137,8 +131,8 @@ t.test('absurd selector and auth headers are 400 or 401 problem+json', async (t)
 })
 
 t.test('raw-socket garbage gets a problem+json from the client error handler, never a hang', async (t) => {
-  const app = buildApp()
-  const port = await listen(t, app)
+  const app = build(t)
+  const { port } = await listen(t, app)
   const garbage: Array<[string, Array<string | Buffer>, number]> = [
     ['not HTTP at all', ['GARBAGE\r\n\r\n'], 400],
     ['binary noise', [Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03, 0x0d, 0x0a, 0x0d, 0x0a])], 400],
@@ -154,20 +148,20 @@ t.test('raw-socket garbage gets a problem+json from the client error handler, ne
   ]
   for (const [what, chunks, status] of garbage) {
     const answer = parseAnswer(await exchange(port, chunks))
-    assertRawProblem(t, answer, status, what)
+    assertProblem(t, answer, status, what)
     t.equal(answer.headers.connection, 'close', `${what}: the connection is closed`)
   }
   const many = parseAnswer(await exchange(port, [`${POST}connection: close\r\n${'x-a: b\r\n'.repeat(3000)}\r\n`]))
-  assertRawProblem(t, many, [400, 431], 'three thousand headers')
+  assertProblem(t, many, [400, 431], 'three thousand headers')
   await assertHealthy(t, app)
 })
 
 t.test('a client that hangs up mid-request does not disturb the server', async (t) => {
-  const app = buildApp()
-  const port = await listen(t, app)
+  const app = build(t)
+  const { port } = await listen(t, app)
   for (const [what, chunks] of [['in the body', [`${POST}content-length: 100\r\n\r\n{"email":`]], ['in the request line', ['POST /v3/inv']]] as const) {
     const written = await exchange(port, chunks)
-    if (written !== '') assertRawProblem(t, parseAnswer(written), 400, `a client that stops ${what}`)
+    if (written !== '') assertProblem(t, parseAnswer(written), 400, `a client that stops ${what}`)
   }
   await assertHealthy(t, app)
 })

@@ -1,8 +1,10 @@
+import { createServer } from 'node:net'
 import { Readable } from 'node:stream'
 import t, { type Test } from 'tap'
 import { errors, fetch, request, type Dispatcher } from 'undici'
 import { buildApp } from '../../server/app.js'
 import { InProcessDispatcher, startMockServer } from '../../server/in-process.js'
+import { build } from '../helpers/app.js'
 
 const INVITE = { method: 'POST' as const, headers: { authorization: 'Bearer t', 'content-type': 'application/json' } }
 
@@ -257,8 +259,7 @@ t.test('aborting after the last chunk still reports an error instead of an end',
 })
 
 t.test('a closed dispatcher refuses new requests; close and destroy take callbacks', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const closing = new InProcessDispatcher(app)
   await new Promise<void>((resolve) => closing.close(resolve))
   await t.rejects(request('http://mock.invalid/__mock/health', { dispatcher: closing }), errors.ClientClosedError)
@@ -310,12 +311,30 @@ t.test('startMockServer reports a port in use and leaves nothing open', async (t
   await t.rejects(startMockServer({ port }), { code: 'EADDRINUSE' })
 })
 
-t.test('startMockServer formats an IPv6 address in brackets', async (t) => {
-  const mock = await startMockServer({ host: '::1' }).catch(() => null)
-  if (mock === null) {
-    t.pass('no IPv6 loopback on this machine')
-    return
+/** Why ::1 cannot be bound here (so the IPv6 test is skipped), or undefined when it can. */
+async function noIpv6Loopback (): Promise<string | undefined> {
+  const probe = createServer()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject)
+      probe.listen(0, '::1', resolve)
+    })
+    return undefined
+  } catch (error) {
+    return `::1 cannot be bound here: ${(error as NodeJS.ErrnoException).code ?? String(error)}`
+  } finally {
+    probe.close()
   }
+}
+
+t.test('startMockServer formats an IPv6 address in brackets', { skip: await noIpv6Loopback() }, async (t) => {
+  const mock = await startMockServer({ host: '::1' })
   t.teardown(() => mock.close())
   t.match(mock.url, /^http:\/\/\[::1\]:\d+$/)
+  const res = await request(`${mock.url}/v3/invites`, { ...INVITE, body: JSON.stringify({ email: 'a@example.com' }) })
+  t.equal(res.statusCode, 201, 'answers over ::1')
+  t.equal(res.headers['x-mock-scenario-served'], 'default')
+  await res.body.dump()
+  await mock.close()
+  t.equal(mock.app.server.listening, false, 'and closes')
 })

@@ -1,13 +1,12 @@
 import t from 'tap'
 import { checkContract } from '../../contracts/validate.js'
-import { buildApp } from '../../server/app.js'
 import { invite } from '../helpers/inject.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 const TOKEN = 'kpat_SuperSecret123'
 
 t.test('the journal: bounded, newest last, tokens redacted', async (t) => {
-  const app = buildApp({ journalLimit: 3 })
-  t.teardown(() => app.close())
+  const app = build(t, { journalLimit: 3 })
   for (const email of ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com']) {
     await invite(app, { authorization: `Bearer ${TOKEN}`, 'x-mock-admin-token': 'admin-secret', cookie: 'sid=cookie-secret', 'proxy-authorization': 'Basic proxy-secret' }, { email })
   }
@@ -22,8 +21,7 @@ t.test('the journal: bounded, newest last, tokens redacted', async (t) => {
 })
 
 t.test('what the journal keeps of a request', async (t) => {
-  const app = buildApp({ now: () => Date.UTC(2026, 5, 1) })
-  t.teardown(() => app.close())
+  const app = build(t, { now: () => Date.UTC(2026, 5, 1) })
   await invite(app, { 'x-mock-session': 'ci-7', 'x-mock-scenario': 'rate-limited' })
   await invite(app, { 'content-type': 'application/json' }, '{broken')
   await invite(app, { 'content-type': 'application/json' }, JSON.stringify({ email: 'big@example.com', padding: 'x'.repeat(5000) }))
@@ -41,8 +39,7 @@ t.test('what the journal keeps of a request', async (t) => {
 })
 
 t.test('GET /__mock/requests?session= filters by session', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   await invite(app, { 'x-mock-session': 'a' })
   await invite(app, { 'x-mock-session': 'b' })
   await invite(app, { 'x-mock-session': 'a' }, { email: '' })
@@ -54,8 +51,7 @@ t.test('GET /__mock/requests?session= filters by session', async (t) => {
 })
 
 t.test('the journal keeps invites and error answers, not pages, admin calls or routes added to the app', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   app.post('/other', async () => ({ ok: true }))
   t.equal((await app.inject({ url: '/' })).statusCode, 200, 'the dashboard')
   t.equal((await app.inject({ method: 'POST', url: '/other' })).statusCode, 200)
@@ -72,8 +68,7 @@ t.test('the journal keeps invites and error answers, not pages, admin calls or r
 })
 
 t.test('heldMs is how long an answer was held back: a delay shows, answers sent at once show 0', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   await invite(app, { 'x-mock-scenario': 'delay', 'x-mock-delay': '60' })
   await invite(app, { 'x-mock-scenario': 'rate-limited', 'x-mock-delay': '30' })
   await invite(app)
@@ -86,8 +81,7 @@ t.test('heldMs is how long an answer was held back: a delay shows, answers sent 
 })
 
 t.test('GET /__mock/requests pages: ?limit= (1 to 100, default 100) and ?after=<seq>, with next, more and oldest', async (t) => {
-  const app = buildApp({ journalLimit: 200 })
-  t.teardown(() => app.close())
+  const app = build(t, { journalLimit: 200 })
   for (let i = 0; i < 130; i++) await invite(app, i % 2 === 0 ? { 'x-mock-session': 'even' } : {})
   const get = async (query: string) => (await app.inject({ url: `/__mock/requests${query}` })).json()
   const newest = await get('')
@@ -105,16 +99,14 @@ t.test('GET /__mock/requests pages: ?limit= (1 to 100, default 100) and ?after=<
   t.same(even.requests.map((r: { seq: number, session: string }) => [r.seq, r.session]), [[11, 'even'], [13, 'even']])
   for (const [query, field] of [['?limit=0', 'limit'], ['?limit=101', 'limit'], ['?limit=ten', 'limit'], ['?after=-1', 'after'], ['?after=1.5', 'after']]) {
     const res = await app.inject({ url: `/__mock/requests${query}` })
-    t.equal(res.statusCode, 400, query)
-    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+    assertProblem(t, res, 400, query)
     t.match(res.json().invalid_parameters, [{ field, rule: 'invalid', source: 'query' }], query)
     t.same(checkContract('BadRequestError', res.json()), [])
   }
 })
 
 t.test('secrets are redacted: credential and *-token/*-secret/*-key headers, query values, user-info, body fields, and --redact names', async (t) => {
-  const app = buildApp({ redact: ['X-Tenant'] })
-  t.teardown(() => app.close())
+  const app = build(t, { redact: ['X-Tenant'] })
   const secrets = { 'x-api-key': 'S1', 'api-key': 'S2', 'x-auth-token': 'S3', 'x-amz-security-token': 'S4', 'x-csrf-token': 'S5', 'x-vendor-secret': 'S6', 'x-signing-key': 'S7', 'x-tenant': 'S8', cookie: 'S9' }
   await app.inject({
     method: 'POST',
@@ -135,8 +127,7 @@ t.test('secrets are redacted: credential and *-token/*-secret/*-key headers, que
 })
 
 t.test('a worst-case request is kept bounded and says what was cut', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const headers: Record<string, string> = { authorization: 'Bearer t', 'content-type': 'application/json' }
   for (let i = 0; i < 200; i++) headers[`x-filler-${i}`] = 'v'.repeat(60)
   await app.inject({ method: 'POST', url: `/v3/invites?q=${'a'.repeat(3000)}`, headers, payload: JSON.stringify({ email: 'a@example.com', pad: 'x'.repeat(10_000) }) })

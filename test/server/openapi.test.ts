@@ -1,8 +1,8 @@
 import t from 'tap'
 import validatorModule from 'openapi-response-validator'
-import { buildApp } from '../../server/app.js'
 import { invite } from '../helpers/inject.js'
 import { publishedResponses } from '../helpers/published.js'
+import { build } from '../helpers/app.js'
 
 // A CommonJS module whose class sits on `default`.
 const OpenAPIResponseValidator = validatorModule.default
@@ -14,8 +14,7 @@ t.test('an independent OpenAPI validator finds no violation in any documented st
   t.ok(validator.validateResponse(400, { status: 400 }), 'the validator does catch a broken body')
   t.ok(validator.validateResponse(201, { unexpected: true }), 'and a 201 with a body')
 
-  const app = buildApp({ activeUsers: ['active@example.com'], rateLimit: { limit: 1, windowMs: 60_000 } })
-  t.teardown(() => app.close())
+  const app = build(t, { activeUsers: ['active@example.com'], rateLimit: { limit: 1, windowMs: 60_000 } })
   const answers = [
     ...['request-format-is-invalid', 'cannot-be-blank', 'invalid-id-format', 'must-be-a-valid-uuid-v4', 'system-teams-cannot-be-modified',
       'password-complexity', 'authentication-settings-cannot-be-all-disabled', 'oidc-needs-an-idp-configuration', 'idp-configuration-is-required',

@@ -1,12 +1,11 @@
 import t from 'tap'
 import { checkContract } from '../../contracts/validate.js'
-import { buildApp } from '../../server/app.js'
 import { invite } from '../helpers/inject.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 t.test('5/min: five invites pass, the sixth is a documented 429 until the window frees', async (t) => {
   let clock = 1_000_000
-  const app = buildApp({ rateLimit: { limit: 5, windowMs: 60_000 }, now: () => clock })
-  t.teardown(() => app.close())
+  const app = build(t, { rateLimit: { limit: 5, windowMs: 60_000 }, now: () => clock })
   const headersOf = (res: Awaited<ReturnType<typeof invite>>) =>
     [res.headers['ratelimit-limit'], res.headers['ratelimit-remaining'], res.headers['ratelimit-reset']]
   for (let i = 0; i < 5; i++) {
@@ -16,8 +15,7 @@ t.test('5/min: five invites pass, the sixth is a documented 429 until the window
     clock += 5000
   }
   const sixth = await invite(app, { authorization: 'Bearer one' }, { email: 'u5@example.com' })
-  t.equal(sixth.statusCode, 429)
-  t.equal(sixth.headers['content-type'], 'application/problem+json; charset=utf-8')
+  assertProblem(t, sixth, 429)
   const retryAfter = Number(sixth.headers['retry-after'])
   t.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter} in 1..60`)
   t.equal(retryAfter, 35, 'whole seconds until the oldest leaves')
@@ -40,8 +38,7 @@ t.test('5/min: five invites pass, the sixth is a documented 429 until the window
 })
 
 t.test('no rate limiting by default: no RateLimit headers', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   for (let i = 0; i < 20; i++) t.equal((await invite(app)).statusCode, 201)
   t.equal((await invite(app)).headers['ratelimit-limit'], undefined)
 })

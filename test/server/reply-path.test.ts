@@ -2,10 +2,10 @@ import t from 'tap'
 import Fastify from 'fastify'
 import { connect } from 'node:net'
 import { request } from 'undici'
-import { buildApp } from '../../server/app.js'
 import { sendOutcome } from '../../server/reply.js'
 import { wireType } from '../../scenarios/render.js'
 import { checkContract } from '../../contracts/validate.js'
+import { build, listen, assertProblem } from '../helpers/app.js'
 
 t.test('wireType gives JSON types a utf-8 charset and leaves the rest as given', async (t) => {
   t.equal(wireType('application/problem+json'), 'application/problem+json; charset=utf-8')
@@ -17,9 +17,8 @@ t.test('wireType gives JSON types a utf-8 charset and leaves the rest as given',
 })
 
 t.test('answers written by the invites route carry the same headers over a socket and through inject', async (t) => {
-  const app = buildApp({ activeUsers: ['taken@example.com'], rateLimit: { limit: 100, windowMs: 60_000 } })
-  t.teardown(() => app.close())
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const app = build(t, { activeUsers: ['taken@example.com'], rateLimit: { limit: 100, windowMs: 60_000 } })
+  const { url } = await listen(t, app)
   const cases: Array<{ name: string, headers: Record<string, string>, body: string, status: number, type?: string }> = [
     { name: 'created by default', headers: {}, body: '{"email":"new@example.com"}', status: 201 },
     { name: 'already active', headers: {}, body: '{"email":"taken@example.com"}', status: 409, type: 'application/problem+json; charset=utf-8' },
@@ -42,9 +41,8 @@ t.test('answers written by the invites route carry the same headers over a socke
 })
 
 t.test('a custom body with non-ASCII text gets a byte-exact content length', async (t) => {
-  const app = buildApp({ scenarios: [{ id: 'accents', title: 'Accents', kind: 'custom', description: 'A body with non-ASCII text', status: 500, contentType: 'text/plain', text: 'Échec — réessayez', fault: true }] })
-  t.teardown(() => app.close())
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const app = build(t, { scenarios: [{ id: 'accents', title: 'Accents', kind: 'custom', description: 'A body with non-ASCII text', status: 500, contentType: 'text/plain', text: 'Échec — réessayez', fault: true }] })
+  const { url } = await listen(t, app)
   const res = await request(`${url}/v3/invites`, { method: 'POST', headers: { 'x-mock-scenario': 'accents' } })
   t.equal(await res.body.text(), 'Échec — réessayez')
   t.equal(res.headers['content-length'], String(Buffer.byteLength('Échec — réessayez')))
@@ -58,12 +56,9 @@ t.test('an answer whose headers Node refuses becomes a 500 problem, not a hang',
   app.post('/v3/invites', (request, reply) => {
     sendOutcome(request, reply, { status: 409, served: 'bad\nid', contentType: 'application/problem+json; charset=utf-8', payload: '{}' })
   })
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const { url } = await listen(t, app)
   const res = await request(`${url}/v3/invites`, { method: 'POST', headersTimeout: 5000 })
-  t.equal(res.statusCode, 500)
-  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
-  t.equal(res.headers['x-mock-scenario-served'], 'default')
-  t.same(checkContract('BaseError', await res.body.json()), [])
+  assertProblem(t, { status: res.statusCode, headers: res.headers, body: await res.body.text() }, 500, { served: 'default' })
   t.equal(logs.length, 1)
   t.match(JSON.parse(logs[0]!), { msg: 'answer could not be written', reqId: /^req-/ })
 })
@@ -92,10 +87,8 @@ function parseHead (answer: string): { status: number, headers: Record<string, s
 }
 
 t.test('404, 405, 413, 415, admin errors and 408/400 client errors carry the header set of an invite problem', async (t) => {
-  const app = buildApp({ activeUsers: ['taken@example.com'], adminToken: 'secret', bodyLimit: 64, requestTimeout: 200, headersTimeout: 200 })
-  t.teardown(() => app.close())
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
-  const port = Number(new URL(url).port)
+  const app = build(t, { activeUsers: ['taken@example.com'], adminToken: 'secret', bodyLimit: 64, requestTimeout: 200, headersTimeout: 200 })
+  const { url, port } = await listen(t, app)
   const json = { authorization: 'Bearer t', 'content-type': 'application/json' }
   const conflict = await request(`${url}/v3/invites`, { method: 'POST', headers: json, body: '{"email":"taken@example.com"}' })
   await conflict.body.dump()

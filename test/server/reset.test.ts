@@ -1,11 +1,10 @@
 import t from 'tap'
-import { buildApp } from '../../server/app.js'
 import { invite, setScenario } from '../helpers/inject.js'
+import { build } from '../helpers/app.js'
 
 t.test('reset restores the start-up state', async (t) => {
   let clock = 0
-  const app = buildApp({ scenario: 'created', activeUsers: ['seeded@example.com'], rateLimit: { limit: 1, windowMs: 60_000 }, now: () => clock })
-  t.teardown(() => app.close())
+  const app = build(t, { scenario: 'created', activeUsers: ['seeded@example.com'], rateLimit: { limit: 1, windowMs: 60_000 }, now: () => clock })
   await setScenario(app, { id: 'server-error' })
   await setScenario(app, { id: 'rate-limited', session: 's' })
   await app.inject({ method: 'PUT', url: '/__mock/users/runtime@example.com' })
@@ -26,4 +25,13 @@ t.test('reset restores the start-up state', async (t) => {
   clock = 1
   t.equal((await invite(app, { authorization: 'Bearer u' }, { email: 'runtime@example.com' })).statusCode, 201, 'runtime user gone')
   t.equal((await invite(app, {}, { email: 'x@example.com' })).statusCode, 429, 'that 409 took the one slot of the fresh window')
+})
+
+t.test('the coverage report dates itself from the app clock, at start-up and at each reset', async (t) => {
+  let clock = Date.UTC(2026, 5, 1)
+  const app = build(t, { now: () => clock })
+  t.equal((await app.inject({ url: '/__mock/coverage' })).json().since, '2026-06-01T00:00:00.000Z')
+  clock += 90_000
+  await app.inject({ method: 'POST', url: '/__mock/reset' })
+  t.equal((await app.inject({ url: '/__mock/coverage' })).json().since, '2026-06-01T00:01:30.000Z')
 })

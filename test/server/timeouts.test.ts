@@ -1,70 +1,66 @@
 import t from 'tap'
 import { request } from 'undici'
-import { buildApp, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../../server/app.js'
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../../server/app.js'
 import { DEFAULT_MAX_DELAY_MS } from '../../scenarios/select.js'
-import { assertHealthy, assertProblem, assertRawProblem, exchange, listen, parseAnswer } from '../helpers/wire.js'
+import { assertHealthy, exchange, parseAnswer } from '../helpers/wire.js'
+import { build, listen, assertProblem } from '../helpers/app.js'
 
 const HEAD = 'POST /v3/invites HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer t\r\ncontent-type: application/json\r\n'
 const BODY = '{"email":"a@example.com"}'
 
 t.test('the server gets request, header and keep-alive timeouts, with defaults', async (t) => {
-  const plain = buildApp()
-  t.teardown(() => plain.close())
+  const plain = build(t)
   t.equal(plain.server.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS)
   t.equal(plain.server.headersTimeout, DEFAULT_HEADERS_TIMEOUT_MS)
   t.equal(plain.server.keepAliveTimeout, DEFAULT_KEEP_ALIVE_TIMEOUT_MS)
 
-  const tuned = buildApp({ requestTimeout: 800, headersTimeout: 300, keepAliveTimeout: 50 })
-  t.teardown(() => tuned.close())
+  const tuned = build(t, { requestTimeout: 800, headersTimeout: 300, keepAliveTimeout: 50 })
   t.same([tuned.server.requestTimeout, tuned.server.headersTimeout, tuned.server.keepAliveTimeout], [800, 300, 50])
 
-  const clamped = buildApp({ requestTimeout: 200, headersTimeout: 5000 })
-  t.teardown(() => clamped.close())
+  const clamped = build(t, { requestTimeout: 200, headersTimeout: 5000 })
   t.equal(clamped.server.headersTimeout, 200, 'headers never get longer than the whole request')
-  const unset = buildApp({ requestTimeout: 200, headersTimeout: 0 })
-  t.teardown(() => unset.close())
+  const unset = build(t, { requestTimeout: 200, headersTimeout: 0 })
   t.equal(unset.server.headersTimeout, 200, 'no header timeout of its own means the request timeout')
 
-  const off = buildApp({ requestTimeout: 0 })
-  t.teardown(() => off.close())
+  const off = build(t, { requestTimeout: 0 })
   t.equal(off.server.requestTimeout, 0, '0 turns the request timeout off')
   t.equal(off.server.headersTimeout, DEFAULT_HEADERS_TIMEOUT_MS, 'the header timeout stays')
 })
 
 t.test('half-sent headers are answered 408 problem+json and cut off, without blocking others', async (t) => {
-  const app = buildApp({ requestTimeout: 1000, headersTimeout: 400 })
-  const port = await listen(t, app)
+  const app = build(t, { requestTimeout: 1000, headersTimeout: 400 })
+  const { port } = await listen(t, app)
   const stuck = exchange(port, [HEAD, 'x-mock-session: slo'], true)
   const other = await request(`http://127.0.0.1:${port}/v3/invites`, { method: 'POST', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, body: BODY })
   t.equal(other.statusCode, 201, 'another client is served meanwhile')
   await other.body.dump()
   const answer = parseAnswer(await stuck)
-  assertRawProblem(t, answer, 408, 'headers that never end')
+  assertProblem(t, answer, 408, 'headers that never end')
   t.equal(answer.headers.connection, 'close')
   await assertHealthy(t, app)
 })
 
 t.test('a body that never completes is answered 408 problem+json', async (t) => {
-  const app = buildApp({ requestTimeout: 300, headersTimeout: 200 })
-  const port = await listen(t, app)
+  const app = build(t, { requestTimeout: 300, headersTimeout: 200 })
+  const { port } = await listen(t, app)
   const answer = parseAnswer(await exchange(port, [`${HEAD}content-length: 100\r\n\r\n{"email":`], true))
-  assertRawProblem(t, answer, 408, 'a body sent halfway')
+  assertProblem(t, answer, 408, 'a body sent halfway')
   const journal = (await app.inject({ url: '/__mock/requests' })).json().requests
   t.same(journal, [], 'nothing half-received is recorded as an invite')
   t.same((await app.inject({ url: '/__mock/invites' })).json().invites, [], 'and no invite is pending')
 })
 
 t.test('an idle keep-alive connection is closed after the keep-alive timeout', async (t) => {
-  const app = buildApp({ keepAliveTimeout: 100 })
-  const port = await listen(t, app)
+  const app = build(t, { keepAliveTimeout: 100 })
+  const { port } = await listen(t, app)
   const answer = parseAnswer(await exchange(port, [`${HEAD}content-length: ${BODY.length}\r\n\r\n${BODY}`], true))
   t.equal(answer.status, 201, 'the request was answered, then the idle connection closed')
   t.match(answer.headers.connection, /keep-alive/i)
 })
 
 t.test('a delayed answer is not cut off by the request timeout (the request was received whole)', async (t) => {
-  const app = buildApp({ requestTimeout: 100, headersTimeout: 100, maxDelayMs: 1000 })
-  const port = await listen(t, app)
+  const app = build(t, { requestTimeout: 100, headersTimeout: 100, maxDelayMs: 1000 })
+  const { port } = await listen(t, app)
   const res = await request(`http://127.0.0.1:${port}/v3/invites`, {
     method: 'POST',
     headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'x-mock-delay': '400' },
@@ -76,15 +72,13 @@ t.test('a delayed answer is not cut off by the request timeout (the request was 
 
 t.test('X-Mock-Delay is capped by maxDelayMs (30 s by default)', async (t) => {
   t.equal(DEFAULT_MAX_DELAY_MS, 30_000)
-  const plain = buildApp()
-  t.teardown(() => plain.close())
+  const plain = build(t)
   const headers = { authorization: 'Bearer t', 'content-type': 'application/json' }
   const over = await plain.inject({ method: 'POST', url: '/v3/invites', headers: { ...headers, 'x-mock-delay': '30001' }, payload: BODY })
-  const body = assertProblem(t, { status: over.statusCode, contentType: over.headers['content-type'] as string, body: over.body }, 400, 'over the default cap')
+  const body = assertProblem(t, over, 400, 'over the default cap')
   t.match(body.invalid_parameters, [{ field: 'x-mock-delay', rule: 'max', maximum: 30_000 }])
 
-  const app = buildApp({ maxDelayMs: 50 })
-  t.teardown(() => app.close())
+  const app = build(t, { maxDelayMs: 50 })
   const capped = await app.inject({ method: 'POST', url: '/v3/invites', headers: { ...headers, 'x-mock-delay': '51' }, payload: BODY })
   t.match(capped.json().invalid_parameters, [{ field: 'x-mock-delay', rule: 'max', maximum: 50 }])
   t.equal(capped.statusCode, 400)
@@ -102,8 +96,7 @@ t.test('a delayed request does not hold up the others, and is held back through 
     asked.push(ms)
     return new Promise((resolve) => { release = resolve })
   }
-  const app = buildApp({ maxDelayMs: 5000, sleep })
-  t.teardown(() => app.close())
+  const app = build(t, { maxDelayMs: 5000, sleep })
   const headers = { authorization: 'Bearer t', 'content-type': 'application/json' }
   let slowDone = false
   const slow = app.inject({ method: 'POST', url: '/v3/invites', headers: { ...headers, 'x-mock-delay': '1500' }, payload: BODY })

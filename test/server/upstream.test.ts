@@ -1,21 +1,21 @@
 import { mkdirSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { request } from 'undici'
 import { inviteExamples, unauthorizedExample } from '../../contracts/examples.js'
 import { buildApp, type MockOptions } from '../../server/app.js'
 import { causeOf, checkUpstreamUrl, forwardHeaders, Upstream } from '../../server/upstream.js'
 import { startUpstream, type RawAnswer } from '../helpers/fake-upstream.js'
+import { build, listen } from '../helpers/app.js'
 
 const PROBLEM = 'application/problem+json'
 const example = (name: string): Record<string, unknown> => structuredClone(inviteExamples.find((e) => e.name === name)!.value) as Record<string, unknown>
 const json = (status: number, body: unknown, headers: string[] = ['content-type', PROBLEM]): RawAnswer => ({ status, headers, body: JSON.stringify(body) })
 const invite = { method: 'POST' as const, url: '/v3/invites', headers: { authorization: 'Bearer kpat_secret_token_1', 'content-type': 'application/json' }, payload: '{"email":"a@example.com"}' }
 
-async function mockWith (t: { teardown: (fn: () => unknown) => void }, upstreamUrl: string, options: Partial<MockOptions['upstream']> = {}, extra: MockOptions = {}) {
+async function mockWith (t: Test, upstreamUrl: string, options: Partial<MockOptions['upstream']> = {}, extra: MockOptions = {}) {
   const lines: string[] = []
-  const app = buildApp({ upstream: { url: upstreamUrl, ...options }, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } }, ...extra })
-  t.teardown(() => app.close())
+  const app = build(t, { upstream: { url: upstreamUrl, ...options }, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(line) } } }, ...extra })
   return { app, lines }
 }
 
@@ -30,8 +30,7 @@ t.test('a conforming answer passes through byte for byte, marked upstream, with 
     { status: 401, headers: ['content-type', PROBLEM], body: JSON.stringify(unauthorizedExample.value, null, 2) }
   ]
   // Over a real socket: repeated headers (set-cookie) must come back as sent.
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const { url: base } = await listen(t, app)
   for (const answer of answers) {
     upstream.answer = answer
     const res = await request(`${base}/v3/invites`, { method: 'POST', headers: invite.headers, body: invite.payload })

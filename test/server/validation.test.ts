@@ -1,12 +1,11 @@
 import t from 'tap'
 import { InvalidParameters } from '../../contracts/schemas.js'
 import { checkContract, checkSchema } from '../../contracts/validate.js'
-import { buildApp } from '../../server/app.js'
 import { INSTANCE, invite } from '../helpers/inject.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 t.test('400 with Konnect-shaped invalid_parameters for each bad body', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const cases: Array<[string, unknown, unknown[]]> = [
     ['missing', {}, [{ field: 'email', reason: 'is a required field', rule: 'required', source: 'body' }]],
     ['null', { email: null }, [{ field: 'email', reason: 'is a required field', rule: 'required', source: 'body' }]],
@@ -23,9 +22,7 @@ t.test('400 with Konnect-shaped invalid_parameters for each bad body', async (t)
   ]
   for (const [label, body, expected] of cases) {
     const res = await invite(app, { 'content-type': 'application/json' }, JSON.stringify(body))
-    t.equal(res.statusCode, 400, label)
-    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8', label)
-    const problem = res.json()
+    const problem = assertProblem(t, res, 400, label)
     t.same(problem.invalid_parameters, expected, label)
     t.same(checkContract('BadRequestError', problem), [], `${label}: a BadRequestError`)
     t.same(checkSchema(InvalidParameters, problem.invalid_parameters), [], `${label}: valid InvalidParameters`)
@@ -36,8 +33,7 @@ t.test('400 with Konnect-shaped invalid_parameters for each bad body', async (t)
 })
 
 t.test('the coverage of the default behaviour names the documented example when it is one', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   await invite(app, {}, { email: '' })
   await invite(app, { 'content-type': 'application/json' }, '[]')
   await invite(app, {}, {})
@@ -48,8 +44,7 @@ t.test('the coverage of the default behaviour names the documented example when 
 })
 
 t.test('a valid invite answers 201 with an empty body', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const res = await invite(app, {}, { email: 'james.c.woods@example.com' })
   t.equal(res.statusCode, 201)
   t.equal(res.body, '')

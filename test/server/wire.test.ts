@@ -2,12 +2,11 @@ import t from 'tap'
 import { Client } from 'undici'
 import { checkContract } from '../../contracts/validate.js'
 import { builtInScenarios, DEFAULT_DELAY_MS } from '../../scenarios/catalogue.js'
-import { buildApp } from '../../server/app.js'
+import { build, listen } from '../helpers/app.js'
 
 t.test('every scenario of the catalogue over a real socket', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const app = build(t)
+  const { url } = await listen(t, app)
   const client = new Client(url)
   t.teardown(() => client.close())
   const post = async (headers: Record<string, string>, body = '{"email":"new@example.com"}') => {
@@ -50,9 +49,8 @@ t.test('every scenario of the catalogue over a real socket', async (t) => {
 })
 
 t.test('connection-reset closes the socket without an answer', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const app = build(t)
+  const { url } = await listen(t, app)
   const client = new Client(url)
   t.teardown(() => client.destroy())
   await t.rejects(client.request({ method: 'POST', path: '/v3/invites', headers: { 'x-mock-scenario': 'connection-reset', 'content-type': 'application/json' }, body: '{}' }),
@@ -67,16 +65,14 @@ t.test('connection-reset closes the socket without an answer', async (t) => {
 })
 
 t.test('connection-reset through app.inject fails the injection instead of hanging', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   await t.rejects(app.inject({ method: 'POST', url: '/v3/invites', headers: { 'x-mock-scenario': 'connection-reset' }, payload: {} }), { code: 'LIGHT_ECONNRESET' })
 })
 
 t.test('delay: X-Mock-Delay and delayMs hold the answer back by the asked time', async (t) => {
   const asked: number[] = []
-  const app = buildApp({ sleep: async (ms) => { asked.push(ms) } })
-  t.teardown(() => app.close())
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const app = build(t, { sleep: async (ms) => { asked.push(ms) } })
+  const { url } = await listen(t, app)
   const client = new Client(url)
   t.teardown(() => client.close())
   const post = async (headers: Record<string, string>) => {

@@ -1,12 +1,11 @@
 import t from 'tap'
 import { InvalidParameterChoiceItem } from '../../contracts/schemas.js'
-import { checkContract, checkSchema } from '../../contracts/validate.js'
-import { buildApp } from '../../server/app.js'
+import { checkSchema } from '../../contracts/validate.js'
 import { invite, setScenario } from '../helpers/inject.js'
+import { build, assertProblem } from '../helpers/app.js'
 
 t.test('header > Prefer > session > global > default, end to end', async (t) => {
-  const app = buildApp({ scenario: 'server-error' })
-  t.teardown(() => app.close())
+  const app = build(t, { scenario: 'server-error' })
   const served = async (headers: Record<string, string>) => {
     const res = await invite(app, headers)
     return [res.statusCode, res.headers['x-mock-scenario-served']]
@@ -27,16 +26,14 @@ t.test('header > Prefer > session > global > default, end to end', async (t) => 
 })
 
 t.test('X-Mock-Scenario: default forces the default behaviour over a sticky scenario', async (t) => {
-  const app = buildApp({ scenario: 'server-error' })
-  t.teardown(() => app.close())
+  const app = build(t, { scenario: 'server-error' })
   const res = await invite(app, { 'x-mock-scenario': 'default' }, { email: '' })
   t.equal(res.statusCode, 400)
   t.equal(res.headers['x-mock-scenario-served'], 'default')
 })
 
 t.test('an unknown selector is a 400 problem+json listing the valid choices, and nothing is served', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const ids = (await app.inject({ url: '/__mock/scenarios' })).json().scenarios.map((s: { id: string }) => s.id)
   for (const [headers, field, choices] of [
     [{ 'x-mock-scenario': 'nope' }, 'x-mock-scenario', ['default', ...ids]],
@@ -44,9 +41,7 @@ t.test('an unknown selector is a 400 problem+json listing the valid choices, and
     [{ prefer: 'code=418' }, 'prefer', [201, 400, 401, 403, 409, 429, 500, 502, 503]]
   ] as const) {
     const res = await invite(app, headers)
-    t.equal(res.statusCode, 400, JSON.stringify(headers))
-    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
-    t.same(checkContract('BadRequestError', res.json()), [])
+    assertProblem(t, res, 400, JSON.stringify(headers))
     const [item] = res.json().invalid_parameters
     t.same(checkSchema(InvalidParameterChoiceItem, item), [], 'an InvalidParameterChoiceItem')
     t.match(item, { field, rule: 'enum', source: 'header' })

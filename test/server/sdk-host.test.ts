@@ -1,7 +1,6 @@
 import t from 'tap'
 import { request } from 'undici'
-import { buildApp } from '../../server/app.js'
-import { listen } from '../helpers/fake-konnect.js'
+import { build, listen } from '../helpers/app.js'
 
 /** What Kong's Go SDK sends for InviteUser once a round tripper points it at the mock: Konnect's Host, kept. */
 const sdkHeaders = {
@@ -13,7 +12,7 @@ const sdkHeaders = {
 }
 
 t.test('requests whose Host is global.api.konghq.com are answered like any other', async (t) => {
-  const url = await listen(t, buildApp({ activeUsers: ['taken@example.com'] }))
+  const { url } = await listen(t, build(t, { activeUsers: ['taken@example.com'] }))
   const send = async (email: string, extra: Record<string, string> = {}) => {
     const res = await request(`${url}/v3/invites`, { method: 'POST', headers: { ...sdkHeaders, ...extra }, body: JSON.stringify({ email }) })
     return { status: res.statusCode, type: res.headers['content-type'], body: await res.body.text() }

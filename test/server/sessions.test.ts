@@ -1,10 +1,9 @@
 import t from 'tap'
-import { buildApp } from '../../server/app.js'
 import { invite, setScenario } from '../helpers/inject.js'
+import { build } from '../helpers/app.js'
 
 t.test('sessions switched to different scenarios, hit in parallel, each get their own', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   const sessions = { alpha: 'rate-limited', beta: 'user-is-already-active', gamma: 'cannot-be-blank', delta: 'created' }
   for (const [session, id] of Object.entries(sessions)) t.equal((await setScenario(app, { id, session })).statusCode, 200)
   const calls = Object.keys(sessions).flatMap((session) => Array.from({ length: 5 }, () => invite(app, { 'x-mock-session': session }).then((res) => [session, res.headers['x-mock-scenario-served']])))
@@ -16,8 +15,7 @@ t.test('sessions switched to different scenarios, hit in parallel, each get thei
 })
 
 t.test('times and delay are per session', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   await setScenario(app, { id: 'server-error', session: 'a', times: 1 })
   await setScenario(app, { id: 'server-error', session: 'b', times: 2, delayMs: 1 })
   t.equal((await invite(app, { 'x-mock-session': 'a' })).statusCode, 500)
@@ -27,8 +25,7 @@ t.test('times and delay are per session', async (t) => {
 })
 
 t.test('DELETE ?session= clears one session only; DELETE alone clears the global one', async (t) => {
-  const app = buildApp()
-  t.teardown(() => app.close())
+  const app = build(t)
   await setScenario(app, { id: 'server-error' })
   await setScenario(app, { id: 'created', session: 'a' })
   await setScenario(app, { id: 'permission-denied', session: 'b' })

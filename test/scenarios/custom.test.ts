@@ -147,8 +147,7 @@ t.test('one rule with the contract runner: conform to the status\'s contract, me
   }
   for (const name of ['empty-fault.json', 'empty-text.json']) {
     const [bare] = loadScenariosFile(join(dir, name))
-    const compiled = buildApp({ scenarios: [bare!] })
-    t.teardown(() => compiled.close())
+    const compiled = build(t, { scenarios: [bare!] })
     const res = await compiled.inject({ method: 'POST', url: '/v3/invites', headers: { 'x-mock-scenario': bare!.id } })
     t.same([res.statusCode, res.headers['content-type'], res.body], [200, undefined, ''], `${name}: a fault without a body answers its status alone`)
   }

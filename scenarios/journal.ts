@@ -81,9 +81,15 @@ export const MAX_HEADER_BYTES = 8192
 /** Bodies of at most this many UTF-8 bytes are kept whole; larger ones are listed as `[N bytes]`. */
 export const BODY_BYTES_KEPT = 4096
 /** Characters of kept text (headers, URL, body) a page decodes at most, whatever its `limit`: at least one entry. */
-export const PAGE_CHARS = 256 * 1024
+export const PAGE_CHARS = 128 * 1024
 /** Characters of a request URL kept. */
 export const URL_CHARS_KEPT = 2048
+/**
+ * Characters of request text (headers, URL, body) the whole journal keeps: past it, the oldest
+ * entries go first, so its memory stays bounded however large the requests (about 1,300 of the
+ * largest entries; 10 000 ordinary ones take a few MB).
+ */
+export const JOURNAL_CHARS = 16 * 1024 * 1024
 /** Separates header names and values in an entry: HTTP forbids a line feed in either (Node refuses such requests). */
 const SEPARATOR = '\n'
 
@@ -145,9 +151,14 @@ export class Journal {
   private next = 0
   private size = 0
   private seq = 0
+  /** Characters of text the entries kept hold, at most `maxChars`. */
+  private chars = 0
 
-  /** `redact` hides secrets when entries are read (the built-in names by default). */
-  constructor (readonly limit: number, private readonly redact: Redact = builtInRedact) {
+  /**
+   * `redact` hides secrets when entries are read (the built-in names by default); `maxChars` bounds
+   * the text all entries keep together, dropping the oldest past it.
+   */
+  constructor (readonly limit: number, private readonly redact: Redact = builtInRedact, private readonly maxChars = JOURNAL_CHARS) {
     if (!Number.isInteger(limit) || limit < 0 || limit > MAX_JOURNAL_LIMIT) {
       throw new RangeError(`journal limit must be a whole number from 0 to ${MAX_JOURNAL_LIMIT}, got ${limit}`)
     }
@@ -171,7 +182,10 @@ export class Journal {
       const size = Buffer.byteLength(body)
       if (size > BODY_BYTES_KEPT) body = size
     }
-    this.entries[this.next] = {
+    // The slot is free, or holds the oldest entry when the ring is full.
+    const replaced = this.entries[this.next]
+    if (replaced !== undefined) this.chars -= replaced.chars
+    const kept: Kept = this.entries[this.next] = {
       seq: ++this.seq,
       at: record.at,
       method: record.method,
@@ -186,8 +200,19 @@ export class Journal {
       cut,
       violations: record.violations?.length === 0 ? undefined : record.violations
     }
+    this.chars += kept.chars
     this.next = this.next + 1 === this.limit ? 0 : this.next + 1
     if (this.size < this.limit) this.size++
+    while (this.chars > this.maxChars && this.size > 1) this.dropOldest()
+  }
+
+  /** Forgets the oldest entry, leaving its slot free. */
+  private dropOldest (): void {
+    const slot = this.next - this.size
+    const oldest = slot < 0 ? slot + this.limit : slot
+    this.chars -= this.entries[oldest]!.chars
+    this.entries[oldest] = undefined
+    this.size--
   }
 
   /** The entry `back` places before the newest (0 is the newest). */
@@ -268,5 +293,6 @@ export class Journal {
     this.entries.fill(undefined)
     this.next = 0
     this.size = 0
+    this.chars = 0
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import t from 'tap'
-import { BODY_BYTES_KEPT, Journal, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_CHARS, URL_CHARS_KEPT, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
+import { BODY_BYTES_KEPT, Journal, JOURNAL_CHARS, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_CHARS, URL_CHARS_KEPT, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
 import { createRedactor } from '../../scenarios/redact.js'
 
 const record = (url: string, extra: Partial<JournalRecord> = {}): JournalRecord =>
@@ -148,13 +148,49 @@ t.test('a page also stops at PAGE_CHARS of kept text, with at least one entry', 
   t.same(seqs(journal.page({ after: 2 }, 10)), [[3], 3, true], 'one entry even when it alone is larger')
   t.same(seqs(journal.page({ after: 2, limit: 2 }, 600)), [[3, 4], 4, true], 'the limit still holds')
   t.equal(journal.list().length, 10, 'list() is every entry')
-  t.equal(PAGE_CHARS, 256 * 1024)
+  t.equal(PAGE_CHARS, 128 * 1024)
   const big = new Journal(100)
   const worst = { rawHeaders: Array.from({ length: MAX_HEADERS }, (_, i) => [`x-${i}`, 'v'.repeat(120)]).flat(), body: JSON.stringify({ pad: 'p'.repeat(BODY_BYTES_KEPT - 20) }) }
   for (let i = 0; i < 100; i++) big.push(record(`/v3/invites?q=${'u'.repeat(URL_CHARS_KEPT)}`, worst))
   const page = big.page({ limit: 100 })
-  t.ok(page.requests.length < 100 && page.requests.length > 10, `worst-case entries: ${page.requests.length} in a page`)
+  t.ok(page.requests.length < 100 && page.requests.length > 5, `worst-case entries: ${page.requests.length} in a page`)
 })
+
+t.test('the journal keeps at most maxChars of text in all, dropping the oldest entries first', async (t) => {
+  // Each entry keeps 3 characters of URL and 7 of header text: 10.
+  const sized = (i: number): JournalRecord => record(`/${String(i).padStart(2, '0')}`, { rawHeaders: ['x', 'vvvvv'] })
+  const journal = new Journal(5, undefined, 35)
+  for (let i = 1; i <= 3; i++) journal.push(sized(i))
+  t.same(journal.list().map((e) => e.seq), [1, 2, 3], 'under the budget: every entry')
+  journal.push(sized(4))
+  t.same(journal.list().map((e) => e.seq), [2, 3, 4], 'past it: the oldest goes')
+  t.equal(journal.page().oldest, 2)
+  for (let i = 5; i <= 12; i++) journal.push(sized(i))
+  t.same(journal.list().map((e) => e.seq), [10, 11, 12], 'around the ring, the budget still holds')
+  t.same([journal.page({ after: 3 }).requests.map((e) => e.seq), journal.page({ after: 10 }).requests.map((e) => e.seq)], [[10, 11, 12], [11, 12]], 'paging from a dropped entry starts at the oldest kept')
+  journal.push(record('/big', { rawHeaders: ['x', 'v'.repeat(60)] }))
+  t.same(journal.list().map((e) => e.url), ['/big'], 'an entry larger than the budget is kept alone')
+  journal.clear()
+  for (let i = 1; i <= 3; i++) journal.push(sized(i))
+  t.same(journal.list().map((e) => e.seq), [14, 15, 16], 'a clear frees the whole budget')
+  t.equal(JOURNAL_CHARS, 16 * 1024 * 1024)
+})
+
+/** Characters of text the journal keeps of a record that fits every per-entry bound. */
+const keptChars = (r: JournalRecord): number =>
+  r.rawHeaders.join('\n').length + r.url.length + (r.body !== undefined && Buffer.byteLength(r.body) <= BODY_BYTES_KEPT ? r.body.length : 0)
+
+/** The records a journal keeps: the newest ones within its limit and its budget, at least one. */
+function keptOf (records: readonly JournalRecord[], limit: number, maxChars: number): JournalRecord[] {
+  const kept: JournalRecord[] = []
+  let chars = 0
+  for (let i = records.length - 1; i >= 0 && kept.length < limit; i--) {
+    chars += keptChars(records[i]!)
+    if (kept.length > 0 && chars > maxChars) break
+    kept.unshift(records[i]!)
+  }
+  return kept
+}
 
 /** What the journal should list for a record, computed without the ring. */
 function expected (seq: number, r: JournalRecord): Partial<JournalEntry> {
@@ -170,7 +206,7 @@ function expected (seq: number, r: JournalRecord): Partial<JournalEntry> {
 const SEED = Number(process.env.JOURNAL_SEED ?? 12)
 const RUNS = 150
 
-t.test('property: the journal lists exactly the last `limit` records, and pages walk them all', async (t) => {
+t.test('property: the journal lists exactly the last records within its limit and budget, and pages walk them all', async (t) => {
   let runs = 0
   const latin1 = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 1000 })
   const name = fc.stringMatching(/^x-[a-z0-9]{1,20}$/)
@@ -181,12 +217,13 @@ t.test('property: the journal lists exactly the last `limit` records, and pages 
     rawHeaders: fc.array(fc.tuple(name, latin1), { maxLength: 6 }).map((pairs) => pairs.flat()),
     body: fc.option(fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)), { nil: undefined })
   }).map((r) => record(r.url, r))
-  fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 5 }), fc.array(rec, { maxLength: 40 }), (limit, pageSize, records) => {
+  const budget = fc.oneof(fc.constant(JOURNAL_CHARS), fc.integer({ min: 1, max: 4000 }))
+  fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 5 }), budget, fc.array(rec, { maxLength: 40 }), (limit, pageSize, maxChars, records) => {
     runs++
-    const journal = new Journal(limit, (message) => message)
+    const journal = new Journal(limit, (message) => message, maxChars)
     records.forEach((r) => journal.push(r))
     const listed = journal.list()
-    const kept = records.slice(-limit)
+    const kept = keptOf(records, limit, maxChars)
     const first = records.length - kept.length + 1
     assert.deepEqual(listed.map(({ seq, url, scenario, status, headers, body }) => ({ seq, url, scenario, status, headers, body })), kept.map((r, i) => expected(first + i, r)))
     const walked: number[] = []

@@ -1,9 +1,11 @@
 /**
- * The request journal: the last `limit` requests, newest last, one small entry object each, in a
- * ring. Recording is on the hot path of every answer, so an entry keeps the headers as one joined
- * string and the body as received; they are decoded, parsed and redacted only when read, a page at
- * a time. What an entry keeps is bounded (headers, URL, body), so the journal's size and the cost of
- * reading a page are bounded too.
+ * The request journal: the last `limit` requests, newest last. Recording is on the hot path of every
+ * answer, so it keeps next to no JavaScript object per request: the text of a request (headers, URL,
+ * body) is copied into one byte ring, its numbers into a typed array, and its method, scenario id
+ * and session are strings that live long anyway. An object and strings kept per request cost every
+ * answer in garbage collection (docs/performance.md). Entries are decoded, parsed and redacted only
+ * when read, a page at a time. What an entry keeps is bounded (headers, URL, body) and so is the
+ * ring, so the journal's memory and the cost of reading a page are bounded too.
  */
 import { redact as builtInRedact, type Redact } from './redact.js'
 import type { ResponseViolation } from '../contracts/assert.js'
@@ -80,30 +82,42 @@ export const MAX_HEADERS = 64
 export const MAX_HEADER_BYTES = 8192
 /** Bodies of at most this many UTF-8 bytes are kept whole; larger ones are listed as `[N bytes]`. */
 export const BODY_BYTES_KEPT = 4096
-/** Characters of kept text (headers, URL, body) a page decodes at most, whatever its `limit`: at least one entry. */
-export const PAGE_CHARS = 128 * 1024
+/** Bytes of kept text (headers, URL, body, in UTF-8) a page decodes at most, whatever its `limit`: at least one entry. */
+export const PAGE_BYTES = 128 * 1024
 /** Characters of a request URL kept. */
 export const URL_CHARS_KEPT = 2048
 /**
- * Characters of request text (headers, URL, body) the whole journal keeps: past it, the oldest
- * entries go first, so its memory stays bounded however large the requests (about 1,300 of the
- * largest entries; 10 000 ordinary ones take a few MB).
+ * Bytes of request text (headers, URL, body, in UTF-8) the whole journal keeps, the size its ring
+ * grows to at most: past it, the oldest entries go first (about 1,300 of the largest entries fit;
+ * 10 000 ordinary requests take a few MB).
  */
-export const JOURNAL_CHARS = 16 * 1024 * 1024
-/** Separates header names and values in an entry: HTTP forbids a line feed in either (Node refuses such requests). */
+export const JOURNAL_BYTES = 16 * 1024 * 1024
+/** Bytes of ring per entry at first; the ring doubles as its entries need more, up to its budget. */
+const FIRST_BYTES_PER_ENTRY = 512
+/** Separates header names and values, the headers and the URL, the URL and the body: HTTP forbids a line feed in any of them (Node refuses such requests). */
 const SEPARATOR = '\n'
 
-/** One request as kept in the ring: the record's fields, its headers joined, its body bounded. */
-interface Kept extends Pick<JournalRecord, 'at' | 'method' | 'url' | 'session' | 'scenario' | 'status' | 'heldMs' | 'violations'> {
-  seq: number
-  /** Header names and values joined with SEPARATOR. */
-  head: string
-  /** Characters of text kept: what decoding the entry costs. */
-  chars: number
-  /** The body's text, or the size in bytes of one too large to keep. */
-  body: string | number | undefined
-  cut: Cut | undefined
-}
+// The numbers kept of each entry, side by side in one Float64Array.
+const SEQ = 0
+const AT = 1
+const HELD_MS = 2
+const STATUS = 3
+/** Where the entry's text starts in the ring; a text may wrap around the ring's end. */
+const START = 4
+/** UTF-8 bytes of the entry's text. */
+const BYTES = 5
+/** UTF-16 units of the headers, joined, at the start of the text. */
+const HEAD = 6
+/** UTF-16 units of the URL, after the headers and a separator. */
+const URL = 7
+/** BODY_KEPT when the body follows the URL and a separator, NO_BODY, or the size of a body too large to keep. */
+const BODY = 8
+const CUT_HEADERS = 9
+const CUT_HEADER_BYTES = 10
+const CUT_URL = 11
+const FIELDS = 12
+const BODY_KEPT = -2
+const NO_BODY = -1
 
 /** A body as the journal shows it: parsed JSON, or `[not JSON]`. */
 function parsedBody (text: string): unknown {
@@ -126,8 +140,8 @@ function headerObject (pairs: readonly string[]): Record<string, string> {
   return Object.fromEntries(headers)
 }
 
-/** The first header lines that fit the bounds, joined, and what was left out. */
-function boundedHead (raw: readonly string[]): { head: string, cut: Cut } {
+/** The first header lines that fit the bounds, joined, and how many lines and characters were left out. */
+function boundedHead (raw: readonly string[]): { head: string, dropped: number, droppedBytes: number } {
   const kept: string[] = []
   let size = 0
   let dropped = 0
@@ -142,124 +156,201 @@ function boundedHead (raw: readonly string[]): { head: string, cut: Cut } {
       droppedBytes += bytes - 2
     }
   }
-  return { head: kept.join(SEPARATOR), cut: { headers: dropped, headerBytes: droppedBytes } }
+  return { head: kept.join(SEPARATOR), dropped, droppedBytes }
 }
 
 /** A fixed number of request records in a ring, newest last. */
 export class Journal {
-  private readonly entries: Array<Kept | undefined>
+  private ring: Buffer
+  /** Where the next text goes in the ring. */
+  private pos = 0
+  /** Bytes of ring the kept entries take: from the oldest one's start up to `pos`. */
+  private used = 0
   private next = 0
   private size = 0
   private seq = 0
-  /** Characters of text the entries kept hold, at most `maxChars`. */
-  private chars = 0
+  private readonly numbers: Float64Array
+  private readonly methods: string[]
+  private readonly scenarios: string[]
+  private readonly sessions: Array<string | null>
+  private readonly violations: Array<ResponseViolation[] | undefined>
 
   /**
-   * `redact` hides secrets when entries are read (the built-in names by default); `maxChars` bounds
-   * the text all entries keep together, dropping the oldest past it.
+   * `redact` hides secrets when entries are read (the built-in names by default); `maxBytes` bounds
+   * the text all entries keep together, dropping the oldest past it (an entry larger than that
+   * alone is still kept).
    */
-  constructor (readonly limit: number, private readonly redact: Redact = builtInRedact, private readonly maxChars = JOURNAL_CHARS) {
+  constructor (readonly limit: number, private readonly redact: Redact = builtInRedact, private readonly maxBytes = JOURNAL_BYTES) {
     if (!Number.isInteger(limit) || limit < 0 || limit > MAX_JOURNAL_LIMIT) {
       throw new RangeError(`journal limit must be a whole number from 0 to ${MAX_JOURNAL_LIMIT}, got ${limit}`)
     }
-    this.entries = new Array<Kept | undefined>(limit).fill(undefined)
+    this.ring = this.firstRing()
+    this.numbers = new Float64Array(limit * FIELDS)
+    this.methods = new Array<string>(limit).fill('')
+    this.scenarios = new Array<string>(limit).fill('')
+    this.sessions = new Array<string | null>(limit).fill(null)
+    this.violations = new Array<ResponseViolation[] | undefined>(limit).fill(undefined)
+  }
+
+  private firstRing (): Buffer {
+    return Buffer.allocUnsafeSlow(Math.min(this.maxBytes, this.limit * FIRST_BYTES_PER_ENTRY))
   }
 
   push (record: JournalRecord): void {
-    if (this.limit === 0) return
+    const limit = this.limit
+    if (limit === 0) return
     const raw = record.rawHeaders
     let head = raw.length <= MAX_HEADERS * 2 ? raw.join(SEPARATOR) : undefined
-    let cut: Cut | undefined
-    if (head === undefined || head.length > MAX_HEADER_BYTES) ({ head, cut } = boundedHead(raw))
+    let cutHeaders = 0
+    let cutHeaderBytes = 0
+    if (head === undefined || head.length > MAX_HEADER_BYTES) ({ head, dropped: cutHeaders, droppedBytes: cutHeaderBytes } = boundedHead(raw))
     let url = record.url
-    if (url.length > URL_CHARS_KEPT) {
-      url = url.slice(0, URL_CHARS_KEPT)
-      cut = { ...cut, urlChars: record.url.length - URL_CHARS_KEPT }
-    }
-    let body: string | number | undefined = record.body
+    const cutUrl = url.length > URL_CHARS_KEPT ? url.length - URL_CHARS_KEPT : 0
+    if (cutUrl > 0) url = url.slice(0, URL_CHARS_KEPT)
+    let body = record.body
+    let bodyField = body === undefined ? NO_BODY : BODY_KEPT
     // A character takes at most 3 bytes in UTF-8: only long bodies need counting.
     if (body !== undefined && body.length * 3 > BODY_BYTES_KEPT) {
       const size = Buffer.byteLength(body)
-      if (size > BODY_BYTES_KEPT) body = size
+      if (size > BODY_BYTES_KEPT) {
+        bodyField = size
+        body = undefined
+      }
     }
-    // The slot is free, or holds the oldest entry when the ring is full.
-    const replaced = this.entries[this.next]
-    if (replaced !== undefined) this.chars -= replaced.chars
-    const kept: Kept = this.entries[this.next] = {
-      seq: ++this.seq,
-      at: record.at,
-      method: record.method,
-      url,
-      session: record.session,
-      scenario: record.scenario,
-      status: record.status,
-      heldMs: record.heldMs,
-      head,
-      body,
-      chars: head.length + url.length + (typeof body === 'string' ? body.length : 0),
-      cut,
-      violations: record.violations?.length === 0 ? undefined : record.violations
-    }
-    this.chars += kept.chars
-    this.next = this.next + 1 === this.limit ? 0 : this.next + 1
-    if (this.size < this.limit) this.size++
-    while (this.chars > this.maxChars && this.size > 1) this.dropOldest()
+    const text = body === undefined ? head + SEPARATOR + url : head + SEPARATOR + url + SEPARATOR + body
+    const bytes = Buffer.byteLength(text)
+    if (this.size === limit) this.dropOldest()
+    while (this.size > 0 && this.used + bytes > this.maxBytes) this.dropOldest()
+    if (this.used + bytes > this.ring.length) this.grow(Math.max(this.used + bytes, Math.min(this.maxBytes, this.ring.length * 2)))
+    const start = this.write(text, bytes)
+
+    const slot = this.next
+    const base = slot * FIELDS
+    const numbers = this.numbers
+    numbers[base + SEQ] = ++this.seq
+    numbers[base + AT] = record.at
+    numbers[base + HELD_MS] = record.heldMs
+    numbers[base + STATUS] = record.status
+    numbers[base + START] = start
+    numbers[base + BYTES] = bytes
+    numbers[base + HEAD] = head.length
+    numbers[base + URL] = url.length
+    numbers[base + BODY] = bodyField
+    numbers[base + CUT_HEADERS] = cutHeaders
+    numbers[base + CUT_HEADER_BYTES] = cutHeaderBytes
+    numbers[base + CUT_URL] = cutUrl
+    // Methods and scenario ids are a handful of long-lived strings; a session is most often the one
+    // before it, whose string is kept instead so the new one can die young.
+    this.methods[slot] = record.method
+    this.scenarios[slot] = record.scenario
+    const previous = this.sessions[slot === 0 ? limit - 1 : slot - 1]
+    this.sessions[slot] = record.session === previous ? previous : record.session
+    this.violations[slot] = record.violations?.length === 0 ? undefined : record.violations
+    this.next = slot + 1 === limit ? 0 : slot + 1
+    this.size++
   }
 
-  /** Forgets the oldest entry, leaving its slot free. */
+  /** Copies a text of `bytes` UTF-8 bytes in at `pos`, wrapping around the ring's end; returns where it starts. */
+  private write (text: string, bytes: number): number {
+    const ring = this.ring
+    const start = this.pos
+    let end = start + bytes
+    if (end <= ring.length) {
+      ring.write(text, start, 'utf8')
+    } else {
+      // Once a turn of the ring: the text is encoded apart, then split across the ring's end.
+      const encoded = Buffer.from(text, 'utf8')
+      encoded.copy(ring, start, 0, ring.length - start)
+      encoded.copy(ring, 0, ring.length - start)
+    }
+    if (end >= ring.length) end -= ring.length
+    this.pos = end
+    this.used += bytes
+    return start
+  }
+
+  /** Copies the text of the entry whose numbers start at `base` into `target` at `at`. */
+  private copyText (base: number, target: Buffer, at: number): void {
+    const ring = this.ring
+    const start = this.numbers[base + START]!
+    const end = start + this.numbers[base + BYTES]!
+    if (end <= ring.length) {
+      ring.copy(target, at, start, end)
+    } else {
+      ring.copy(target, at, start)
+      ring.copy(target, at + ring.length - start, 0, end - ring.length)
+    }
+  }
+
+  /** Forgets the oldest entry, giving back its bytes. */
   private dropOldest (): void {
-    const slot = this.next - this.size
-    const oldest = slot < 0 ? slot + this.limit : slot
-    this.chars -= this.entries[oldest]!.chars
-    this.entries[oldest] = undefined
+    const slot = this.slotBack(this.size)
+    this.used -= this.numbers[slot * FIELDS + BYTES]!
+    this.violations[slot] = undefined
     this.size--
   }
 
-  /** The entry `back` places before the newest (0 is the newest). */
-  private at (back: number): Kept {
-    const slot = this.next - 1 - back
-    return this.entries[slot < 0 ? slot + this.limit : slot]!
+  /** Moves the kept entries, oldest first, to the start of a new ring of `capacity` bytes. */
+  private grow (capacity: number): void {
+    const ring = Buffer.allocUnsafeSlow(capacity)
+    let at = 0
+    for (let back = this.size; back > 0; back--) {
+      const base = this.slotBack(back) * FIELDS
+      this.copyText(base, ring, at)
+      this.numbers[base + START] = at
+      at += this.numbers[base + BYTES]!
+    }
+    this.ring = ring
+    this.pos = at
+  }
+
+  /** The slot `back` entries before the next one (1 is the newest's). */
+  private slotBack (back: number): number {
+    const slot = this.next - back
+    return slot < 0 ? slot + this.limit : slot
   }
 
   /**
    * A page of entries, oldest first: with `after`, the first `limit` entries newer than it; without,
-   * the newest `limit`. A page also stops at `PAGE_CHARS` of kept text. Only the page is decoded,
+   * the newest `limit`. A page also stops at `PAGE_BYTES` of kept text. Only the page is decoded,
    * so its cost depends neither on the journal's size nor on how large its entries are.
    * @example journal.page({ after: 41, limit: 10 }) // entries 42 to 51, next: 51
    */
-  page (query: JournalQuery = {}, pageChars = PAGE_CHARS): JournalPage {
+  page (query: JournalQuery = {}, pageBytes = PAGE_BYTES): JournalPage {
     const limit = query.limit ?? Number.POSITIVE_INFINITY
-    const matches = (kept: Kept): boolean => query.session === undefined || kept.session === query.session
-    const picked: Kept[] = []
-    let chars = 0
-    const full = (kept: Kept): boolean => picked.length === limit || (picked.length > 0 && chars + kept.chars > pageChars)
+    const numbers = this.numbers
+    const matches = (slot: number): boolean => query.session === undefined || this.sessions[slot] === query.session
+    const picked: number[] = []
+    let bytes = 0
+    const full = (slot: number): boolean => picked.length === limit || (picked.length > 0 && bytes + numbers[slot * FIELDS + BYTES]! > pageBytes)
+    const take = (slot: number): void => {
+      picked.push(slot)
+      bytes += numbers[slot * FIELDS + BYTES]!
+    }
     let more = false
     if (query.after === undefined) {
-      for (let back = 0; back < this.size; back++) {
-        const kept = this.at(back)
-        if (!matches(kept)) continue
-        if (full(kept)) break
-        picked.push(kept)
-        chars += kept.chars
+      for (let back = 1; back <= this.size; back++) {
+        const slot = this.slotBack(back)
+        if (!matches(slot)) continue
+        if (full(slot)) break
+        take(slot)
       }
       picked.reverse()
     } else {
       // Entries are numbered without gaps, so the first one after `after` is found without a search.
-      const newer = Math.min(this.size, Math.max(0, this.seq - query.after))
-      for (let back = newer - 1; back >= 0; back--) {
-        const kept = this.at(back)
-        if (!matches(kept)) continue
-        if (full(kept)) {
+      for (let back = Math.min(this.size, Math.max(0, this.seq - query.after)); back > 0; back--) {
+        const slot = this.slotBack(back)
+        if (!matches(slot)) continue
+        if (full(slot)) {
           more = true
           break
         }
-        picked.push(kept)
-        chars += kept.chars
+        take(slot)
       }
     }
     return {
-      requests: picked.map((kept) => this.entry(kept)),
-      next: more ? picked[picked.length - 1]!.seq : this.seq,
+      requests: picked.map((slot) => this.entry(slot)),
+      next: more ? numbers[picked[picked.length - 1]! * FIELDS + SEQ]! : this.seq,
       more,
       oldest: this.seq - this.size + 1
     }
@@ -270,29 +361,54 @@ export class Journal {
     return this.page({}, Number.POSITIVE_INFINITY).requests
   }
 
-  private entry (kept: Kept): JournalEntry {
+  /** An entry's text, decoded from the ring. */
+  private text (base: number): string {
+    const start = this.numbers[base + START]!
+    const bytes = this.numbers[base + BYTES]!
+    if (start + bytes <= this.ring.length) return this.ring.toString('utf8', start, start + bytes)
+    const joined = Buffer.allocUnsafe(bytes)
+    this.copyText(base, joined, 0)
+    return joined.toString('utf8')
+  }
+
+  private entry (slot: number): JournalEntry {
+    const base = slot * FIELDS
+    const numbers = this.numbers
+    const text = this.text(base)
+    const headLength = numbers[base + HEAD]!
+    const urlEnd = headLength + 1 + numbers[base + URL]!
     const entry: JournalEntry = {
-      seq: kept.seq,
-      time: new Date(kept.at).toISOString(),
-      method: kept.method,
-      url: kept.url,
-      session: kept.session,
-      scenario: kept.scenario,
-      status: kept.status,
-      heldMs: Math.round(kept.heldMs * 100) / 100,
-      headers: headerObject(kept.head.split(SEPARATOR))
+      seq: numbers[base + SEQ]!,
+      time: new Date(numbers[base + AT]!).toISOString(),
+      method: this.methods[slot]!,
+      url: text.slice(headLength + 1, urlEnd),
+      session: this.sessions[slot]!,
+      scenario: this.scenarios[slot]!,
+      status: numbers[base + STATUS]!,
+      heldMs: Math.round(numbers[base + HELD_MS]! * 100) / 100,
+      headers: headerObject(text.slice(0, headLength).split(SEPARATOR))
     }
-    if (typeof kept.body === 'string') entry.body = parsedBody(kept.body)
-    else if (kept.body !== undefined) entry.body = `[${kept.body} bytes]`
-    if (kept.cut !== undefined) entry.cut = kept.cut
-    if (kept.violations !== undefined) entry.violations = kept.violations
+    const body = numbers[base + BODY]!
+    if (body === BODY_KEPT) entry.body = parsedBody(text.slice(urlEnd + 1))
+    else if (body !== NO_BODY) entry.body = `[${body} bytes]`
+    const cutHeaders = numbers[base + CUT_HEADERS]!
+    const cutUrl = numbers[base + CUT_URL]!
+    if (cutHeaders > 0 || cutUrl > 0) {
+      entry.cut = cutHeaders > 0 ? { headers: cutHeaders, headerBytes: numbers[base + CUT_HEADER_BYTES]! } : {}
+      if (cutUrl > 0) entry.cut.urlChars = cutUrl
+    }
+    const violations = this.violations[slot]
+    if (violations !== undefined) entry.violations = violations
     return this.redact(entry)
   }
 
   clear (): void {
-    this.entries.fill(undefined)
+    this.ring = this.firstRing()
+    this.pos = 0
+    this.used = 0
     this.next = 0
     this.size = 0
-    this.chars = 0
+    this.sessions.fill(null)
+    this.violations.fill(undefined)
   }
 }

@@ -43,7 +43,7 @@ export interface MockOptions {
   bodyLimit?: number
   /** Largest `X-Mock-Delay` or `delayMs`, in milliseconds (default 30 s). */
   maxDelayMs?: number
-  /** Requests kept in the journal (default 1000, at most 10 000; at most 16 Mi characters of their text in all). */
+  /** Requests kept in the journal (default 1000, at most 10 000; at most 16 MiB of their text in all). */
   journalLimit?: number
   /** Header, query and body field names the journal hides besides the built-in secret names. */
   redact?: readonly string[]

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import t from 'tap'
-import { BODY_BYTES_KEPT, Journal, JOURNAL_CHARS, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_CHARS, URL_CHARS_KEPT, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
+import { BODY_BYTES_KEPT, Journal, JOURNAL_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_BYTES, URL_CHARS_KEPT, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
 import { createRedactor } from '../../scenarios/redact.js'
 
 const record = (url: string, extra: Partial<JournalRecord> = {}): JournalRecord =>
@@ -138,17 +138,17 @@ t.test('pages: the newest `limit` without `after`, the first `limit` after it ot
   t.same(page({ after: 15 }), { seqs: [], next: 15, more: false, oldest: 16 }, 'cleared: everything shown before is older than the oldest')
 })
 
-t.test('a page also stops at PAGE_CHARS of kept text, with at least one entry', async (t) => {
+t.test('a page also stops at PAGE_BYTES of kept text, with at least one entry', async (t) => {
   const journal = new Journal(100)
-  // Each entry keeps 100 characters of header text, 10 of URL and 90 of body: 200.
-  for (let i = 1; i <= 10; i++) journal.push(record(`/${String(i).padStart(9, '0')}`, { rawHeaders: ['x', 'v'.repeat(98)], body: `"${'b'.repeat(88)}"` }))
+  // Each entry keeps 200 bytes: 99 of header text, a separator, 10 of URL, a separator, 89 of body.
+  for (let i = 1; i <= 10; i++) journal.push(record(`/${String(i).padStart(9, '0')}`, { rawHeaders: ['x', 'v'.repeat(97)], body: `"${'b'.repeat(87)}"` }))
   const seqs = (page: ReturnType<Journal['page']>) => [page.requests.map((e) => e.seq), page.next, page.more]
   t.same(seqs(journal.page({}, 600)), [[8, 9, 10], 10, false], 'the newest that fit')
   t.same(seqs(journal.page({ after: 2 }, 600)), [[3, 4, 5], 5, true], 'after: the first that fit, and more')
   t.same(seqs(journal.page({ after: 2 }, 10)), [[3], 3, true], 'one entry even when it alone is larger')
   t.same(seqs(journal.page({ after: 2, limit: 2 }, 600)), [[3, 4], 4, true], 'the limit still holds')
   t.equal(journal.list().length, 10, 'list() is every entry')
-  t.equal(PAGE_CHARS, 128 * 1024)
+  t.equal(PAGE_BYTES, 128 * 1024)
   const big = new Journal(100)
   const worst = { rawHeaders: Array.from({ length: MAX_HEADERS }, (_, i) => [`x-${i}`, 'v'.repeat(120)]).flat(), body: JSON.stringify({ pad: 'p'.repeat(BODY_BYTES_KEPT - 20) }) }
   for (let i = 0; i < 100; i++) big.push(record(`/v3/invites?q=${'u'.repeat(URL_CHARS_KEPT)}`, worst))
@@ -156,8 +156,8 @@ t.test('a page also stops at PAGE_CHARS of kept text, with at least one entry', 
   t.ok(page.requests.length < 100 && page.requests.length > 5, `worst-case entries: ${page.requests.length} in a page`)
 })
 
-t.test('the journal keeps at most maxChars of text in all, dropping the oldest entries first', async (t) => {
-  // Each entry keeps 3 characters of URL and 7 of header text: 10.
+t.test('the journal keeps at most maxBytes of text in all, dropping the oldest entries first', async (t) => {
+  // Each entry keeps 11 bytes: 7 of header text, a separator, 3 of URL.
   const sized = (i: number): JournalRecord => record(`/${String(i).padStart(2, '0')}`, { rawHeaders: ['x', 'vvvvv'] })
   const journal = new Journal(5, undefined, 35)
   for (let i = 1; i <= 3; i++) journal.push(sized(i))
@@ -173,20 +173,30 @@ t.test('the journal keeps at most maxChars of text in all, dropping the oldest e
   journal.clear()
   for (let i = 1; i <= 3; i++) journal.push(sized(i))
   t.same(journal.list().map((e) => e.seq), [14, 15, 16], 'a clear frees the whole budget')
-  t.equal(JOURNAL_CHARS, 16 * 1024 * 1024)
+  t.equal(JOURNAL_BYTES, 16 * 1024 * 1024)
 })
 
-/** Characters of text the journal keeps of a record that fits every per-entry bound. */
-const keptChars = (r: JournalRecord): number =>
-  r.rawHeaders.join('\n').length + r.url.length + (r.body !== undefined && Buffer.byteLength(r.body) <= BODY_BYTES_KEPT ? r.body.length : 0)
+t.test('texts wrap around the end of the ring, and a larger ring takes them whole', async (t) => {
+  // Two entries at most, in a ring of 1024 bytes at first; each of these keeps 300 bytes.
+  const journal = new Journal(2, undefined, 4096)
+  const sized = (url: string, bytes: number): JournalRecord => record(url, { rawHeaders: ['x', 'v'.repeat(bytes - 3 - url.length)] })
+  for (const url of ['/a', '/b', '/c', '/d']) journal.push(sized(url, 300))
+  t.same(journal.list().map((e) => [e.url, e.headers.x!.length]), [['/c', 295], ['/d', 295]], 'the fourth text runs from byte 900 past the end, on to byte 176')
+  journal.push(sized('/e', 800))
+  t.same(journal.list().map((e) => [e.url, e.headers.x!.length]), [['/d', 295], ['/e', 795]], 'a wrapped text moved into a larger ring reads back whole')
+})
+
+/** Bytes of text the journal keeps of a record that fits every per-entry bound: headers, URL and body, separated. */
+const keptBytes = (r: JournalRecord): number =>
+  Buffer.byteLength([r.rawHeaders.join('\n'), r.url, ...(r.body !== undefined && Buffer.byteLength(r.body) <= BODY_BYTES_KEPT ? [r.body] : [])].join('\n'))
 
 /** The records a journal keeps: the newest ones within its limit and its budget, at least one. */
-function keptOf (records: readonly JournalRecord[], limit: number, maxChars: number): JournalRecord[] {
+function keptOf (records: readonly JournalRecord[], limit: number, maxBytes: number): JournalRecord[] {
   const kept: JournalRecord[] = []
-  let chars = 0
+  let bytes = 0
   for (let i = records.length - 1; i >= 0 && kept.length < limit; i--) {
-    chars += keptChars(records[i]!)
-    if (kept.length > 0 && chars > maxChars) break
+    bytes += keptBytes(records[i]!)
+    if (kept.length > 0 && bytes > maxBytes) break
     kept.unshift(records[i]!)
   }
   return kept
@@ -217,13 +227,13 @@ t.test('property: the journal lists exactly the last records within its limit an
     rawHeaders: fc.array(fc.tuple(name, latin1), { maxLength: 6 }).map((pairs) => pairs.flat()),
     body: fc.option(fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)), { nil: undefined })
   }).map((r) => record(r.url, r))
-  const budget = fc.oneof(fc.constant(JOURNAL_CHARS), fc.integer({ min: 1, max: 4000 }))
-  fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 5 }), budget, fc.array(rec, { maxLength: 40 }), (limit, pageSize, maxChars, records) => {
+  const budget = fc.oneof(fc.constant(JOURNAL_BYTES), fc.integer({ min: 1, max: 4000 }))
+  fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 5 }), budget, fc.array(rec, { maxLength: 40 }), (limit, pageSize, maxBytes, records) => {
     runs++
-    const journal = new Journal(limit, (message) => message, maxChars)
+    const journal = new Journal(limit, (message) => message, maxBytes)
     records.forEach((r) => journal.push(r))
     const listed = journal.list()
-    const kept = keptOf(records, limit, maxChars)
+    const kept = keptOf(records, limit, maxBytes)
     const first = records.length - kept.length + 1
     assert.deepEqual(listed.map(({ seq, url, scenario, status, headers, body }) => ({ seq, url, scenario, status, headers, body })), kept.map((r, i) => expected(first + i, r)))
     const walked: number[] = []

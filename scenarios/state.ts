@@ -68,7 +68,11 @@ export function sessionNameProblem (name: string): string | undefined {
  */
 export function normalizeEmail (email: string): string {
   const at = email.lastIndexOf('@')
-  return at < 0 ? email : email.slice(0, at) + email.slice(at).toLowerCase()
+  if (at < 0) return email
+  const domain = email.slice(at)
+  const lower = domain.toLowerCase()
+  // Most domains come in lower case: the address is its own key, with no string built per request.
+  return lower === domain ? email : email.slice(0, at) + lower
 }
 
 export class MockState {

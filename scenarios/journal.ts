@@ -88,7 +88,7 @@ export const PAGE_BYTES = 128 * 1024
 export const URL_CHARS_KEPT = 2048
 /**
  * Bytes of request text (headers, URL, body, in UTF-8) the whole journal keeps, the size its ring
- * grows to at most: past it, the oldest entries go first (about 1,300 of the largest entries fit;
+ * grows to at most: past it, the oldest entries go first (about 1,250 of the largest entries fit;
  * 10 000 ordinary requests take a few MB).
  */
 export const JOURNAL_BYTES = 16 * 1024 * 1024

@@ -28,7 +28,7 @@ const anchor = (heading: string): string => heading.toLowerCase().replace(/[^\w\
 
 t.test('the README is short and its contents reach every page of docs/', async (t) => {
   const readme = read('README.md')
-  t.ok(readme.split('\n').length <= 330, `README.md has ${readme.split('\n').length} lines`)
+  t.ok(readme.split('\n').length <= 345, `README.md has ${readme.split('\n').length} lines`)
   const contents = readme.slice(readme.indexOf('**Contents:**'), readme.indexOf('\n## '))
   t.ok(contents.length > 0, 'a table of contents before the first section')
   for (const heading of headings(readme).filter((heading) => !heading.startsWith('konnect-invites-mock'))) {

@@ -97,25 +97,14 @@ const FIRST_BYTES_PER_ENTRY = 512
 /** Separates header names and values, the headers and the URL, the URL and the body: HTTP forbids a line feed in any of them (Node refuses such requests). */
 const SEPARATOR = '\n'
 
-// The numbers kept of each entry, side by side in one Float64Array.
-const SEQ = 0
-const AT = 1
-const HELD_MS = 2
-const STATUS = 3
-/** Where the entry's text starts in the ring; a text may wrap around the ring's end. */
-const START = 4
-/** UTF-8 bytes of the entry's text. */
-const BYTES = 5
-/** UTF-16 units of the headers, joined, at the start of the text. */
-const HEAD = 6
-/** UTF-16 units of the URL, after the headers and a separator. */
-const URL = 7
-/** BODY_KEPT when the body follows the URL and a separator, NO_BODY, or the size of a body too large to keep. */
-const BODY = 8
-const CUT_HEADERS = 9
-const CUT_HEADER_BYTES = 10
-const CUT_URL = 11
-const FIELDS = 12
+/**
+ * Where each number of an entry sits among its `Field.Count` numbers in one Float64Array: its
+ * `Start` in the ring (a text may wrap around the ring's end) and UTF-8 `Bytes`; the UTF-16 units
+ * of its joined headers (`Head`) and of its URL (`Url`), which follow each other in the text with a
+ * separator; `Body`: BODY_KEPT when the body ends the text after another separator, NO_BODY, or the
+ * size of a body too large to keep; and what was cut of headers and URL.
+ */
+const enum Field { Seq, At, HeldMs, Status, Start, Bytes, Head, Url, Body, CutHeaders, CutHeaderBytes, CutUrl, Count }
 const BODY_KEPT = -2
 const NO_BODY = -1
 
@@ -185,7 +174,7 @@ export class Journal {
       throw new RangeError(`journal limit must be a whole number from 0 to ${MAX_JOURNAL_LIMIT}, got ${limit}`)
     }
     this.ring = this.firstRing()
-    this.numbers = new Float64Array(limit * FIELDS)
+    this.numbers = new Float64Array(limit * Field.Count)
     this.methods = new Array<string>(limit).fill('')
     this.scenarios = new Array<string>(limit).fill('')
     this.sessions = new Array<string | null>(limit).fill(null)
@@ -225,20 +214,20 @@ export class Journal {
     const start = this.write(text, bytes)
 
     const slot = this.next
-    const base = slot * FIELDS
+    const base = slot * Field.Count
     const numbers = this.numbers
-    numbers[base + SEQ] = ++this.seq
-    numbers[base + AT] = record.at
-    numbers[base + HELD_MS] = record.heldMs
-    numbers[base + STATUS] = record.status
-    numbers[base + START] = start
-    numbers[base + BYTES] = bytes
-    numbers[base + HEAD] = head.length
-    numbers[base + URL] = url.length
-    numbers[base + BODY] = bodyField
-    numbers[base + CUT_HEADERS] = cutHeaders
-    numbers[base + CUT_HEADER_BYTES] = cutHeaderBytes
-    numbers[base + CUT_URL] = cutUrl
+    numbers[base + Field.Seq] = ++this.seq
+    numbers[base + Field.At] = record.at
+    numbers[base + Field.HeldMs] = record.heldMs
+    numbers[base + Field.Status] = record.status
+    numbers[base + Field.Start] = start
+    numbers[base + Field.Bytes] = bytes
+    numbers[base + Field.Head] = head.length
+    numbers[base + Field.Url] = url.length
+    numbers[base + Field.Body] = bodyField
+    numbers[base + Field.CutHeaders] = cutHeaders
+    numbers[base + Field.CutHeaderBytes] = cutHeaderBytes
+    numbers[base + Field.CutUrl] = cutUrl
     // Methods and scenario ids are a handful of long-lived strings; a session is most often the one
     // before it, whose string is kept instead so the new one can die young.
     this.methods[slot] = record.method
@@ -272,8 +261,8 @@ export class Journal {
   /** Copies the text of the entry whose numbers start at `base` into `target` at `at`. */
   private copyText (base: number, target: Buffer, at: number): void {
     const ring = this.ring
-    const start = this.numbers[base + START]!
-    const end = start + this.numbers[base + BYTES]!
+    const start = this.numbers[base + Field.Start]!
+    const end = start + this.numbers[base + Field.Bytes]!
     if (end <= ring.length) {
       ring.copy(target, at, start, end)
     } else {
@@ -285,7 +274,7 @@ export class Journal {
   /** Forgets the oldest entry, giving back its bytes. */
   private dropOldest (): void {
     const slot = this.slotBack(this.size)
-    this.used -= this.numbers[slot * FIELDS + BYTES]!
+    this.used -= this.numbers[slot * Field.Count + Field.Bytes]!
     this.violations[slot] = undefined
     this.size--
   }
@@ -295,10 +284,10 @@ export class Journal {
     const ring = Buffer.allocUnsafeSlow(capacity)
     let at = 0
     for (let back = this.size; back > 0; back--) {
-      const base = this.slotBack(back) * FIELDS
+      const base = this.slotBack(back) * Field.Count
       this.copyText(base, ring, at)
-      this.numbers[base + START] = at
-      at += this.numbers[base + BYTES]!
+      this.numbers[base + Field.Start] = at
+      at += this.numbers[base + Field.Bytes]!
     }
     this.ring = ring
     this.pos = at
@@ -322,10 +311,10 @@ export class Journal {
     const matches = (slot: number): boolean => query.session === undefined || this.sessions[slot] === query.session
     const picked: number[] = []
     let bytes = 0
-    const full = (slot: number): boolean => picked.length === limit || (picked.length > 0 && bytes + numbers[slot * FIELDS + BYTES]! > pageBytes)
+    const full = (slot: number): boolean => picked.length === limit || (picked.length > 0 && bytes + numbers[slot * Field.Count + Field.Bytes]! > pageBytes)
     const take = (slot: number): void => {
       picked.push(slot)
-      bytes += numbers[slot * FIELDS + BYTES]!
+      bytes += numbers[slot * Field.Count + Field.Bytes]!
     }
     let more = false
     if (query.after === undefined) {
@@ -350,7 +339,7 @@ export class Journal {
     }
     return {
       requests: picked.map((slot) => this.entry(slot)),
-      next: more ? numbers[picked[picked.length - 1]! * FIELDS + SEQ]! : this.seq,
+      next: more ? numbers[picked[picked.length - 1]! * Field.Count + Field.Seq]! : this.seq,
       more,
       oldest: this.seq - this.size + 1
     }
@@ -363,8 +352,8 @@ export class Journal {
 
   /** An entry's text, decoded from the ring. */
   private text (base: number): string {
-    const start = this.numbers[base + START]!
-    const bytes = this.numbers[base + BYTES]!
+    const start = this.numbers[base + Field.Start]!
+    const bytes = this.numbers[base + Field.Bytes]!
     if (start + bytes <= this.ring.length) return this.ring.toString('utf8', start, start + bytes)
     const joined = Buffer.allocUnsafe(bytes)
     this.copyText(base, joined, 0)
@@ -372,29 +361,29 @@ export class Journal {
   }
 
   private entry (slot: number): JournalEntry {
-    const base = slot * FIELDS
+    const base = slot * Field.Count
     const numbers = this.numbers
     const text = this.text(base)
-    const headLength = numbers[base + HEAD]!
-    const urlEnd = headLength + 1 + numbers[base + URL]!
+    const headLength = numbers[base + Field.Head]!
+    const urlEnd = headLength + 1 + numbers[base + Field.Url]!
     const entry: JournalEntry = {
-      seq: numbers[base + SEQ]!,
-      time: new Date(numbers[base + AT]!).toISOString(),
+      seq: numbers[base + Field.Seq]!,
+      time: new Date(numbers[base + Field.At]!).toISOString(),
       method: this.methods[slot]!,
       url: text.slice(headLength + 1, urlEnd),
       session: this.sessions[slot]!,
       scenario: this.scenarios[slot]!,
-      status: numbers[base + STATUS]!,
-      heldMs: Math.round(numbers[base + HELD_MS]! * 100) / 100,
+      status: numbers[base + Field.Status]!,
+      heldMs: Math.round(numbers[base + Field.HeldMs]! * 100) / 100,
       headers: headerObject(text.slice(0, headLength).split(SEPARATOR))
     }
-    const body = numbers[base + BODY]!
+    const body = numbers[base + Field.Body]!
     if (body === BODY_KEPT) entry.body = parsedBody(text.slice(urlEnd + 1))
     else if (body !== NO_BODY) entry.body = `[${body} bytes]`
-    const cutHeaders = numbers[base + CUT_HEADERS]!
-    const cutUrl = numbers[base + CUT_URL]!
+    const cutHeaders = numbers[base + Field.CutHeaders]!
+    const cutUrl = numbers[base + Field.CutUrl]!
     if (cutHeaders > 0 || cutUrl > 0) {
-      entry.cut = cutHeaders > 0 ? { headers: cutHeaders, headerBytes: numbers[base + CUT_HEADER_BYTES]! } : {}
+      entry.cut = cutHeaders > 0 ? { headers: cutHeaders, headerBytes: numbers[base + Field.CutHeaderBytes]! } : {}
       if (cutUrl > 0) entry.cut.urlChars = cutUrl
     }
     const violations = this.violations[slot]

@@ -5,12 +5,7 @@ import { builtInScenarios } from '../../scenarios/catalogue.js'
 import { startFake } from '../helpers/fake-konnect.js'
 import { build, listen } from '../helpers/app.js'
 import { documentedExampleNames } from '../helpers/published.js'
-
-function capture () {
-  const out: string[] = []
-  const err: string[] = []
-  return { out, err, io: { out: (line: string) => out.push(line), err: (line: string) => err.push(line) } }
-}
+import { assertBadArguments, capture } from '../helpers/cli-io.js'
 
 t.test('--help prints the usage and exits 0', async (t) => {
   const { out, err, io } = capture()
@@ -28,20 +23,14 @@ t.test('the package installs the runner as a bin under the name its messages use
 })
 
 t.test('bad arguments exit 2 with one line', async (t) => {
-  for (const [argv, message] of [
+  await assertBadArguments(t, [
     [[], 'konnect-invites-contract: --base-url <url> is required (see --help)'],
     [['--base-url'], /^konnect-invites-contract: Option '--base-url <value>' argument missing \(see --help\)$/],
     [['--nope'], /^konnect-invites-contract: Unknown option '--nope'.* \(see --help\)$/],
     [['--base-url', 'http://x', 'extra'], /^konnect-invites-contract: Unexpected argument 'extra'.* \(see --help\)$/],
     [['--base-url', 'http://x', '--require-all'], 'konnect-invites-contract: --require-all only applies with --coverage'],
     [['--base-url', 'not a url'], 'konnect-invites-contract: not a URL: not a url']
-  ] as const) {
-    const { out, err, io } = capture()
-    t.equal(await main(argv, io), 2, argv.join(' '))
-    t.same(out, [])
-    t.equal(err.length, 1)
-    t.match(err[0], message)
-  }
+  ])
 })
 
 t.test('an unreachable server exits 2 with one line', async (t) => {

@@ -7,15 +7,10 @@ import { main } from '../../contracts/contract-cli.js'
 import { loadOpenApi } from '../../contracts/openapi.js'
 import { contractDrift, formatDifference, mockContract, snapshotOpenApi, type PublishedContract } from '../../contracts/published.js'
 import { documentFromSnapshot, published, referencePath } from '../helpers/published.js'
+import { assertBadArguments, capture } from '../helpers/cli-io.js'
 
 const committed = readFileSync(new URL('../../contracts/published.json', import.meta.url), 'utf8')
 const PJ = 'application/problem+json'
-
-function capture () {
-  const out: string[] = []
-  const err: string[] = []
-  return { out, err, io: { out: (line: string) => out.push(line), err: (line: string) => err.push(line) } }
-}
 
 function tmp (t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'konnect-drift-'))
@@ -123,7 +118,7 @@ t.test('drift and snapshot: exit 2 with one line for bad arguments and unreadabl
   writeFileSync(join(dir, 'other.yaml'), stringify({ openapi: '3.0.2', info: { title: 'x', version: '1' }, paths: { '/v3/teams': { post: {} } } }))
   writeFileSync(join(dir, 'dangling.json'), JSON.stringify({ openapi: '3.0.2', paths: { '/v3/invites': { post: { responses: { 400: { $ref: '#/components/responses/Nope' } } } } } }))
   writeFileSync(join(dir, 'not-openapi.json'), '[1, 2]')
-  for (const [argv, message] of [
+  await assertBadArguments(t, [
     [['drift'], /^konnect-invites-contract drift: --spec <openapi file> is required \(see --help\)$/],
     [['drift', '--spec'], /^konnect-invites-contract drift: Option '--spec <value>' argument missing \(see --help\)$/],
     [['drift', '--spec', 'x', '--out', 'y'], /^konnect-invites-contract drift: --out only applies to snapshot \(see --help\)$/],
@@ -133,13 +128,7 @@ t.test('drift and snapshot: exit 2 with one line for bad arguments and unreadabl
     [['drift', '--spec', join(dir, 'other.yaml')], /^konnect-invites-contract drift: .*other\.yaml: the document has no POST \/v3\/invites$/],
     [['snapshot', '--spec', join(dir, 'dangling.json')], /^konnect-invites-contract snapshot: .*dangling\.json: unresolved reference #\/components\/responses\/Nope/],
     [['drift', '--spec', join(dir, 'not-openapi.json')], /^konnect-invites-contract drift: .*not-openapi\.json is not an OpenAPI document$/]
-  ] as const) {
-    const { out, err, io } = capture()
-    t.equal(await main(argv, io), 2, argv.join(' '))
-    t.same(out, [])
-    t.equal(err.length, 1)
-    t.match(err[0], message)
-  }
+  ])
 })
 
 t.test('snapshotOpenApi reads what a document may leave out', async (t) => {

@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import t, { type Test } from 'tap'
 import { request } from 'undici'
 import { startMockServer } from '../../server/in-process.js'
+import { launchChromium } from '../helpers/chromium.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 // Three page loads and a dozen fetches in a browser: more than tap's default 30 s on a busy machine.
 t.setTimeout(120_000)
 const REBOUND = 'rebind.test'
@@ -42,7 +41,6 @@ async function adminJson (url: string): Promise<any> {
 }
 
 t.test('pages from other origins cannot drive the mock; an origin given with --cors-origin can invite', async (t) => {
-  t.ok(existsSync(CHROMIUM), `${CHROMIUM} is installed (apt-get install chromium)`)
   const hostile = await pageServer(t, '127.0.0.2')
   const frontEnd = await pageServer(t, '127.0.0.1')
   const mock = await startMockServer({ corsOrigins: [frontEnd] })
@@ -55,12 +53,7 @@ t.test('pages from other origins cannot drive the mock; an origin given with --c
     res.on('finish', () => seen.push({ method: req.method!, url: req.url!, origin: req.headers.origin, status: res.statusCode }))
   })
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      `--host-resolver-rules=MAP ${REBOUND} 127.0.0.1`]
-  })
-  t.teardown(() => browser.close())
+  const browser = await launchChromium(t, [`--host-resolver-rules=MAP ${REBOUND} 127.0.0.1`])
 
   // The state a test run would have built: a scenario with times left, a journal, an invite, coverage.
   const set = await request(`${mock.url}/__mock/scenario`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'created', times: 2 }) })

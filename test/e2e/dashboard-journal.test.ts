@@ -1,22 +1,14 @@
-import { chromium } from 'playwright-core'
 import t from 'tap'
 import { request } from 'undici'
 import { startMockServer } from '../../server/in-process.js'
-
-const CHROMIUM = '/usr/bin/chromium'
+import { launchChromium, openPage } from '../helpers/chromium.js'
 
 t.test('the journal asks only for newer entries, shows redacted URLs, and the sessions list is the first ones and a count', async (t) => {
   const mock = await startMockServer()
   t.teardown(() => mock.close())
   for (let i = 0; i < 105; i++) mock.app.mock.state.setSession(`worker-${String(i).padStart(3, '0')}`, { scenario: null })
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(() => browser.close())
-  const page = await browser.newPage()
-  const pageErrors: Error[] = []
-  page.on('pageerror', (error) => { pageErrors.push(error) })
+  const browser = await launchChromium(t)
+  const { page, pageErrors } = await openPage(browser)
   const journalCalls: string[] = []
   page.on('request', (req) => { if (req.url().includes('/__mock/requests')) journalCalls.push(req.url().slice(mock.url.length)) })
 

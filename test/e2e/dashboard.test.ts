@@ -1,30 +1,22 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { chromium, type ConsoleMessage } from 'playwright-core'
+import type { ConsoleMessage } from 'playwright-core'
 import t from 'tap'
 import { request } from 'undici'
 import { startMockServer } from '../../server/in-process.js'
+import { launchChromium, openPage } from '../helpers/chromium.js'
 
-// Debian's Chromium unless CHROMIUM_PATH names another build; never a downloaded browser.
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 // The tracked screenshot in docs/ is rewritten only when asked for.
 const SCREENSHOT = process.env.DASHBOARD_SCREENSHOT === '1' ? fileURLToPath(new URL('../../docs/dashboard.png', import.meta.url)) : null
 
 t.test('the dashboard drives the mock in headless Chromium', async (t) => {
-  t.ok(existsSync(CHROMIUM), `${CHROMIUM} is installed (apt-get install chromium, or set CHROMIUM_PATH)`)
   const mock = await startMockServer()
   t.teardown(() => mock.close())
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(() => browser.close())
-  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
+  const browser = await launchChromium(t)
+  const { page, pageErrors } = await openPage(browser, { viewport: { width: 1920, height: 1080 } })
 
   const consoleErrors: ConsoleMessage[] = []
-  const pageErrors: Error[] = []
   page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(message) })
-  page.on('pageerror', (error) => { pageErrors.push(error) })
   const requested: string[] = []
   page.on('request', (request) => { requested.push(request.url()) })
   // Records every Content-Security-Policy violation the page reports, from before its first script.
@@ -112,14 +104,8 @@ t.test('the dashboard drives the mock in headless Chromium', async (t) => {
 t.test('with an admin token the page asks for it and then works', async (t) => {
   const mock = await startMockServer({ adminToken: 'demo-admin' })
   t.teardown(() => mock.close())
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(() => browser.close())
-  const page = await browser.newPage()
-  const pageErrors: Error[] = []
-  page.on('pageerror', (error) => { pageErrors.push(error) })
+  const browser = await launchChromium(t)
+  const { page, pageErrors } = await openPage(browser)
 
   await page.goto(`${mock.url}/`)
   await page.getByRole('alert').filter({ hasText: 'requires an admin token' }).waitFor()

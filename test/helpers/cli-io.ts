@@ -1,6 +1,6 @@
 /**
- * The contract CLI's output, captured: `io` goes to `main(argv, io)`, and `out` and `err` hold the
- * lines it printed.
+ * A command's output, captured: `io` goes to the mock's or the contract runner's `main`, and `out`
+ * and `err` hold the lines it printed.
  */
 import type { Test } from 'tap'
 import { main } from '../../contracts/contract-cli.js'

@@ -3,28 +3,22 @@ import { join } from 'node:path'
 import t from 'tap'
 import { Client, request } from 'undici'
 import type { FastifyInstance } from 'fastify'
-import { appFromConfig, main, type Io } from '../../server/cli.js'
+import { appFromConfig, main } from '../../server/cli.js'
+import { capture } from '../helpers/cli-io.js'
 import { defaultConfig, helpText, type Config } from '../../server/config.js'
 
-function fakeIo () {
-  const out: string[] = []
-  const err: string[] = []
-  const io: Io = { out: (line) => { out.push(line) }, err: (line) => { err.push(line) } }
-  return { io, out, err }
-}
-
 t.test('--help and --version print and exit 0', async (t) => {
-  const help = fakeIo()
+  const help = capture()
   t.equal(await main(['--help'], {}, help.io), 0)
   t.same(help.out, [helpText()])
   t.same(help.err, [])
-  const version = fakeIo()
+  const version = capture()
   t.equal(await main(['--version'], {}, version.io), 0)
   t.same(version.out, ['0.1.0'])
-  const short = fakeIo()
+  const short = capture()
   t.equal(await main(['-h'], {}, short.io), 0)
   t.same(short.out, [helpText()])
-  const v = fakeIo()
+  const v = capture()
   t.equal(await main(['-v'], {}, v.io), 0)
   t.same(v.out, ['0.1.0'])
 })
@@ -37,7 +31,7 @@ t.test('a bad flag or value is one line and exit 2', async (t) => {
     [['--admin-token', 'sécret'], 'konnect-invites-mock: --admin-token: expected visible ASCII characters (spaces only between them), which a client can send in a header'],
     [['--scenario', 'nope', '--port', '0'], /^konnect-invites-mock: unknown scenario "nope"; valid: request-format-is-invalid, /]
   ] as const) {
-    const { io, out, err } = fakeIo()
+    const { io, out, err } = capture()
     t.equal(await main(argv, {}, io), 2, argv.join(' '))
     t.same(out, [])
     t.equal(err.length, 1)
@@ -48,10 +42,10 @@ t.test('a bad flag or value is one line and exit 2', async (t) => {
 
 t.test('a bad scenarios file stops the start with one line naming it', async (t) => {
   const dir = t.testdir({ 'bad.yaml': 'scenarios:\n  - id: Bad Id\n    title: x\n    status: 400\n' })
-  const { io, err } = fakeIo()
+  const { io, err } = capture()
   t.equal(await main(['--port', '0', '--scenarios-file', join(dir, 'bad.yaml')], {}, io), 2)
   t.same(err, [`konnect-invites-mock: ${join(dir, 'bad.yaml')}: scenario "Bad Id": /scenarios/0/id: Expected string to match '^[a-z0-9][a-z0-9._-]{0,63}$'`])
-  const missing = fakeIo()
+  const missing = capture()
   t.equal(await main(['--port', '0'], { MOCK_SCENARIOS_FILE: join(dir, 'gone.json') }, missing.io), 2)
   t.same(missing.err, [`konnect-invites-mock: ${join(dir, 'gone.json')}: cannot read it (ENOENT)`])
 })
@@ -62,7 +56,7 @@ t.test('an unexpected failure is not disguised as bad input', async (t) => {
 
 t.test('listening prints exactly one line with the URL', async (t) => {
   const dir = t.testdir({ 'custom.json': JSON.stringify([{ id: 'teapot', title: 'Teapot', status: 418, body: { status: 418, title: 'Teapot', instance: 'i', detail: 'd' } }]) })
-  const { io, out, err } = fakeIo()
+  const { io, out, err } = capture()
   const app = await main(['--port', '0', '--log-level', 'silent', '--scenarios-file', join(dir, 'custom.json')], { MOCK_ACTIVE_USERS: 'ada@example.com', MOCK_RATE_LIMIT: '5/min' }, io) as FastifyInstance
   t.teardown(() => app.close())
   t.equal(typeof app, 'object')
@@ -82,14 +76,14 @@ t.test('listening prints exactly one line with the URL', async (t) => {
 
 t.test('once listening, main hands the app and its configuration on (the entry closes on signals there)', async (t) => {
   const seen: Array<[FastifyInstance, Config]> = []
-  const app = await main(['--port', '0', '--log-level', 'silent', '--shutdown-grace=1234'], {}, fakeIo().io, (app, config) => { seen.push([app, config]) }) as FastifyInstance
+  const app = await main(['--port', '0', '--log-level', 'silent', '--shutdown-grace=1234'], {}, capture().io, (app, config) => { seen.push([app, config]) }) as FastifyInstance
   t.teardown(() => app.close())
   t.equal(seen.length, 1)
   t.equal(seen[0]![0], app)
   t.equal(seen[0]![1].shutdownGrace, 1234)
   t.equal(seen[0]![0].server.listening, true, 'called after listen')
   const none: unknown[] = []
-  t.equal(await main(['--bogus'], {}, fakeIo().io, () => { none.push(1) }), 2)
+  t.equal(await main(['--bogus'], {}, capture().io, () => { none.push(1) }), 2)
   t.same(none, [], 'not called when nothing is served')
 })
 
@@ -100,7 +94,7 @@ const noIpv6 = await new Promise<string | false>((resolve) => {
 })
 
 t.test('an IPv6 host is bracketed in the URL, and the log level applies', { skip: noIpv6 }, async (t) => {
-  const { io, out } = fakeIo()
+  const { io, out } = capture()
   const app = await main(['--host', '::1', '--port', '0', '--log-level', 'error'], {}, io) as FastifyInstance
   t.teardown(() => app.close())
   const { port } = app.server.address() as AddressInfo
@@ -118,7 +112,7 @@ t.test('a port in use is one line and exit 2', async (t) => {
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
   t.teardown(() => new Promise<void>((resolve) => blocker.close(() => resolve())))
   const { port } = blocker.address() as AddressInfo
-  const { io, out, err } = fakeIo()
+  const { io, out, err } = capture()
   t.equal(await main(['--port', String(port), '--log-level', 'silent'], {}, io), 2)
   t.same(out, [])
   t.equal(err.length, 1)

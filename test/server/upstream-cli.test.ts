@@ -2,21 +2,15 @@ import { join } from 'node:path'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { request } from 'undici'
-import { main, type Io } from '../../server/cli.js'
+import { main } from '../../server/cli.js'
+import { capture } from '../helpers/cli-io.js'
 import { startUpstream } from '../helpers/fake-upstream.js'
-
-function fakeIo () {
-  const out: string[] = []
-  const err: string[] = []
-  const io: Io = { out: (line) => { out.push(line) }, err: (line) => { err.push(line) } }
-  return { io, out, err }
-}
 
 t.test('with --upstream, one line on stderr says real invitations are sent, and invites reach it', async (t) => {
   const upstream = await startUpstream(t)
   upstream.answer = { status: 201, headers: [], body: '' }
   const dir = t.testdir({})
-  const { io, out, err } = fakeIo()
+  const { io, out, err } = capture()
   const app = await main(['--port', '0', '--log-level', 'silent', '--upstream-strict', '--upstream-timeout', '500', '--record', join(dir, 'r.yaml')], { MOCK_UPSTREAM: upstream.url }, io) as FastifyInstance
   t.teardown(() => app.close())
   t.equal(out.length, 1)
@@ -38,7 +32,7 @@ t.test('bad pass-through settings are one line and exit 2', async (t) => {
     [['--upstream-strict'], 'konnect-invites-mock: --upstream-strict needs --upstream <url>'],
     [['--upstream', 'http://127.0.0.1:9', '--record', join(dir, 'bad.yaml')], /^konnect-invites-mock: .*bad\.yaml: scenario "x": \/0\/title: /]
   ] as const) {
-    const { io, out, err } = fakeIo()
+    const { io, out, err } = capture()
     t.equal(await main(['--port', '0', ...argv], {}, io), 2, argv.join(' '))
     t.same(out, [])
     t.equal(err.length, 1)

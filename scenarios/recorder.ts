@@ -2,7 +2,8 @@
  * Recording (`--record <file>`): each distinct error answer of the real service is appended to a
  * scenarios file in the `--scenarios-file` format, so it can be replayed offline. Only the headers a
  * client reads are kept, `instance` becomes a placeholder, and every secret the request carried
- * (the headers the journal redacts) is scrubbed before anything reaches the file.
+ * (the headers the journal redacts, `--redact` names included) is scrubbed before anything reaches
+ * the file.
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -52,12 +53,13 @@ const kebab = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g
 /**
  * The secrets a request carries, as they could be echoed: whole header values, the credential
  * after an auth scheme, and each cookie's value.
+ * `isSecret` tells secret header names (the built-in ones by default).
  * @example secretsOf(['authorization', 'Bearer kpat_123']) // ['Bearer kpat_123', 'kpat_123']
  */
-export function secretsOf (rawHeaders: readonly string[]): string[] {
+export function secretsOf (rawHeaders: readonly string[], isSecret: (name: string) => boolean = isSecretName): string[] {
   const secrets = new Set<string>()
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if (!isSecretName(rawHeaders[i]!)) continue
+    if (!isSecret(rawHeaders[i]!)) continue
     const value = rawHeaders[i + 1]!.trim()
     secrets.add(value)
     const credential = /^\S+\s+(\S.*)$/.exec(value)?.[1]
@@ -151,8 +153,11 @@ export class Recorder {
   private readonly ids = new Set(builtInScenarios.map((scenario) => scenario.id))
   private writing: Promise<void> = Promise.resolve()
 
-  /** Reads the file as it is (a missing or empty file starts empty); throws a ScenarioFileError when it does not load. */
-  constructor (readonly file: string, private readonly onError: (error: Error) => void, private readonly now: () => number = Date.now) {
+  /**
+   * Reads the file as it is (a missing or empty file starts empty); throws a ScenarioFileError when
+   * it does not load. `isSecret` tells the request headers whose values are scrubbed.
+   */
+  constructor (readonly file: string, private readonly onError: (error: Error) => void, private readonly now: () => number = Date.now, private readonly isSecret: (name: string) => boolean = isSecretName) {
     const loaded = load(file)
     this.items = loaded.items
     this.document = loaded.document
@@ -173,7 +178,7 @@ export class Recorder {
    */
   record (answer: RecordedAnswer, rawHeaders: readonly string[]): string | undefined {
     if (answer.status < 400 || answer.status > 599) return undefined
-    const { item, key, name } = describe(answer, secretsOf(rawHeaders), new Date(this.now()).toISOString())
+    const { item, key, name } = describe(answer, secretsOf(rawHeaders, this.isSecret), new Date(this.now()).toISOString())
     if (this.keys.has(key)) return undefined
     this.keys.add(key)
     const id = this.freshId(kebab(name) || `upstream-${answer.status}`)

@@ -13,13 +13,23 @@ const SECRET_NAMES = new Set(['authorization', 'proxy_authorization', 'cookie', 
 const SECRET_SUFFIX = /(?:token|secret|password|_key)$/
 
 /**
+ * The test of secret names: the built-in ones, plus `names` (matched case-insensitively against
+ * header names, query parameter names and JSON field names, `-` and `_` alike).
+ * @example secretNames(['x-tenant'])('X_Tenant') // true
+ */
+export function secretNames (names: readonly string[] = []): (name: string) => boolean {
+  const extra = new Set(names.map(normalize))
+  return (name) => {
+    const key = normalize(name)
+    return SECRET_NAMES.has(key) || SECRET_SUFFIX.test(key) || extra.has(key)
+  }
+}
+
+/**
  * Whether a header, query or field name says it holds a secret (the built-in names only).
  * @example isSecretName('X-Auth-Token') // true
  */
-export function isSecretName (name: string): boolean {
-  const key = normalize(name)
-  return SECRET_NAMES.has(key) || SECRET_SUFFIX.test(key)
-}
+export const isSecretName = secretNames()
 
 /** Names whose verdict a redactor remembers; past it, it starts over (names repeat: headers, fields). */
 export const NAMES_REMEMBERED = 1000
@@ -46,13 +56,12 @@ export type Redact = <T extends Redactable>(message: T) => T
  * // { url: '/v3/invites?token=[redacted]', headers: { 'x-tenant': '[redacted]' }, body: { password: '[redacted]' } }
  */
 export function createRedactor (names: readonly string[] = []): Redact {
-  const extra = new Set(names.map(normalize))
+  const isSecret = secretNames(names)
   const verdicts = new Map<string, boolean>()
   const secret = (name: string): boolean => {
     let verdict = verdicts.get(name)
     if (verdict === undefined) {
-      const key = normalize(name)
-      verdict = SECRET_NAMES.has(key) || SECRET_SUFFIX.test(key) || extra.has(key)
+      verdict = isSecret(name)
       if (verdicts.size >= NAMES_REMEMBERED) verdicts.clear()
       verdicts.set(name, verdict)
     }

@@ -23,6 +23,7 @@ import { invitesRoute, parseJson } from './invites.js'
 import { installGuard } from './guard.js'
 import { SESSION_HEADER } from '../contracts/headers.js'
 import { Upstream, type UpstreamOptions } from './upstream.js'
+import { secretNames } from '../scenarios/redact.js'
 
 export interface MockOptions {
   /** Scenario served to every request until changed (the `--scenario` flag). */
@@ -186,7 +187,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     }
   }
   if (options.upstream !== undefined) {
-    const upstream = context.upstream = new Upstream(options.upstream, (error) => { context.log.error({ err: error }, 'recording failed') })
+    const upstream = context.upstream = new Upstream(options.upstream, (error) => { context.log.error({ err: error }, 'recording failed') }, secretNames(settings.redact))
     app.addHook('onClose', async () => { await upstream.close() })
   }
   app.decorate('mock', context)

@@ -10,6 +10,7 @@ import { formatViolation } from '../contracts/assert.js'
 import { checkUpstreamAnswer, documentedExampleOf } from '../contracts/upstream-check.js'
 import { problem, problemOutcome, type Outcome } from '../scenarios/outcome.js'
 import { Recorder } from '../scenarios/recorder.js'
+import { isSecretName } from '../scenarios/redact.js'
 import type { MockContext } from './context.js'
 import { SERVED_HEADER } from '../contracts/headers.js'
 import { sendOutcome } from './reply.js'
@@ -126,15 +127,18 @@ export class Upstream {
   private readonly target: string
   private readonly agent = new Agent({ keepAliveTimeout: 4000 })
 
-  /** Throws a TypeError for a URL `checkUpstreamUrl` refuses, and a ScenarioFileError for a record file that does not load. */
-  constructor (options: UpstreamOptions, onRecordError: (error: Error) => void) {
+  /**
+   * Throws a TypeError for a URL `checkUpstreamUrl` refuses, and a ScenarioFileError for a record
+   * file that does not load. `isSecret` tells the request headers whose values a recording scrubs.
+   */
+  constructor (options: UpstreamOptions, onRecordError: (error: Error) => void, isSecret: (name: string) => boolean = isSecretName) {
     const checked = checkUpstreamUrl(options.url)
     if ('error' in checked) throw new TypeError(`upstream: ${checked.error}`)
     this.url = checked.url
     this.target = `${checked.url}/v3/invites`
     this.timeoutMs = options.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS
     this.strict = options.strict === true
-    this.recorder = options.record === undefined ? undefined : new Recorder(options.record, onRecordError)
+    this.recorder = options.record === undefined ? undefined : new Recorder(options.record, onRecordError, undefined, isSecret)
   }
 
   /** Sends the request on and the answer back; never rejects. */

@@ -5,6 +5,7 @@ import t from 'tap'
 import { inviteExamples } from '../../contracts/examples.js'
 import { loadScenariosFile, ScenarioFileError } from '../../scenarios/custom.js'
 import { RECORDED_INSTANCE, Recorder, secretsOf } from '../../scenarios/recorder.js'
+import { secretNames } from '../../scenarios/redact.js'
 import { startUpstream, type RawAnswer } from '../helpers/fake-upstream.js'
 import { build } from '../helpers/app.js'
 
@@ -111,6 +112,20 @@ t.test('secretsOf finds the values the journal redacts', async (t) => {
   const secrets = secretsOf(['Authorization', 'Bearer abcd1234', 'Cookie', 'a=longvalue; b=x', 'X-Mock-Admin-Token', 'admin-secret', 'Accept', 'application/json'])
   t.same([...secrets].sort(), ['Bearer abcd1234', 'a=longvalue; b=x', 'abcd1234', 'admin-secret', 'longvalue'])
   t.equal(secrets[secrets.length - 1]!.length, 8, 'longest first, so a whole value is scrubbed before its parts')
+})
+
+t.test('names added with redact are scrubbed from a recording too', async (t) => {
+  const TENANT = 'tenant-acme-0042'
+  const file = join(mkdtempSync(join(tmpdir(), 'record-')), 'recorded.yaml')
+  const upstream = await startUpstream(t)
+  upstream.answer = { status: 403, headers: ['content-type', PROBLEM, 'www-authenticate', `Bearer realm="${TENANT}"`], body: JSON.stringify({ status: 403, title: 'Forbidden', instance: 'konnect:trace:1', detail: `Tenant ${TENANT} may not invite` }) }
+  const app = build(t, { upstream: { url: upstream.url, record: file }, redact: ['x-tenant'] })
+  await app.inject({ ...invite, headers: { ...invite.headers, 'x-tenant': TENANT } })
+  await app.mock.upstream!.recorder!.flush()
+  const text = readFileSync(file, 'utf8')
+  t.notMatch(text, TENANT, 'the header\'s value, echoed in body and headers, is not in the file')
+  t.match(text, 'Tenant [redacted] may not invite')
+  t.same(secretsOf(['X-Tenant', TENANT, 'Accept', 'text/plain'], secretNames(['x_tenant'])), [TENANT], 'secretsOf takes the same names')
 })
 
 t.test('an existing file keeps its shape; a bad one is refused at start-up', async (t) => {

@@ -5,7 +5,8 @@
  * report and the log; `strict` turns a violating answer into a 502. Error answers can be recorded.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { Agent, request as send } from 'undici'
+import { createRequire } from 'node:module'
+import type { Agent } from 'undici'
 import { formatViolation } from '../contracts/assert.js'
 import { checkUpstreamAnswer, documentedExampleOf } from '../contracts/upstream-check.js'
 import { problem, problemOutcome, type Outcome } from '../scenarios/outcome.js'
@@ -36,6 +37,9 @@ export interface UpstreamOptions {
   /** Append each distinct error answer to this scenarios file (JSON or YAML by extension). */
   record?: string | undefined
 }
+
+// undici takes longer to load than the rest of the mock together, and only `--upstream` needs it.
+const load = createRequire(import.meta.url)
 
 const isLoopbackHost = (host: string): boolean =>
   host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
@@ -125,7 +129,8 @@ export class Upstream {
   readonly strict: boolean
   readonly recorder: Recorder | undefined
   private readonly target: string
-  private readonly agent = new Agent({ keepAliveTimeout: 4000 })
+  private readonly agent: Agent
+  private readonly send: typeof import('undici').request
 
   /**
    * Throws a TypeError for a URL `checkUpstreamUrl` refuses, and a ScenarioFileError for a record
@@ -139,6 +144,9 @@ export class Upstream {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS
     this.strict = options.strict === true
     this.recorder = options.record === undefined ? undefined : new Recorder(options.record, onRecordError, undefined, isSecret)
+    const undici = load('undici') as typeof import('undici')
+    this.agent = new undici.Agent({ keepAliveTimeout: 4000 })
+    this.send = undici.request
   }
 
   /** Sends the request on and the answer back; never rejects. */
@@ -155,7 +163,7 @@ export class Upstream {
     let headers: Record<string, string | string[] | undefined>
     let body: Buffer
     try {
-      const response = await send(this.target + (query < 0 ? '' : request.url.slice(query)), {
+      const response = await this.send(this.target + (query < 0 ? '' : request.url.slice(query)), {
         method: request.method as 'POST',
         headers: forwardHeaders(request.raw.rawHeaders),
         body: request.body as string | undefined,

@@ -2,8 +2,8 @@
  * Recording (`--record <file>`): each distinct error answer of the real service is appended to a
  * scenarios file in the `--scenarios-file` format, so it can be replayed offline. Only the headers a
  * client reads are kept, `instance` becomes a placeholder, and every secret the request carried
- * (the headers the journal redacts, `--redact` names included) is scrubbed before anything reaches
- * the file.
+ * (the header, query and body values the journal redacts, `--redact` names included) is scrubbed
+ * before anything reaches the file.
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -50,14 +50,26 @@ const isJson = (file: string): boolean => /\.json$/i.test(file)
 
 const kebab = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')
 
+/** The parts of a request whose secrets a recording scrubs. */
+export interface RecordedRequest {
+  /** The headers as received: name, value, name, value… (Node's `rawHeaders`). */
+  rawHeaders: readonly string[]
+  /** The request target (`/v3/invites?…`). */
+  url?: string
+  /** The body as received. */
+  body?: string | undefined
+}
+
 /**
  * The secrets a request carries, as they could be echoed: whole header values, the credential
- * after an auth scheme, and each cookie's value.
- * `isSecret` tells secret header names (the built-in ones by default).
- * @example secretsOf(['authorization', 'Bearer kpat_123']) // ['Bearer kpat_123', 'kpat_123']
+ * after an auth scheme, each cookie's value, the values of query parameters and of JSON body fields
+ * with secret names, and each of those as it reads inside a JSON string.
+ * `isSecret` tells secret names (the built-in ones by default).
+ * @example secretsOf({ rawHeaders: ['authorization', 'Bearer kpat_123'] }) // ['Bearer kpat_123', 'kpat_123']
  */
-export function secretsOf (rawHeaders: readonly string[], isSecret: (name: string) => boolean = isSecretName): string[] {
+export function secretsOf (request: RecordedRequest, isSecret: (name: string) => boolean = isSecretName): string[] {
   const secrets = new Set<string>()
+  const { rawHeaders } = request
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     if (!isSecret(rawHeaders[i]!)) continue
     const value = rawHeaders[i + 1]!.trim()
@@ -69,8 +81,52 @@ export function secretsOf (rawHeaders: readonly string[], isSecret: (name: strin
       if (pair.includes('=')) secrets.add(cookie)
     }
   }
+  for (const [name, value] of queryPairs(request.url)) {
+    if (isSecret(name)) secrets.add(value.raw).add(value.decoded)
+  }
+  if (request.body !== undefined) {
+    let body: unknown
+    try {
+      body = JSON.parse(request.body)
+    } catch {}
+    secretFields(body, false, isSecret, secrets)
+  }
+  // A secret echoed inside a JSON string has its quotes and backslashes escaped.
+  for (const secret of [...secrets]) secrets.add(JSON.stringify(secret).slice(1, -1))
   // Very short values would scrub ordinary text: a secret that short is not a secret worth hiding.
   return [...secrets].filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length)
+}
+
+/** A URL's query parameters: decoded names, and values as written and decoded (a bad escape is kept as written). */
+function queryPairs (url: string | undefined): Array<[string, { raw: string, decoded: string }]> {
+  const question = url?.indexOf('?') ?? -1
+  if (question < 0) return []
+  const query = url!.slice(question + 1).split('#')[0]!
+  return query.split('&').filter((pair) => pair.includes('=')).map((pair) => {
+    const equals = pair.indexOf('=')
+    const raw = pair.slice(equals + 1)
+    return [decodeQuery(pair.slice(0, equals)), { raw, decoded: decodeQuery(raw) }]
+  })
+}
+
+function decodeQuery (text: string): string {
+  const spaced = text.replace(/\+/g, ' ')
+  try {
+    return decodeURIComponent(spaced)
+  } catch {
+    return spaced
+  }
+}
+
+/** Adds the string and number values found under secret field names (`inSecret`: already under one). */
+function secretFields (value: unknown, inSecret: boolean, isSecret: (name: string) => boolean, secrets: Set<string>): void {
+  if (typeof value === 'string' || typeof value === 'number') {
+    if (inSecret) secrets.add(String(value))
+  } else if (Array.isArray(value)) {
+    for (const item of value) secretFields(item, inSecret, isSecret, secrets)
+  } else if (value !== null && typeof value === 'object') {
+    for (const [name, field] of Object.entries(value)) secretFields(field, inSecret || isSecret(name), isSecret, secrets)
+  }
 }
 
 function scrub (text: string, secrets: readonly string[]): string {
@@ -138,12 +194,21 @@ function keyOf (item: CustomScenario): string {
   return JSON.stringify([item.status, mediaTypeOf(type) ?? '', headers.filter((name) => name !== 'content-type').sort(), item.body ?? item.text])
 }
 
+export interface RecorderOptions {
+  /** Called with a write that failed; recording goes on. */
+  onError: (error: Error) => void
+  /** The clock, in ms since the epoch, for the `description` of a recording. */
+  now?: () => number
+  /** Which header, query and body field names hold secrets (the built-in names by default). */
+  isSecret?: (name: string) => boolean
+}
+
 /**
  * Appends distinct upstream error answers to a scenarios file. Writes are serialized, and each
  * writes the whole file to a temporary file first, then renames it over the old one.
  * @example
- * const recorder = new Recorder('recorded.yaml', (error) => { console.error(error) })
- * recorder.record({ status: 409, headers: { 'content-type': 'application/problem+json' }, body: '{…}' }, ['authorization', 'Bearer t'])
+ * const recorder = new Recorder('recorded.yaml', { onError: (error) => { console.error(error) } })
+ * recorder.record({ status: 409, headers: { 'content-type': 'application/problem+json' }, body: '{…}' }, { rawHeaders: ['authorization', 'Bearer t'] })
  * await recorder.flush()
  */
 export class Recorder {
@@ -152,12 +217,18 @@ export class Recorder {
   private readonly keys = new Set<string>()
   private readonly ids = new Set(builtInScenarios.map((scenario) => scenario.id))
   private writing: Promise<void> = Promise.resolve()
+  private readonly onError: (error: Error) => void
+  private readonly now: () => number
+  private readonly isSecret: (name: string) => boolean
 
   /**
    * Reads the file as it is (a missing or empty file starts empty); throws a ScenarioFileError when
-   * it does not load. `isSecret` tells the request headers whose values are scrubbed.
+   * it does not load.
    */
-  constructor (readonly file: string, private readonly onError: (error: Error) => void, private readonly now: () => number = Date.now, private readonly isSecret: (name: string) => boolean = isSecretName) {
+  constructor (readonly file: string, options: RecorderOptions) {
+    this.onError = options.onError
+    this.now = options.now ?? Date.now
+    this.isSecret = options.isSecret ?? isSecretName
     const loaded = load(file)
     this.items = loaded.items
     this.document = loaded.document
@@ -173,12 +244,12 @@ export class Recorder {
   }
 
   /**
-   * Records an error answer unless the file already holds the same one; `rawHeaders` are the
-   * request's, whose secrets are scrubbed. Returns the new scenario's id, or undefined when skipped.
+   * Records an error answer unless the file already holds the same one; the secrets of `request`
+   * are scrubbed from it. Returns the new scenario's id, or undefined when skipped.
    */
-  record (answer: RecordedAnswer, rawHeaders: readonly string[]): string | undefined {
+  record (answer: RecordedAnswer, request: RecordedRequest): string | undefined {
     if (answer.status < 400 || answer.status > 599) return undefined
-    const { item, key, name } = describe(answer, secretsOf(rawHeaders, this.isSecret), new Date(this.now()).toISOString())
+    const { item, key, name } = describe(answer, secretsOf(request, this.isSecret), new Date(this.now()).toISOString())
     if (this.keys.has(key)) return undefined
     this.keys.add(key)
     const id = this.freshId(kebab(name) || `upstream-${answer.status}`)

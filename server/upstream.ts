@@ -134,7 +134,7 @@ export class Upstream {
 
   /**
    * Throws a TypeError for a URL `checkUpstreamUrl` refuses, and a ScenarioFileError for a record
-   * file that does not load. `isSecret` tells the request headers whose values a recording scrubs.
+   * file that does not load. `isSecret` tells the names (headers, query parameters, body fields) whose values a recording scrubs.
    */
   constructor (options: UpstreamOptions, onRecordError: (error: Error) => void, isSecret: (name: string) => boolean = isSecretName) {
     const checked = checkUpstreamUrl(options.url)
@@ -143,7 +143,7 @@ export class Upstream {
     this.target = `${checked.url}/v3/invites`
     this.timeoutMs = options.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS
     this.strict = options.strict === true
-    this.recorder = options.record === undefined ? undefined : new Recorder(options.record, onRecordError, undefined, isSecret)
+    this.recorder = options.record === undefined ? undefined : new Recorder(options.record, { onError: onRecordError, isSecret })
     const undici = load('undici') as typeof import('undici')
     this.agent = new undici.Agent({ keepAliveTimeout: 4000 })
     this.send = undici.request
@@ -197,7 +197,7 @@ export class Upstream {
       context.state.violations.add({ at: now, method: request.method, url: request.url, status, violations })
       context.log.warn({ reqId: request.id, status, violations }, `upstream answer breaks the ${status} contract: ${violations.map(formatViolation).join('; ')}`)
     }
-    this.recorder?.record({ status, headers, body: text }, request.raw.rawHeaders)
+    this.recorder?.record({ status, headers, body: text }, { rawHeaders: request.raw.rawHeaders, url: request.url, body: request.body as string | undefined })
     context.state.countServed(UPSTREAM_ID, violations.length === 0 ? documentedExampleOf(status, parseJson(text)) : undefined)
     if (this.strict && violations.length > 0) {
       const detail = `The upstream answer ${status} breaks its contract: ${violations.map(formatViolation).join('; ')}`

@@ -90,26 +90,26 @@ for (const extension of ['yaml', 'json']) {
 
 t.test('ids are readable, kebab-case, unique and never a built-in id', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'record-'))
-  const recorder = new Recorder(join(dir, 'ids.yaml'), () => {})
+  const recorder = new Recorder(join(dir, 'ids.yaml'), { onError: () => {} })
   const problem = (status: number, title: string, detail: string): RawAnswer & { headers: Record<string, string> } =>
     ({ status, headers: { 'content-type': PROBLEM }, body: JSON.stringify({ status, title, instance: 'x', detail }) } as never)
-  t.equal(recorder.record(problem(409, 'Conflict', 'One'), []), 'conflict-one')
-  t.equal(recorder.record(problem(409, 'Conflict', 'One!'), []), 'conflict-one-2', 'deduplicated')
-  t.equal(recorder.record(problem(409, 'Conflict', 'One?'), []), 'conflict-one-3')
-  t.equal(recorder.record(problem(409, 'User is Already', 'Active'), []), 'user-is-already-active-2', 'a built-in id is taken')
-  const long = recorder.record(problem(409, 'Conflict', 'x'.repeat(100)), [])!
+  t.equal(recorder.record(problem(409, 'Conflict', 'One'), { rawHeaders: [] }), 'conflict-one')
+  t.equal(recorder.record(problem(409, 'Conflict', 'One!'), { rawHeaders: [] }), 'conflict-one-2', 'deduplicated')
+  t.equal(recorder.record(problem(409, 'Conflict', 'One?'), { rawHeaders: [] }), 'conflict-one-3')
+  t.equal(recorder.record(problem(409, 'User is Already', 'Active'), { rawHeaders: [] }), 'user-is-already-active-2', 'a built-in id is taken')
+  const long = recorder.record(problem(409, 'Conflict', 'x'.repeat(100)), { rawHeaders: [] })!
   t.equal(long.length, 64)
-  t.equal(recorder.record(problem(409, 'Conflict', 'x'.repeat(100) + 'y'), [])!.length, 64, 'still 64 with a suffix')
-  t.equal(recorder.record({ status: 500, headers: {}, body: '' }, []), 'upstream-500')
-  t.equal(recorder.record(problem(409, '!!!', ''), []), 'upstream-409', 'a title and detail without letters or digits')
-  t.equal(recorder.record({ status: 201, headers: {}, body: '' }, []), undefined, 'only errors')
+  t.equal(recorder.record(problem(409, 'Conflict', 'x'.repeat(100) + 'y'), { rawHeaders: [] })!.length, 64, 'still 64 with a suffix')
+  t.equal(recorder.record({ status: 500, headers: {}, body: '' }, { rawHeaders: [] }), 'upstream-500')
+  t.equal(recorder.record(problem(409, '!!!', ''), { rawHeaders: [] }), 'upstream-409', 'a title and detail without letters or digits')
+  t.equal(recorder.record({ status: 201, headers: {}, body: '' }, { rawHeaders: [] }), undefined, 'only errors')
   t.equal(recorder.size, 8)
   await recorder.flush()
   t.equal(loadScenariosFile(join(dir, 'ids.yaml')).length, 8)
 })
 
 t.test('secretsOf finds the values the journal redacts', async (t) => {
-  const secrets = secretsOf(['Authorization', 'Bearer abcd1234', 'Cookie', 'a=longvalue; b=x', 'X-Mock-Admin-Token', 'admin-secret', 'Accept', 'application/json'])
+  const secrets = secretsOf({ rawHeaders: ['Authorization', 'Bearer abcd1234', 'Cookie', 'a=longvalue; b=x', 'X-Mock-Admin-Token', 'admin-secret', 'Accept', 'application/json'] })
   t.same([...secrets].sort(), ['Bearer abcd1234', 'a=longvalue; b=x', 'abcd1234', 'admin-secret', 'longvalue'])
   t.equal(secrets[secrets.length - 1]!.length, 8, 'longest first, so a whole value is scrubbed before its parts')
 })
@@ -125,7 +125,37 @@ t.test('names added with redact are scrubbed from a recording too', async (t) =>
   const text = readFileSync(file, 'utf8')
   t.notMatch(text, TENANT, 'the header\'s value, echoed in body and headers, is not in the file')
   t.match(text, 'Tenant [redacted] may not invite')
-  t.same(secretsOf(['X-Tenant', TENANT, 'Accept', 'text/plain'], secretNames(['x_tenant'])), [TENANT], 'secretsOf takes the same names')
+  t.same(secretsOf({ rawHeaders: ['X-Tenant', TENANT, 'Accept', 'text/plain'] }, secretNames(['x_tenant'])), [TENANT], 'secretsOf takes the same names')
+})
+
+t.test('secretsOf also finds secret query and body values, as written, decoded and JSON-escaped', async (t) => {
+  const secrets = secretsOf({
+    rawHeaders: ['Accept', 'application/json'],
+    url: '/v3/invites?access_token=q%2Ftok%20en&page=1234567&broken=%E0%A4%A',
+    body: JSON.stringify({ email: 'a@example.com', password: 'pa"ss\\word', nested: [{ client_secret: 98765432 }], api_key: { parts: ['key-part-one'] } })
+  })
+  t.same(new Set(secrets), new Set(['q%2Ftok%20en', 'q/tok en', 'pa"ss\\word', 'pa\\"ss\\\\word', '98765432', 'key-part-one']))
+  t.same(secretsOf({ rawHeaders: [], url: '/v3/invites?broken=%E0%A4%A', body: 'not json' }), [], 'nothing secret: a bad escape and a body that is not JSON are no trouble')
+  t.same(secretsOf({ rawHeaders: [], url: '/v3/invites?password=%E0%A4%A' }), ['%E0%A4%A'], 'a bad escape is kept as written')
+})
+
+t.test('secret query and body values the upstream echoes are scrubbed from a recording', async (t) => {
+  const QUERY_TOKEN = 'query-token-0042'
+  const PASSWORD = 'body "password" 0043'
+  const TENANT = 'tenant-body-0044'
+  const file = join(mkdtempSync(join(tmpdir(), 'record-')), 'recorded.yaml')
+  const upstream = await startUpstream(t)
+  upstream.answer = {
+    status: 400,
+    headers: ['content-type', PROBLEM],
+    body: JSON.stringify({ status: 400, title: 'Bad Request', instance: 'konnect:trace:1', detail: `Got token ${QUERY_TOKEN}, password ${PASSWORD} and tenant ${TENANT}`, invalid_parameters: [{ field: 'email', reason: 'is required' }] })
+  }
+  const app = build(t, { upstream: { url: upstream.url, record: file }, redact: ['tenant'] })
+  await app.inject({ ...invite, url: `/v3/invites?token=${QUERY_TOKEN}`, payload: JSON.stringify({ email: 'a@example.com', password: PASSWORD, org: { tenant: TENANT } }) })
+  await app.mock.upstream!.recorder!.flush()
+  const text = readFileSync(file, 'utf8')
+  for (const secret of [QUERY_TOKEN, PASSWORD, TENANT]) t.notMatch(text, secret.slice(-4), `${secret} is not in the file`)
+  t.match(text, 'Got token [redacted], password [redacted] and tenant [redacted]')
 })
 
 t.test('an existing file keeps its shape; a bad one is refused at start-up', async (t) => {
@@ -135,12 +165,12 @@ t.test('an existing file keeps its shape; a bad one is refused at start-up', asy
     { id: 'mine', title: 'Mine', status: 418, fault: true, text: 'teapot' },
     { id: 'typed', title: 'Typed', status: 418, fault: true, headers: { 'Content-Type': 'text/html' }, text: '<p>teapot</p>' }
   ]))
-  const recorder = new Recorder(list, () => {})
-  recorder.record({ status: 418, headers: {}, body: 'teapot' }, [])
-  recorder.record({ status: 418, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<p>teapot</p>' }, [])
+  const recorder = new Recorder(list, { onError: () => {} })
+  recorder.record({ status: 418, headers: {}, body: 'teapot' }, { rawHeaders: [] })
+  recorder.record({ status: 418, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<p>teapot</p>' }, { rawHeaders: [] })
   // Plain JSON is no problem document: kept as data as it is, without an instance to replace.
-  t.equal(recorder.record({ status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"bad"}' }, []), 'upstream-400')
-  recorder.record({ status: 503, headers: { 'content-type': PROBLEM, 'retry-after': '1' }, body: '{"status":503,"title":"Down","instance":"i","detail":"Later"}' }, [])
+  t.equal(recorder.record({ status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"bad"}' }, { rawHeaders: [] }), 'upstream-400')
+  recorder.record({ status: 503, headers: { 'content-type': PROBLEM, 'retry-after': '1' }, body: '{"status":503,"title":"Down","instance":"i","detail":"Later"}' }, { rawHeaders: [] })
   await recorder.flush()
   const data = JSON.parse(readFileSync(list, 'utf8'))
   t.ok(Array.isArray(data), 'still a list')
@@ -150,20 +180,20 @@ t.test('an existing file keeps its shape; a bad one is refused at start-up', asy
 
   const empty = join(dir, 'empty.yaml')
   writeFileSync(empty, '\n')
-  t.equal(new Recorder(empty, () => {}).size, 0, 'an empty file is a fresh start')
+  t.equal(new Recorder(empty, { onError: () => {} }).size, 0, 'an empty file is a fresh start')
   const bad = join(dir, 'bad.yaml')
   writeFileSync(bad, '- id: x\n')
-  t.throws(() => new Recorder(bad, () => {}), ScenarioFileError)
-  t.throws(() => new Recorder(dir, () => {}), { name: 'ScenarioFileError', message: /cannot read it \(EISDIR\)/ })
+  t.throws(() => new Recorder(bad, { onError: () => {} }), ScenarioFileError)
+  t.throws(() => new Recorder(dir, { onError: () => {} }), { name: 'ScenarioFileError', message: /cannot read it \(EISDIR\)/ })
 })
 
 t.test('a failed write is reported and leaves no temporary file', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'record-'))
   const errors: Error[] = []
-  const recorder = new Recorder(join(dir, 'r.yaml'), (error) => { errors.push(error) })
+  const recorder = new Recorder(join(dir, 'r.yaml'), { onError: (error) => { errors.push(error) } })
   // A directory where the file should go: the rename over it fails, even for root.
   mkdirSync(join(dir, 'r.yaml', 'inside'), { recursive: true })
-  recorder.record({ status: 500, headers: {}, body: 'x' }, [])
+  recorder.record({ status: 500, headers: {}, body: 'x' }, { rawHeaders: [] })
   await recorder.flush()
   t.equal(errors.length, 1)
   t.match(errors[0], { code: /^(EISDIR|ENOTEMPTY|EEXIST)$/ })
@@ -173,9 +203,9 @@ t.test('a failed write is reported and leaves no temporary file', async (t) => {
 t.test('an empty error answer is recorded as its bare status, typed or not, and loads again', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'record-'))
   const file = join(dir, 'bare.yaml')
-  const recorder = new Recorder(file, () => {})
-  t.equal(recorder.record({ status: 502, headers: { 'content-type': 'text/html' }, body: '' }, []), 'upstream-502')
-  t.equal(recorder.record({ status: 502, headers: {}, body: '' }, []), undefined, 'the same bare answer once')
+  const recorder = new Recorder(file, { onError: () => {} })
+  t.equal(recorder.record({ status: 502, headers: { 'content-type': 'text/html' }, body: '' }, { rawHeaders: [] }), 'upstream-502')
+  t.equal(recorder.record({ status: 502, headers: {}, body: '' }, { rawHeaders: [] }), undefined, 'the same bare answer once')
   await recorder.flush()
   const [bare] = loadScenariosFile(file)
   t.match(bare, { id: 'upstream-502', status: 502, fault: true, text: '' })

@@ -12,7 +12,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { mediaTypeOf } from '../contracts/assert.js'
 import { builtInScenarios, compileScenario } from './catalogue.js'
 import { parseScenarios, ScenarioFileError, type CustomScenario } from './custom.js'
-import { isSecretName } from './redact.js'
+import { isSecretName, queryText } from './redact.js'
 
 /** The `instance` written to the file: the mock serves a fresh one in its place. */
 export const RECORDED_INSTANCE = 'konnect:trace:recorded'
@@ -105,17 +105,8 @@ function queryPairs (url: string | undefined): Array<[string, { raw: string, dec
   return query.split('&').filter((pair) => pair.includes('=')).map((pair) => {
     const equals = pair.indexOf('=')
     const raw = pair.slice(equals + 1)
-    return [decodeQuery(pair.slice(0, equals)), { raw, decoded: decodeQuery(raw) }]
+    return [queryText(pair.slice(0, equals)), { raw, decoded: queryText(raw) }]
   })
-}
-
-function decodeQuery (text: string): string {
-  const spaced = text.replace(/\+/g, ' ')
-  try {
-    return decodeURIComponent(spaced)
-  } catch {
-    return spaced
-  }
 }
 
 /** Adds the string and number values found under secret field names (`inSecret`: already under one). */

@@ -88,8 +88,12 @@ function redactHeaders (headers: Record<string, string>, secret: (name: string) 
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, secret(name) ? REDACTED : value]))
 }
 
-/** The name of a query parameter as a server would read it; a malformed escape is taken as written. */
-function queryName (raw: string): string {
+/**
+ * A query parameter's name or value as a server would read it (`+` is a space, escapes decoded); a
+ * malformed escape is taken as written.
+ * @example queryText('a+b%21') // 'a b!'
+ */
+export function queryText (raw: string): string {
   const name = raw.replace(/\+/g, ' ')
   try {
     return decodeURIComponent(name)
@@ -108,7 +112,7 @@ function redactUrl (url: string, secret: (name: string) => boolean): string {
   const query = text.slice(question + 1, end).split('&').map((pair) => {
     const equals = pair.indexOf('=')
     const name = equals < 0 ? pair : pair.slice(0, equals)
-    return equals >= 0 && secret(queryName(name)) ? `${name}=${REDACTED}` : pair
+    return equals >= 0 && secret(queryText(name)) ? `${name}=${REDACTED}` : pair
   })
   return `${text.slice(0, question + 1)}${query.join('&')}${text.slice(end)}`
 }

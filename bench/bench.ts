@@ -7,14 +7,16 @@
  *   npm run bench                 three loads, alternating mock/ceiling runs, median ratio
  *   npm run bench -- --json       the same, as JSON
  *   npm run bench -- --soak       500,000 mixed requests; RSS before, after and at its peak
+ *   npm run bench -- --instructions   instructions per request under callgrind, mock and ceiling
+ *   npm run bench -- --mock f     measure another build's server script (to compare releases)
  *   npm run bench -- --profile d  also write a CPU profile of the mock into directory d
  *   npm run bench -- --help       every flag (--duration, --pairs, --connections, --startup-runs, --amount)
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
-import { resolve } from 'node:path'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { benchHelp, parseBenchArgs, startFlags } from './flags.js'
@@ -72,14 +74,20 @@ interface Running {
 /** The Node flags of `npm start`, given to both servers. */
 const NODE_FLAGS = startFlags(JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { scripts?: Record<string, string> })
 
-/** Starts a server in a child process and resolves once it prints its listening line. */
-function start (entry: string, args: readonly string[], nodeArgs: readonly string[] = []): Promise<Running> {
+/**
+ * Starts a server in a child process and resolves once it prints its listening line; `wrapper` is
+ * a command Node runs under (valgrind), which needs longer to start.
+ */
+function start (entry: string, args: readonly string[], nodeArgs: readonly string[] = [], wrapper: readonly string[] = []): Promise<Running> {
   const began = performance.now()
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const command = [...wrapper, process.execPath, ...NODE_FLAGS, ...nodeArgs, entry, ...args]
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
+  const timeoutMs = wrapper.length === 0 ? START_TIMEOUT_MS : START_TIMEOUT_MS * 12
   return new Promise((resolve, reject) => {
     let out = ''
     let err = ''
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${entry} did not start within ${START_TIMEOUT_MS} ms`)) }, START_TIMEOUT_MS)
+    child.once('error', (error) => { reject(new Error(`cannot run ${command[0]!}: ${error.message}`)) })
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${entry} did not start within ${timeoutMs} ms`)) }, timeoutMs)
     child.stderr!.on('data', (chunk: Buffer) => { err += chunk.toString() })
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString()
@@ -170,6 +178,7 @@ interface LoadReport {
 }
 
 interface Settings {
+  mockEntry: string
   durationS: number
   pairs: number
   connections: number
@@ -188,7 +197,7 @@ function summary (runs: readonly RunFigures[]) {
 
 async function measureLoad (load: Load, settings: Settings): Promise<LoadReport> {
   const nodeArgs = settings.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(settings.profileDir)]
-  const mock = await start(MOCK_ENTRY, ['--port', '0', '--log-level', 'silent'], nodeArgs)
+  const mock = await start(settings.mockEntry, ['--port', '0', '--log-level', 'silent'], nodeArgs)
   const ceiling = await start(CEILING_ENTRY, ['--port', '0'])
   try {
     await runLoad(mock.url, load, 1, settings.connections)
@@ -219,10 +228,10 @@ async function measureLoad (load: Load, settings: Settings): Promise<LoadReport>
   }
 }
 
-async function measureStartup (runs: number): Promise<{ medianMs: number, runsMs: number[] }> {
+async function measureStartup (entry: string, runs: number): Promise<{ medianMs: number, runsMs: number[] }> {
   const runsMs: number[] = []
   for (let i = 0; i < runs; i++) {
-    const running = await start(MOCK_ENTRY, ['--port', '0', '--log-level', 'silent'])
+    const running = await start(entry, ['--port', '0', '--log-level', 'silent'])
     runsMs.push(Math.round(running.startupMs))
     await stop(running)
   }
@@ -230,8 +239,8 @@ async function measureStartup (runs: number): Promise<{ medianMs: number, runsMs
 }
 
 /** 500,000 requests mixing every load, with a fresh address and token each time (so the bounded stores fill up). */
-async function soak (connections: number, amount: number) {
-  const mock = await start(MOCK_ENTRY, ['--port', '0', '--log-level', 'silent', '--rate-limit', '1000000/s'])
+async function soak (entry: string, connections: number, amount: number) {
+  const mock = await start(entry, ['--port', '0', '--log-level', 'silent', '--rate-limit', '1000000/s'])
   try {
     const before = procMb(mock.child.pid!, 'VmRSS')
     let n = 0
@@ -275,6 +284,102 @@ async function soak (connections: number, amount: number) {
   }
 }
 
+/**
+ * Requests sent before counting (so the code counted is optimized), then the two counted runs:
+ * each run opens its connections anew, and the difference of the two counts leaves that out.
+ */
+const INSTRUCTION_WARM_UP = 10_000
+const INSTRUCTIONS_SHORT_RUN = 2_000
+const INSTRUCTIONS_LONG_RUN = 6_000
+const INSTRUCTION_ROUNDS = 3
+
+interface InstructionReport {
+  name: string
+  description: string
+  /** The median of the rounds: a round that a late compilation or a full collection lands in is off. */
+  mockPerRequest: number
+  ceilingPerRequest: number
+  ratio: number
+  rounds: Array<{ mock: number, ceiling: number }>
+}
+
+/** The instructions callgrind has counted since its last dump, written out now as `<file>.<n>`. */
+function dumpCount (dir: string, pid: number, n: number): number {
+  execFileSync('callgrind_control', ['--dump', String(pid)], { stdio: 'ignore' })
+  const text = readFileSync(join(dir, `callgrind.${pid}.${n}`), 'utf8')
+  return Number(/^totals: (\d+)/m.exec(text)?.[1] ?? Number.NaN)
+}
+
+/**
+ * Instructions one server executes per request of a load, counted by valgrind's callgrind: the
+ * count of a long run less that of a short one, over the requests between them, so what every run
+ * costs once (connections opened and closed) drops out. Node runs single-threaded (garbage
+ * collection is counted on the one thread); the kernel's work is not counted.
+ */
+async function instructionsPerRequest (entry: string, args: readonly string[], load: Load, connections: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-callgrind-'))
+  try {
+    const wrapper = ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'callgrind.%p')}`]
+    const server = await start(entry, args, ['--single-threaded'], wrapper)
+    const pid = server.child.pid!
+    const send = async (amount: number): Promise<void> => {
+      const run = figures(await cannon({ url: `${server.url}/v3/invites`, method: 'POST', headers: load.headers, body: load.body, connections, amount, timeout: 60 }), load.expected)
+      if (run.errors > 0) throw new Error(`${load.name}: unexpected answers ${JSON.stringify(run.statuses)}`)
+    }
+    try {
+      await send(INSTRUCTION_WARM_UP)
+      execFileSync('callgrind_control', ['--instr=on', String(pid)], { stdio: 'ignore' })
+      // The first run counted after switching on counts more than the same run later: it is not used.
+      await send(INSTRUCTIONS_SHORT_RUN)
+      dumpCount(dir, pid, 1)
+      await send(INSTRUCTIONS_SHORT_RUN)
+      const short = dumpCount(dir, pid, 2)
+      await send(INSTRUCTIONS_LONG_RUN)
+      const long = dumpCount(dir, pid, 3)
+      if (!(long > short)) throw new Error(`callgrind did not count ${entry}`)
+      return Math.round((long - short) / (INSTRUCTIONS_LONG_RUN - INSTRUCTIONS_SHORT_RUN))
+    } finally {
+      await stop(server)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Each load's instructions per request, mock and ceiling counted side by side, the median of INSTRUCTION_ROUNDS rounds. */
+async function measureInstructions (settings: Settings): Promise<InstructionReport[]> {
+  const reports: InstructionReport[] = []
+  for (const load of LOADS) {
+    const rounds: Array<{ mock: number, ceiling: number }> = []
+    for (let i = 0; i < INSTRUCTION_ROUNDS; i++) {
+      const [mock, ceiling] = await Promise.all([
+        instructionsPerRequest(settings.mockEntry, ['--port', '0', '--log-level', 'silent'], load, settings.connections),
+        instructionsPerRequest(CEILING_ENTRY, ['--port', '0'], load, settings.connections)
+      ])
+      rounds.push({ mock, ceiling })
+    }
+    const mock = median(rounds.map((r) => r.mock))
+    const ceiling = median(rounds.map((r) => r.ceiling))
+    reports.push({ name: load.name, description: load.description, mockPerRequest: mock, ceilingPerRequest: ceiling, ratio: round(ceiling / mock, 3), rounds })
+  }
+  return reports
+}
+
+function printInstructions (reports: readonly InstructionReport[], json: boolean): number {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ node: process.version, nodeFlags: [...NODE_FLAGS, '--single-threaded'], warmUp: INSTRUCTION_WARM_UP, runs: [INSTRUCTIONS_SHORT_RUN, INSTRUCTIONS_LONG_RUN], rounds: INSTRUCTION_ROUNDS, loads: reports, targetRatio: TARGETS.ratio }, null, 2)}\n`)
+    return 0
+  }
+  const out = (line = ''): void => { process.stdout.write(`${line}\n`) }
+  out(`instructions per request under callgrind: Node ${process.version}, ${[...NODE_FLAGS, '--single-threaded'].join(' ')}, runs of ${INSTRUCTIONS_SHORT_RUN} and ${INSTRUCTIONS_LONG_RUN} requests counted after ${INSTRUCTION_WARM_UP}, median of ${INSTRUCTION_ROUNDS} rounds`)
+  out()
+  out(`${'load'.padEnd(14)}${pad('mock', 10)}${pad('ceiling', 10)}${pad('ratio', 8)}`)
+  for (const report of reports) out(`${report.name.padEnd(14)}${pad(report.mockPerRequest, 10)}${pad(report.ceilingPerRequest, 10)}${pad(report.ratio.toFixed(3), 8)}   rounds ${report.rounds.map((r) => `${r.mock}/${r.ceiling}`).join(', ')}`)
+  out()
+  out(`target: ratio (ceiling / mock) >= ${TARGETS.ratio} ${mark(reports.every((r) => r.ratio >= TARGETS.ratio))}`)
+  return 0
+}
+
 const pad = (value: string | number, width: number): string => String(value).padStart(width)
 const mark = (ok: boolean): string => ok ? 'ok' : 'MISSED'
 
@@ -304,10 +409,11 @@ async function run (): Promise<number> {
     process.stdout.write(benchHelp())
     return 0
   }
-  const settings: Settings = values
+  const settings: Settings = { ...values, mockEntry: values.mockEntry === undefined ? MOCK_ENTRY : resolve(values.mockEntry) }
+  if (values.instructions) return printInstructions(await measureInstructions(settings), values.json)
 
   if (values.soak) {
-    const report = await soak(settings.connections, values.amount)
+    const report = await soak(settings.mockEntry, settings.connections, values.amount)
     const ok = report.rssPeakMb !== null && report.rssPeakMb < TARGETS.soakRssMb
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ node: process.version, nodeFlags: NODE_FLAGS, cpus: availableParallelism(), connections: settings.connections, soak: report, targetRssMb: TARGETS.soakRssMb, met: ok }, null, 2)}\n`)
@@ -318,7 +424,7 @@ async function run (): Promise<number> {
     return report.errors === 0 ? 0 : 1
   }
 
-  const startup = await measureStartup(settings.startupRuns)
+  const startup = await measureStartup(settings.mockEntry, settings.startupRuns)
   const loads: LoadReport[] = []
   for (const load of LOADS) loads.push(await measureLoad(load, settings))
   const met = {

@@ -18,6 +18,10 @@ export interface BenchSettings {
   help: boolean
   json: boolean
   soak: boolean
+  /** Count instructions per request under callgrind instead of timing throughput. */
+  instructions: boolean
+  /** The mock's entry script (another build, to compare releases); this build's when undefined. */
+  mockEntry: string | undefined
   /** Seconds per run. */
   durationS: number
   /** Alternating mock/ceiling pairs per load. */
@@ -38,6 +42,8 @@ export class BenchFlagError extends Error {
 const OPTIONS = {
   json: { type: 'boolean', help: 'print the figures as JSON' },
   soak: { type: 'boolean', help: 'send --amount mixed requests and report RSS before, after and at its peak' },
+  instructions: { type: 'boolean', help: 'count instructions per request under valgrind (callgrind) instead of timing' },
+  mock: { type: 'string', value: '<entry>', help: 'measure this server script instead of this build (another release\'s dist/server/server.js)' },
   duration: { type: 'string', value: '<s>', default: '4', help: 'seconds per run' },
   pairs: { type: 'string', value: '<n>', default: '5', help: 'alternating mock/ceiling run pairs per load' },
   connections: { type: 'string', value: '<n>', default: '50', help: 'concurrent connections of the load generator' },
@@ -60,7 +66,7 @@ export function benchHelp (): string {
     'Usage: npm run bench -- [options]',
     '',
     'Measures the built mock against a bare Fastify route on the same machine (three loads, median',
-    'ratio), or its memory with --soak.',
+    'ratio), its instructions per request with --instructions, or its memory with --soak.',
     '',
     'Options:',
     ...lines,
@@ -93,6 +99,8 @@ export function parseBenchArgs (argv: readonly string[]): BenchSettings {
     help: false,
     json: values.json === true,
     soak: values.soak === true,
+    instructions: values.instructions === true,
+    mockEntry: values.mock,
     durationS: positive('duration'),
     pairs: positive('pairs'),
     connections: positive('connections'),

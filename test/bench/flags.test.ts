@@ -21,12 +21,12 @@ t.test('the start script and the bin entry run Node with the same flags', async 
   t.equal(shebang, `#!/usr/bin/env -S node ${flags.join(' ')}`)
 })
 
-const DEFAULT_SETTINGS = { help: false, json: false, soak: false, durationS: 4, pairs: 5, connections: 50, startupRuns: 7, amount: 500_000, profileDir: undefined }
+const DEFAULT_SETTINGS = { help: false, json: false, soak: false, instructions: false, mockEntry: undefined, durationS: 4, pairs: 5, connections: 50, startupRuns: 7, amount: 500_000, profileDir: undefined }
 
 t.test('parseBenchArgs reads every flag, in both forms, with its default', async (t) => {
   t.same(parseBenchArgs([]), DEFAULT_SETTINGS)
-  t.same(parseBenchArgs(['--json', '--soak', '--duration', '2', '--pairs=3', '--connections', '10', '--startup-runs', '1', '--amount=1000', '--profile', 'out']),
-    { help: false, json: true, soak: true, durationS: 2, pairs: 3, connections: 10, startupRuns: 1, amount: 1000, profileDir: 'out' })
+  t.same(parseBenchArgs(['--json', '--soak', '--instructions', '--mock', 'old/server.js', '--duration', '2', '--pairs=3', '--connections', '10', '--startup-runs', '1', '--amount=1000', '--profile', 'out']),
+    { help: false, json: true, soak: true, instructions: true, mockEntry: 'old/server.js', durationS: 2, pairs: 3, connections: 10, startupRuns: 1, amount: 1000, profileDir: 'out' })
 })
 
 t.test('--help and -h ask for the help, whatever else is on the line', async (t) => {
@@ -57,7 +57,7 @@ t.test('the help names every flag, and the performance page documents each of th
   const help = benchHelp()
   t.match(help, /^Usage: npm run bench -- \[options\]\n/)
   const page = readFileSync(new URL('../../docs/performance.md', import.meta.url), 'utf8')
-  for (const flag of ['--json', '--soak', '--duration', '--pairs', '--connections', '--startup-runs', '--amount', '--profile', '--help']) {
+  for (const flag of ['--json', '--soak', '--instructions', '--mock', '--duration', '--pairs', '--connections', '--startup-runs', '--amount', '--profile', '--help']) {
     t.match(help, `  ${flag === '--help' ? '-h, ' : ''}${flag}`, `help: ${flag}`)
     t.match(page, `npm run bench -- ${flag}`, `docs/performance.md: ${flag}`)
   }

@@ -12,7 +12,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { mediaTypeOf } from '../contracts/assert.js'
 import { builtInScenarios, compileScenario } from './catalogue.js'
 import { parseScenarios, ScenarioFileError, type CustomScenario } from './custom.js'
-import { isSecretName, queryText } from './redact.js'
+import { isSecretName, queryText, splitQuery } from './redact.js'
 
 /** The `instance` written to the file: the mock serves a fresh one in its place. */
 export const RECORDED_INSTANCE = 'konnect:trace:recorded'
@@ -81,8 +81,9 @@ export function secretsOf (request: RecordedRequest, isSecret: (name: string) =>
       if (pair.includes('=')) secrets.add(cookie)
     }
   }
-  for (const [name, value] of queryPairs(request.url)) {
-    if (isSecret(name)) secrets.add(value.raw).add(value.decoded)
+  for (const { name, value } of splitQuery(request.url ?? '')?.pairs ?? []) {
+    // As written and as decoded: an answer may echo either.
+    if (value !== undefined && isSecret(queryText(name))) secrets.add(value).add(queryText(value))
   }
   if (request.body !== undefined) {
     let body: unknown
@@ -95,18 +96,6 @@ export function secretsOf (request: RecordedRequest, isSecret: (name: string) =>
   for (const secret of [...secrets]) secrets.add(JSON.stringify(secret).slice(1, -1))
   // Very short values would scrub ordinary text: a secret that short is not a secret worth hiding.
   return [...secrets].filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length)
-}
-
-/** A URL's query parameters: decoded names, and values as written and decoded (a bad escape is kept as written). */
-function queryPairs (url: string | undefined): Array<[string, { raw: string, decoded: string }]> {
-  const question = url?.indexOf('?') ?? -1
-  if (question < 0) return []
-  const query = url!.slice(question + 1).split('#')[0]!
-  return query.split('&').filter((pair) => pair.includes('=')).map((pair) => {
-    const equals = pair.indexOf('=')
-    const raw = pair.slice(equals + 1)
-    return [queryText(pair.slice(0, equals)), { raw, decoded: queryText(raw) }]
-  })
 }
 
 /** Adds the string and number values found under secret field names (`inSecret`: already under one). */

@@ -102,19 +102,37 @@ export function queryText (raw: string): string {
   }
 }
 
+/** One `name=value` pair of a query as written (`value` undefined when there is no `=`). */
+export interface QueryPair {
+  text: string
+  name: string
+  value: string | undefined
+}
+
+/**
+ * A URL's query split into its pairs as written, with the text before (through `?`) and after
+ * (from `#`) it; undefined when there is no query.
+ * @example splitQuery('/v3/invites?a=1&b#top')!.pairs // [{ text: 'a=1', name: 'a', value: '1' }, { text: 'b', name: 'b', value: undefined }]
+ */
+export function splitQuery (url: string): { before: string, pairs: QueryPair[], after: string } | undefined {
+  const question = url.indexOf('?')
+  if (question < 0) return undefined
+  const hash = url.indexOf('#', question)
+  const end = hash < 0 ? url.length : hash
+  const pairs = url.slice(question + 1, end).split('&').map((text) => {
+    const equals = text.indexOf('=')
+    return equals < 0 ? { text, name: text, value: undefined } : { text, name: text.slice(0, equals), value: text.slice(equals + 1) }
+  })
+  return { before: url.slice(0, question + 1), pairs, after: url.slice(end) }
+}
+
 function redactUrl (url: string, secret: (name: string) => boolean): string {
   // user:password@ in an absolute URL: everything up to the last @ before the path.
   const text = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${REDACTED}@`)
-  const question = text.indexOf('?')
-  if (question < 0) return text
-  const hash = text.indexOf('#', question)
-  const end = hash < 0 ? text.length : hash
-  const query = text.slice(question + 1, end).split('&').map((pair) => {
-    const equals = pair.indexOf('=')
-    const name = equals < 0 ? pair : pair.slice(0, equals)
-    return equals >= 0 && secret(queryText(name)) ? `${name}=${REDACTED}` : pair
-  })
-  return `${text.slice(0, question + 1)}${query.join('&')}${text.slice(end)}`
+  const query = splitQuery(text)
+  if (query === undefined) return text
+  const pairs = query.pairs.map((pair) => pair.value !== undefined && secret(queryText(pair.name)) ? `${pair.name}=${REDACTED}` : pair.text)
+  return `${query.before}${pairs.join('&')}${query.after}`
 }
 
 function redactJson (value: unknown, secret: (name: string) => boolean): unknown {

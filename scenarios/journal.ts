@@ -207,21 +207,16 @@ export class Journal {
       }
     }
     const text = body === undefined ? head + SEPARATOR + url : head + SEPARATOR + url + SEPARATOR + body
-    const bytes = Buffer.byteLength(text)
     if (this.size === limit) this.dropOldest()
-    while (this.size > 0 && this.used + bytes > this.maxBytes) this.dropOldest()
-    if (this.used + bytes > this.ring.length) this.grow(Math.max(this.used + bytes, Math.min(this.maxBytes, this.ring.length * 2)))
-    const start = this.write(text, bytes)
 
     const slot = this.next
     const base = slot * Field.Count
     const numbers = this.numbers
+    this.write(text, base)
     numbers[base + Field.Seq] = ++this.seq
     numbers[base + Field.At] = record.at
     numbers[base + Field.HeldMs] = record.heldMs
     numbers[base + Field.Status] = record.status
-    numbers[base + Field.Start] = start
-    numbers[base + Field.Bytes] = bytes
     numbers[base + Field.Head] = head.length
     numbers[base + Field.Url] = url.length
     numbers[base + Field.Body] = bodyField
@@ -239,23 +234,39 @@ export class Journal {
     this.size++
   }
 
-  /** Copies a text of `bytes` UTF-8 bytes in at `pos`, wrapping around the ring's end; returns where it starts. */
-  private write (text: string, bytes: number): number {
-    const ring = this.ring
-    const start = this.pos
-    let end = start + bytes
-    if (end <= ring.length) {
-      ring.write(text, start, 'utf8')
+  /**
+   * Copies a text into the ring at `pos` for the entry whose numbers start at `base`, noting its
+   * `Start` and UTF-8 `Bytes`; drops the oldest entries past the byte budget and grows the ring as
+   * needed. While the ring has room for the most the text could take, the write itself tells its
+   * bytes, with no count ahead of it.
+   */
+  private write (text: string, base: number): void {
+    let bytes: number
+    const most = text.length * 3
+    // (A ring that grew for one entry larger than the budget is larger than the budget.)
+    if (this.pos + most <= this.ring.length && this.used + most <= Math.min(this.ring.length, this.maxBytes)) {
+      bytes = this.ring.write(text, this.pos, 'utf8')
     } else {
-      // Once a turn of the ring: the text is encoded apart, then split across the ring's end.
-      const encoded = Buffer.from(text, 'utf8')
-      encoded.copy(ring, start, 0, ring.length - start)
-      encoded.copy(ring, 0, ring.length - start)
+      bytes = Buffer.byteLength(text)
+      while (this.size > 0 && this.used + bytes > this.maxBytes) this.dropOldest()
+      if (this.used + bytes > this.ring.length) this.grow(Math.max(this.used + bytes, Math.min(this.maxBytes, this.ring.length * 2)))
+      const ring = this.ring
+      const at = this.pos
+      if (at + bytes <= ring.length) {
+        ring.write(text, at, 'utf8')
+      } else {
+        // Once a turn of the ring: the text is encoded apart, then split across the ring's end.
+        const encoded = Buffer.from(text, 'utf8')
+        encoded.copy(ring, at, 0, ring.length - at)
+        encoded.copy(ring, 0, ring.length - at)
+      }
     }
-    if (end >= ring.length) end -= ring.length
-    this.pos = end
+    const start = this.pos
+    const end = start + bytes
+    this.pos = end >= this.ring.length ? end - this.ring.length : end
     this.used += bytes
-    return start
+    this.numbers[base + Field.Start] = start
+    this.numbers[base + Field.Bytes] = bytes
   }
 
   /** Copies the text of the entry whose numbers start at `base` into `target` at `at`. */

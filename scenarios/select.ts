@@ -22,8 +22,8 @@ export interface Choice {
 
 type Headers = Record<string, string | string[] | undefined>
 
-function single (headers: Headers, name: string): string | undefined {
-  const value = headers[name]
+/** A header's value as one string; each header is read where it is used, so each read stays cheap. */
+function single (value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value
 }
 
@@ -93,7 +93,7 @@ function takeSticky (sticky: Sticky, drop: () => void): Sticky {
  */
 export function select (headers: Headers, state: MockState, catalogue: Catalogue, maxDelayMs: number): Choice | Outcome {
   let delayMs: number | undefined
-  const delayHeader = single(headers, DELAY_HEADER)
+  const delayHeader = single(headers[DELAY_HEADER])
   if (delayHeader !== undefined) {
     if (!/^\s*\d{1,9}\s*$/.test(delayHeader)) {
       return invalidHeader({ field: DELAY_HEADER, rule: 'is_integer', reason: 'must be a whole number of milliseconds', source: 'header' },
@@ -106,7 +106,7 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
     }
   }
 
-  const forced = single(headers, SCENARIO_HEADER)?.trim()
+  const forced = single(headers[SCENARIO_HEADER])?.trim()
   if (forced !== undefined && forced !== '') {
     if (forced === DEFAULT_ID) return { scenario: null, delayMs: delayMs ?? 0 }
     const scenario = catalogue.find(forced) ?? catalogue.findExample(forced)
@@ -114,7 +114,7 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
     return { scenario, delayMs: delayMs ?? ownDelay(scenario, maxDelayMs) }
   }
 
-  const prefer = single(headers, 'prefer')
+  const prefer = single(headers.prefer)
   if (prefer !== undefined) {
     const preferred = fromPrefer(prefer, catalogue)
     if (preferred !== undefined) {
@@ -123,7 +123,7 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
     }
   }
 
-  const session = single(headers, SESSION_HEADER)
+  const session = single(headers[SESSION_HEADER])
   if (session !== undefined && session.length > MAX_SESSION_LENGTH) {
     return invalidHeader({ field: SESSION_HEADER, rule: 'max_length', maximum: MAX_SESSION_LENGTH, reason: `must not have more than ${MAX_SESSION_LENGTH} characters`, source: 'header' },
       `X-Mock-Session must not have more than ${MAX_SESSION_LENGTH} characters`)

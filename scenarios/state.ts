@@ -67,12 +67,10 @@ export function sessionNameProblem (name: string): string | undefined {
  * @example normalizeEmail('Ada@Example.COM') // 'Ada@example.com'
  */
 export function normalizeEmail (email: string): string {
+  // Most addresses come in lower case: such an address is its own key, with no string built.
+  if (email.toLowerCase() === email) return email
   const at = email.lastIndexOf('@')
-  if (at < 0) return email
-  const domain = email.slice(at)
-  const lower = domain.toLowerCase()
-  // Most domains come in lower case: the address is its own key, with no string built per request.
-  return lower === domain ? email : email.slice(0, at) + lower
+  return at < 0 ? email : email.slice(0, at) + email.slice(at).toLowerCase()
 }
 
 export class MockState {

@@ -4,11 +4,10 @@
  * them) and the contract runner checks the answers it reads against the same objects.
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { Email, SessionName } from './formats.js'
 
 /** The prefix of every admin route. */
 export const ADMIN_PREFIX = '/__mock'
-/** The longest session name accepted (`X-Mock-Session`, or `session` on the admin API). */
-export const MAX_SESSION_LENGTH = 200
 
 export const HealthResponse = Type.Object({ status: Type.Literal('ok') })
 export type HealthResponse = Static<typeof HealthResponse>
@@ -20,11 +19,6 @@ export const StickyView = Type.Object({
   delayMs: Type.Optional(Type.Integer({ minimum: 0 }))
 })
 export type StickyView = Static<typeof StickyView>
-
-/** Items an admin list answers with at most, next to their total, so no answer grows with the state. */
-export const LIST_LIMIT = 100
-/** Journal pages hold at most this many entries. */
-export const MAX_PAGE = 100
 
 /** What is active now: the global scenario and the first sessions' (at most LIST_LIMIT), with their total. */
 export const ActiveScenarios = Type.Object({
@@ -71,14 +65,14 @@ export type ScenarioListResponse = Static<typeof ScenarioListResponse>
 export const SetScenarioRequest = Type.Object({
   id: Type.String({ minLength: 1 }),
   times: Type.Optional(Type.Integer({ minimum: 1 })),
-  session: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_SESSION_LENGTH })),
+  session: Type.Optional(SessionName),
   delayMs: Type.Optional(Type.Integer({ minimum: 0 }))
 }, { additionalProperties: false })
 export type SetScenarioRequest = Static<typeof SetScenarioRequest>
 
 /** `?session=`: one session (empty means none); a repeated parameter is refused. */
 export const SessionQuery = Type.Object({
-  session: Type.Optional(Type.String())
+  session: Type.Optional(SessionName)
 })
 export type SessionQuery = Static<typeof SessionQuery>
 
@@ -106,7 +100,7 @@ export type JournalEntry = Static<typeof JournalEntry>
 
 /** `?session=`, `?limit=` (1 to MAX_PAGE) and `?after=<seq>` of the journal, as sent; a repeated parameter is refused. */
 export const RequestsQuery = Type.Object({
-  session: Type.Optional(Type.String()),
+  session: Type.Optional(SessionName),
   limit: Type.Optional(Type.String()),
   after: Type.Optional(Type.String())
 })
@@ -146,7 +140,7 @@ export const UsersResponse = Type.Object({ users: Type.Array(ActiveUser), total:
 export type UsersResponse = Static<typeof UsersResponse>
 
 /** `PUT /users/:email` seeds an address, so it must be one. */
-export const NewUserParams = Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) })
+export const NewUserParams = Type.Object({ email: Email })
 export type NewUserParams = Static<typeof NewUserParams>
 /** `DELETE /users/:email` forgets whatever it is given. */
 export const UserParams = Type.Object({ email: Type.String() })

@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { request, type Dispatcher } from 'undici'
 import { bodyViolations, formatViolation, mediaTypeOf, normalizeHeaders, type ResponseViolation } from './assert.js'
+import { INVITES_PATH } from './headers.js'
 import {
   contracts, PROBLEM_JSON,
   type BadRequestError as BadRequestBody, type ConflictError as ConflictBody, type RateLimitedError as RateLimitedBody
@@ -263,7 +264,7 @@ function retrying (retries: InviteUserOptions['retries']): Retrying | undefined 
  * }
  */
 export async function inviteUser (options: InviteUserOptions): Promise<InviteUserResult> {
-  const url = new URL('/v3/invites', options.baseUrl).href
+  const url = new URL(INVITES_PATH, options.baseUrl).href
   const retry = retrying(options.retries)
   if (retry === undefined) return mapAnswer(await send(url, options), 1)
   const start = retry.now()

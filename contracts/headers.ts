@@ -1,7 +1,10 @@
 /**
- * The mock's own request and response headers (lower case, as Node hands them over), shared by the
- * server and the contract runner.
+ * The path of the endpoint and the mock's own request and response headers (lower case, as Node
+ * hands them over), shared by the server, the typed client and the contract runner.
  */
+
+/** The one endpoint of the published contract. */
+export const INVITES_PATH = '/v3/invites'
 
 /** Forces a scenario for one request (an id or a documented example name). */
 export const SCENARIO_HEADER = 'x-mock-scenario'

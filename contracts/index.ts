@@ -58,8 +58,10 @@ export {
   UsersResponse as UsersResponseSchema,
   ViolationsQuery as ViolationsQuerySchema,
   ViolationsResponse as ViolationsResponseSchema,
-  ADMIN_PREFIX, LIST_LIMIT, MAX_PAGE, MAX_SESSION_LENGTH
+  ADMIN_PREFIX
 } from './admin.js'
+export { LIST_LIMIT, MAX_EMAIL_LENGTH, MAX_PAGE, MAX_SESSION_LENGTH } from './limits.js'
+export { Email as EmailSchema, SessionName as SessionNameSchema, isEmail, isSessionName } from './formats.js'
 export type {
   ActiveScenarios, ActiveUser, CoverageResponse, HealthResponse, InvitesResponse, JournalEntry, NewUserParams,
   RequestsQuery, RequestsResponse, ScenarioChange, ScenarioKind, ScenarioListResponse, SessionQuery,

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { request, type Dispatcher } from 'undici'
 import { CoverageResponse, ScenarioListResponse, ViolationsResponse, type ListedScenario } from './admin.js'
 import { checkAgainst, expectationFor, normalizeHeaders, preview, type ResponseViolation } from './assert.js'
-import { ADMIN_TOKEN_HEADER, SERVED_HEADER, SESSION_HEADER } from './headers.js'
+import { ADMIN_TOKEN_HEADER, INVITES_PATH, SERVED_HEADER, SESSION_HEADER } from './headers.js'
 import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
 import { diffJson, type Json } from './openapi.js'
 import { scenarioExpectation } from './scenario-rule.js'
@@ -187,7 +187,7 @@ async function runScenario (http: Client, scenario: ListedScenario, options: Run
     JSON.stringify({ id: scenario.id, session, times: 1, ...(scenario.delayMs === undefined ? {} : { delayMs: RUNNER_DELAY_MS }) }))
   if (put.statusCode !== 200) return finish(name, 0, [{ path: '/admin/scenario', expected: '200 from PUT /__mock/scenario', got: `${put.statusCode} ${preview(put.text)}` }])
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${options.token ?? DEFAULT_TOKEN}`, [SESSION_HEADER]: session }
-  const answer = await http.call('POST', '/v3/invites', headers, JSON.stringify({ email: RUNNER_EMAIL })).catch(noAnswer)
+  const answer = await http.call('POST', INVITES_PATH, headers, JSON.stringify({ email: RUNNER_EMAIL })).catch(noAnswer)
   if (!('statusCode' in answer)) {
     return finish(name, 0, scenario.status === 0 ? [] : [{ ...answer, expected: String(scenario.status) }])
   }
@@ -233,7 +233,7 @@ async function runLiveCheck (http: Client, check: LiveCheck, options: RunOptions
   const name = `live:${check.name}`
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (check.anonymous !== true) headers.authorization = `Bearer ${options.token ?? DEFAULT_TOKEN}`
-  const answer = await http.call('POST', '/v3/invites', headers, check.body).catch(noAnswer)
+  const answer = await http.call('POST', INVITES_PATH, headers, check.body).catch(noAnswer)
   if (!('statusCode' in answer)) return finish(name, 0, [{ ...answer, expected: String(check.status) }])
   const violations = checkAgainst({ statusCode: answer.statusCode, headers: answer.headers, body: answer.text }, expectationFor(check.status))
   if (check.field !== undefined && answer.statusCode === check.status) violations.push(...fieldViolations(answer.text, check.field))
@@ -243,7 +243,7 @@ async function runLiveCheck (http: Client, check: LiveCheck, options: RunOptions
 async function runInvite (http: Client, email: string, options: RunOptions): Promise<CheckReport> {
   const name = 'live:invite'
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${options.token ?? DEFAULT_TOKEN}` }
-  const answer = await http.call('POST', '/v3/invites', headers, JSON.stringify({ email })).catch(noAnswer)
+  const answer = await http.call('POST', INVITES_PATH, headers, JSON.stringify({ email })).catch(noAnswer)
   if (!('statusCode' in answer)) return finish(name, 0, [{ ...answer, expected: '201 or 409' }])
   const response = { statusCode: answer.statusCode, headers: answer.headers, body: answer.text }
   if (answer.statusCode === 201) return finish(name, 201, checkAgainst(response, expectationFor(201)))

@@ -2,21 +2,11 @@
  * Compiled checkers for every contract. Each schema is compiled once, on first use, and a failed
  * check reports every violation with its JSON path instead of a bare `false`.
  */
-import { FormatRegistry, type TSchema } from '@sinclair/typebox'
+import type { TSchema } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import { contracts, type ContractName } from './schemas.js'
-
-const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i
-
-/**
- * Whether a string is an email address in the sense of the contract's `format: email`.
- * @example isEmail('james.c.woods@example.com') // true
- */
-export function isEmail (value: string): boolean {
-  return value.length <= 254 && EMAIL.test(value)
-}
-
-if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', isEmail)
+// Registers the formats the schemas name (`email`, `session-name`) before anything is compiled.
+import './formats.js'
 
 export interface Violation {
   /** JSON pointer to the failing value, `` for the root. */
@@ -28,7 +18,7 @@ export interface Violation {
 const compiled = new Map<TSchema, TypeCheck<TSchema>>()
 
 /**
- * The compiled checker of a schema (compiled on first use, then cached), with the `email` format registered.
+ * The compiled checker of a schema (compiled on first use, then cached), with the mock's formats registered.
  * @example compile(InviteUserRequest).Check({ email: 'a@b.co' }) // true
  */
 export function compile<T extends TSchema> (schema: T): TypeCheck<T> {

@@ -4,6 +4,7 @@
  */
 import { inviteExamples, unauthorizedExample } from '../contracts/examples.js'
 import { InviteUserRequest, type InvalidParameter } from '../contracts/schemas.js'
+import { MAX_EMAIL_LENGTH } from '../contracts/limits.js'
 import { compile } from '../contracts/validate.js'
 import { DEFAULT_ID } from './catalogue.js'
 import { badRequest, PROBLEM_TYPE, type Outcome } from './outcome.js'
@@ -15,7 +16,6 @@ import type { MockState } from './state.js'
 export const MALFORMED = Symbol('malformed body')
 /** The longest bearer token accepted. */
 export const MAX_TOKEN_LENGTH = 4096
-export const MAX_EMAIL_LENGTH = 254
 
 export interface BehaviourConfig {
   /** Accepted tokens; `null` accepts any non-empty bearer token. */

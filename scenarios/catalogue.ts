@@ -8,6 +8,7 @@ import { contractForStatus, PROBLEM_JSON, type ContractName } from '../contracts
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import { checkContract, type Violation } from '../contracts/validate.js'
 import { SERVED_HEADER } from '../contracts/headers.js'
+import { kebab } from '../contracts/internal/text.js'
 import { fixedRenderer, jsonRenderer, wireType, type Renderer } from './render.js'
 import { scenarioViolations } from '../contracts/scenario-rule.js'
 
@@ -41,8 +42,6 @@ export const DEFAULT_ID = 'default'
 export const DEFAULT_DELAY_MS = 2000
 /** `Retry-After` (seconds) advertised by the forced 429 and 503 scenarios: short, so retrying clients finish fast. */
 export const FORCED_RETRY_AFTER_S = 1
-
-const kebab = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
 
 const documented: ScenarioDefinition[] = inviteExamples.map((example) => ({
   id: kebab(example.name),

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { rename, unlink, writeFile } from 'node:fs/promises'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { mediaTypeOf } from '../contracts/assert.js'
+import { kebab } from '../contracts/internal/text.js'
 import { builtInScenarios, compileScenario } from './catalogue.js'
 import { parseScenarios, ScenarioFileError, type CustomScenario } from './custom.js'
 import { isSecretName, queryText, splitQuery } from './redact.js'
@@ -47,8 +48,6 @@ function load (file: string): Loaded {
 }
 
 const isJson = (file: string): boolean => /\.json$/i.test(file)
-
-const kebab = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')
 
 /** The parts of a request whose secrets a recording scrubs. */
 export interface RecordedRequest {

@@ -3,14 +3,14 @@
  * scenario (`X-Mock-Session`), then the global one, then the default behaviour. Bad selector
  * headers answer a 400 problem listing what is valid.
  */
-import { MAX_SESSION_LENGTH } from '../contracts/admin.js'
+import { FORMATS, isSessionName } from '../contracts/formats.js'
+import { truncate } from '../contracts/internal/text.js'
 import { DELAY_HEADER, SCENARIO_HEADER, SESSION_HEADER } from '../contracts/headers.js'
 import type { InvalidParameter } from '../contracts/schemas.js'
 import { DEFAULT_ID, type Catalogue, type Scenario } from './catalogue.js'
 import { badRequest, problemOutcome, type Outcome } from './outcome.js'
-import { sessionNameProblem, type MockState, type Sticky } from './state.js'
+import type { MockState, Sticky } from './state.js'
 
-export { MAX_SESSION_LENGTH }
 /** Default cap on `X-Mock-Delay` and `delayMs`, in milliseconds. */
 export const DEFAULT_MAX_DELAY_MS = 30_000
 
@@ -32,7 +32,7 @@ function invalidHeader (parameter: InvalidParameter, detail: string): Outcome {
 }
 
 function unknownChoice (header: string, given: string, choices: Array<string | number>, what: string): Outcome {
-  const shown = given.length > 80 ? `${given.slice(0, 80)}…` : given
+  const shown = truncate(given, 80)
   return invalidHeader(
     { field: header, rule: 'enum', reason: `must be one of the ${what}`, choices, source: 'header' },
     `Unknown ${what.replace(/s$/, '')} [${shown}]. Valid: ${choices.join(', ')}`
@@ -124,14 +124,10 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
   }
 
   const session = single(headers[SESSION_HEADER])
-  if (session !== undefined && session.length > MAX_SESSION_LENGTH) {
-    return invalidHeader({ field: SESSION_HEADER, rule: 'max_length', maximum: MAX_SESSION_LENGTH, reason: `must not have more than ${MAX_SESSION_LENGTH} characters`, source: 'header' },
-      `X-Mock-Session must not have more than ${MAX_SESSION_LENGTH} characters`)
-  }
-  // An empty header names no session, as before; anything else must be a name the admin API accepts.
-  const sessionProblem = session === undefined || session === '' ? undefined : sessionNameProblem(session)
-  if (sessionProblem !== undefined) {
-    return invalidHeader({ field: SESSION_HEADER, rule: 'invalid', reason: sessionProblem, source: 'header' }, `X-Mock-Session ${sessionProblem}`)
+  // An empty header names no session; anything else must be a name the admin API accepts.
+  if (session !== undefined && session !== '' && !isSessionName(session)) {
+    const reason = FORMATS['session-name'].reason
+    return invalidHeader({ field: SESSION_HEADER, rule: 'invalid', reason, source: 'header' }, `X-Mock-Session ${reason}`)
   }
   const sessionSticky = session === undefined ? undefined : state.sessions.get(session)
   const sticky = sessionSticky !== undefined

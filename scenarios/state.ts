@@ -3,14 +3,11 @@
  * and per session), the request journal, the directory of users and invites, rate windows and
  * scenario coverage. `reset()` returns it to its start-up state.
  */
-import { LIST_LIMIT } from '../contracts/admin.js'
+import { LIST_LIMIT } from '../contracts/limits.js'
 import type { Scenario } from './catalogue.js'
 import { Journal } from './journal.js'
 import { createRedactor } from './redact.js'
-
 import { ViolationLog } from './violations.js'
-
-export { LIST_LIMIT }
 
 /** A scenario made sticky through the admin API or `--scenario`. `scenario: null` forces the default behaviour. */
 export interface Sticky {
@@ -51,15 +48,6 @@ export const DEFAULT_MAX_RATE_KEYS = 10_000
 export const DEFAULT_MAX_SESSIONS = 1000
 /** Active users at once; seeding one more is refused (a 409). */
 export const DEFAULT_MAX_ACTIVE_USERS = 10_000
-/**
- * Why a name can never arrive as an `X-Mock-Session` value, or undefined if it can. HTTP trims
- * header values and carries non-ASCII bytes as latin1, so only printable ASCII without surrounding
- * spaces can match: the admin API and the header are held to this same rule.
- * @example sessionNameProblem(' a') // 'must be printable ASCII with no leading or trailing spaces'
- */
-export function sessionNameProblem (name: string): string | undefined {
-  return /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(name) ? undefined : 'must be printable ASCII with no leading or trailing spaces'
-}
 
 /**
  * Normalizes an address the way mail systems compare them: the domain is case-insensitive,

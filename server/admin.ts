@@ -5,34 +5,31 @@
  * and the journal is paged.
  */
 import { timingSafeEqual } from 'node:crypto'
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
-  ActiveScenarios, CoverageResponse, HealthResponse, InvitesResponse, MAX_PAGE, NewUserParams, NoContent, RequestsQuery,
+  ActiveScenarios, CoverageResponse, HealthResponse, InvitesResponse, NewUserParams, NoContent, RequestsQuery,
   RequestsResponse, ScenarioChange, ScenarioListResponse, SessionQuery, SetScenarioRequest, UserParams, UsersResponse,
   ActiveUser, ViolationsQuery, ViolationsResponse, type StickyView
 } from '../contracts/admin.js'
 import { ADMIN_TOKEN_HEADER } from '../contracts/headers.js'
+import { truncate } from '../contracts/internal/text.js'
+import { MAX_PAGE } from '../contracts/limits.js'
 import type { InvalidParameter } from '../contracts/schemas.js'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import type { JournalQuery } from '../scenarios/journal.js'
 import { badRequest, problem } from '../scenarios/outcome.js'
-import { sessionNameProblem, type MockState, type Sticky } from '../scenarios/state.js'
-import type { MockContext } from './context.js'
-import { sendProblem } from './errors.js'
+import type { MockState, Sticky } from '../scenarios/state.js'
+import { notFound, sendProblem } from './errors.js'
 
 export { ADMIN_PREFIX } from '../contracts/admin.js'
 
 export interface AdminOptions {
+  /** Require this `X-Mock-Admin-Token` on every admin call. */
   adminToken?: string | undefined
-  context: MockContext
 }
 
-/**
- * How a sticky scenario is shown: `{ id, remaining?, delayMs? }`.
- * @example stickyView({ scenario: null, remaining: 2 }) // { id: 'default', remaining: 2 }
- */
-export function stickyView (sticky: Sticky | null | undefined): StickyView | null {
+/** How a sticky scenario is shown: `{ id, remaining?, delayMs? }`. */
+function stickyView (sticky: Sticky | null | undefined): StickyView | null {
   if (sticky === null || sticky === undefined) return null
   return {
     id: sticky.scenario?.id ?? DEFAULT_ID,
@@ -53,14 +50,7 @@ function journalQuery ({ limit, after, session }: RequestsQuery): JournalQuery |
     return { field: 'limit', rule: 'invalid', reason: `must be a whole number from 1 to ${MAX_PAGE}`, source: 'query' }
   }
   if (after !== undefined && !/^\d{1,15}$/.test(after)) return { field: 'after', rule: 'invalid', reason: 'must be a whole number (a seq)', source: 'query' }
-  return { limit: limit === undefined ? MAX_PAGE : Number(limit), after: after === undefined ? undefined : Number(after), session: sessionOf({ session }) }
-}
-
-/** Whether a session name is one the header can never carry; if so, the 400 saying why is sent. */
-function badSession (request: FastifyRequest, reply: FastifyReply, session: string, source: 'body' | 'query'): boolean {
-  const reason = sessionNameProblem(session)
-  if (reason !== undefined) sendProblem(request, reply, badRequest([{ field: 'session', rule: 'invalid', reason, source }]))
-  return reason !== undefined
+  return { limit: limit === undefined ? MAX_PAGE : Number(limit), after: after === undefined ? undefined : Number(after), session }
 }
 
 function tokenMatches (given: string | string[] | undefined, expected: Buffer): boolean {
@@ -69,11 +59,17 @@ function tokenMatches (given: string | string[] | undefined, expected: Buffer): 
   return buffer.length === expected.length && timingSafeEqual(buffer, expected)
 }
 
-/** `?session=` names a session; empty is the same as none. */
-const sessionOf = (query: SessionQuery): string | undefined => query.session === '' ? undefined : query.session
+/** The one parametric admin route: a path under it is matched against its pattern for a 405's `Allow`. */
+const routeOf = (path: string): string => path.replace(/^(\/__mock\/users\/)[^/]+$/, '$1:email')
 
+/**
+ * The admin API, registered with the prefix `/__mock` in a scope whose `onRequest` hook is the
+ * guard's. Its own hooks (the admin token, an empty `?session=`) and its 404/405 answers hold only
+ * under that prefix.
+ * @example app.register(adminRoutes, { prefix: ADMIN_PREFIX, adminToken: 's3cret' })
+ */
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options) => {
-  const { context } = options
+  const context = app.mock
   const { state, catalogue } = context
 
   if (options.adminToken !== undefined) {
@@ -83,6 +79,15 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
       else sendProblem(request, reply, problem(401, 'A valid X-Mock-Admin-Token header is required', 'Unauthenticated'))
     })
   }
+
+  // An empty `?session=` names no session, as an empty X-Mock-Session header does.
+  app.addHook('preValidation', (request, _reply, done) => {
+    const query = request.query as { session?: unknown }
+    if (query.session === '') delete query.session
+    done()
+  })
+
+  app.setNotFoundHandler((request, reply) => { notFound(app, request, reply, routeOf) })
 
   app.route({ method: ['GET', 'HEAD'], url: '/health', schema: { response: { 200: HealthResponse } }, handler: async () => ({ status: 'ok' as const }) })
 
@@ -107,7 +112,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
     if (scenario === null && id !== DEFAULT_ID) {
       const choices = [DEFAULT_ID, ...catalogue.ids]
       return sendProblem(request, reply, badRequest([{ field: 'id', rule: 'enum', reason: 'must be one of the scenario ids', choices, source: 'body' }],
-        `Unknown scenario [${id.length > 80 ? `${id.slice(0, 80)}…` : id}]. Valid: ${choices.join(', ')}`))
+        `Unknown scenario [${truncate(id, 80)}]. Valid: ${choices.join(', ')}`))
     }
     if (delayMs !== undefined && delayMs > context.maxDelayMs) {
       return sendProblem(request, reply, badRequest([{ field: 'delayMs', rule: 'max', maximum: context.maxDelayMs, reason: `must be at most ${context.maxDelayMs}`, source: 'body' }]))
@@ -117,20 +122,18 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
       state.global = sticky
       return { global: stickyView(sticky) }
     }
-    if (badSession(request, reply, session, 'body')) return reply
     if (!state.setSession(session, sticky)) {
       return sendProblem(request, reply, problem(409, `${state.sessions.size} sessions already have a scenario, the most kept: clear one (DELETE /__mock/scenario?session=<name>) or reset`))
     }
     return { session, scenario: stickyView(sticky) }
   })
 
-  app.delete('/scenario', { schema: { querystring: SessionQuery, response: { 200: ScenarioChange } } }, async (request, reply) => {
-    const session = sessionOf(request.query)
+  app.delete('/scenario', { schema: { querystring: SessionQuery, response: { 200: ScenarioChange } } }, async (request) => {
+    const { session } = request.query
     if (session === undefined) {
       state.global = null
       return { global: null }
     }
-    if (badSession(request, reply, session, 'query')) return reply
     state.sessions.delete(session)
     return { session, scenario: null }
   })

@@ -2,8 +2,8 @@
  * The app factory: `buildApp(options)` builds the whole mock as one Fastify instance with its own
  * state, so tests, sessions and in-process users never share anything by accident.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { pino, type DestinationStream, type LoggerOptions } from 'pino'
 import type { ServerOptions } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -14,13 +14,13 @@ import { MockState } from '../scenarios/state.js'
 import { ADMIN_PREFIX, adminRoutes } from './admin.js'
 import { dashboardRoutes } from './dashboard.js'
 import { closingResponses } from './closing.js'
-import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './config.js'
 import { DEFAULTS, definedOnly } from './defaults.js'
 import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
 import { invitesRoute, parseJson } from './invites.js'
-import { installGuard } from './guard.js'
+import { answerUnrouted, createGuard } from './guard.js'
+import { FORMATS } from '../contracts/formats.js'
 import { SESSION_HEADER } from '../contracts/headers.js'
 import { Upstream, type UpstreamOptions } from './upstream.js'
 import { secretNames } from '../scenarios/redact.js'
@@ -71,24 +71,12 @@ export interface MockOptions {
 /** pino's options, plus the stream the lines go to (stdout when not given). */
 export type MockLoggerOptions = LoggerOptions & { stream?: DestinationStream }
 
-/**
- * The mock's own logger; Fastify runs without one, which would cost every request (docs/performance.md).
- * @example mockLogger({ level: 'warn' }).warn('upstream slow')
- */
-function mockLogger (option: boolean | MockLoggerOptions | undefined): Logger {
+/** The mock's logger, which Fastify is given too: silent unless logging is asked for. */
+function mockLogger (option: boolean | MockLoggerOptions | undefined): FastifyBaseLogger {
   if (option === undefined || option === false) return pino({ level: 'silent' })
   const { stream, ...options } = option === true ? {} : option
   return stream === undefined ? pino(options) : pino(options, stream)
 }
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The mock's state, catalogue and settings. */
-    mock: MockContext
-  }
-}
-
-export { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS }
 
 /**
  * Fastify's and Node's timeout options, so a slow or stuck client (a request sent halfway, headers
@@ -158,7 +146,11 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
   const closing = closingResponses()
 
   const app = Fastify({
-    logger: false,
+    loggerInstance: mockLogger(settings.logger),
+    // Every request would otherwise log twice and build a child logger: the mock logs its own
+    // errors with the request id instead (docs/performance.md).
+    logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger) => logger,
     bodyLimit,
     // No automatic HEAD routes: they slow the routing of every request (docs/performance.md).
     exposeHeadRoutes: false,
@@ -168,8 +160,19 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     http: { ...http, ServerResponse: closing.ServerResponse },
     return503OnClosing: false,
     clientErrorHandler,
-    // Route schemas validate as written: nothing removed, nothing coerced, every failure reported.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    ajv: {
+      customOptions: {
+        // A refused value is reported, never silently dropped or changed.
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: false,
+        // Konnect lists every bad field in invalid_parameters; admin bodies are capped by bodyLimit and
+        // their schemas hold no unbounded pattern, so reporting them all costs little on hostile input.
+        allErrors: true
+      },
+      // The mock's formats (email, session-name) replace ajv-formats' looser ones: one rule everywhere.
+      onCreate: (ajv) => { for (const [name, { check }] of Object.entries(FORMATS)) ajv.addFormat(name, check) }
+    },
     frameworkErrors: (error, request, reply) => { sendProblem(request as FastifyRequest, reply as FastifyReply, badRequest([{ field: 'url', reason: 'is not a valid URL', source: 'path' }], error.message)) }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -180,7 +183,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     maxDelayMs: settings.maxDelayMs,
     now,
     sleep: settings.sleep,
-    log: mockLogger(settings.logger),
+    log: app.log,
     record: (request, served, status, heldMs, at, violations) => {
       const session = request.headers[SESSION_HEADER]
       state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body), violations })
@@ -198,7 +201,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
   // Error answers are sent as soon as the error is known: never held back, so 0 ms.
   installErrorHandling(app, bodyLimit, (request, status) => {
     if (!request.url.startsWith(ADMIN_PREFIX)) context.record(request, DEFAULT_ID, status, 0, now())
-  }, context.log)
+  })
 
   // close() only reaps connections idle at that moment: every answer from now on, those held by a
   // delay included, says Connection: close, so its client opens no new request on the socket and
@@ -208,11 +211,16 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     done()
   })
 
-  installGuard(app, { allowedHosts: settings.allowedHosts, corsOrigins: settings.corsOrigins })
-  app.register(invitesRoute, context)
+  answerUnrouted(app.server)
+  const guard = createGuard({ allowedHosts: settings.allowedHosts, corsOrigins: settings.corsOrigins })
+  app.register(invitesRoute, { guard })
   if (settings.admin) {
-    app.register(adminRoutes, { prefix: ADMIN_PREFIX, context, adminToken: settings.adminToken })
-    app.register(dashboardRoutes)
+    // One scope for what a page could drive: the guard's admin hook holds for both and nowhere else.
+    app.register(async (surface) => {
+      surface.addHook('onRequest', guard.admin)
+      surface.register(adminRoutes, { prefix: ADMIN_PREFIX, adminToken: settings.adminToken })
+      surface.register(dashboardRoutes)
+    })
   }
   return app
 }

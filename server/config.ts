@@ -4,7 +4,7 @@
  * ConfigError with a one-line message.
  */
 import { parseArgs } from 'node:util'
-import { isEmail } from '../contracts/validate.js'
+import { isEmail } from '../contracts/formats.js'
 import { parseRateLimit, type RateLimit } from '../scenarios/rate-limit.js'
 import { DEFAULTS } from './defaults.js'
 import { MAX_JOURNAL_LIMIT } from '../scenarios/journal.js'

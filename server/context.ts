@@ -1,5 +1,6 @@
 /**
- * What the plugins of one app instance share: its state, its catalogue and its settings.
+ * What the plugins of one app instance share: its state, its catalogue and its settings, reached
+ * by every plugin (and test) as the `app.mock` decorator.
  */
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { ResponseViolation } from '../contracts/assert.js'
@@ -16,7 +17,7 @@ export interface MockContext {
   now: () => number
   /** Waits this many milliseconds: how a delayed answer is held back (tests pass a fake one). */
   sleep: (ms: number) => Promise<unknown>
-  /** The mock's logger (a silent one when logging is off). */
+  /** The app's logger (Fastify's, built on the mock's pino; silent when logging is off). */
   log: FastifyBaseLogger
   /**
    * Records a request in the journal: every invite and every error answer outside the admin API.
@@ -26,4 +27,11 @@ export interface MockContext {
   record: (request: FastifyRequest, served: string, status: number, heldMs: number, at: number, violations?: ResponseViolation[]) => void
   /** Where invites no scenario was chosen for go (`--upstream`). */
   upstream?: Upstream | undefined
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The mock's state, catalogue and settings. */
+    mock: MockContext
+  }
 }

@@ -4,10 +4,12 @@
  * `application/problem+json` in the documented BaseError shape, never as Fastify's default JSON.
  */
 import type { Socket } from 'node:net'
-import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import type { BaseError, BadRequestError, InvalidParameter } from '../contracts/schemas.js'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { badRequest, problem, problemOutcome } from '../scenarios/outcome.js'
+import { FORMATS } from '../contracts/formats.js'
+import { truncate } from '../contracts/internal/text.js'
 import { sendOutcome, writeOutcome } from './reply.js'
 
 /**
@@ -45,7 +47,7 @@ function invalidParameter (error: FastifySchemaValidationError, source: string):
     case 'maximum':
       return { field: at, reason: `must be at most ${limit}`, rule: 'max', maximum: limit, source }
     case 'format':
-      return { field: at, reason: params.format === 'email' ? 'must be a valid email address' : `must be a valid ${String(params.format)}`, rule: 'invalid', source }
+      return { field: at, reason: FORMATS[params.format as keyof typeof FORMATS]?.reason ?? `must be a valid ${String(params.format)}`, rule: 'invalid', source }
   }
   return { field: at, reason: error.message!, source }
 }
@@ -70,51 +72,44 @@ function fromError (error: FastifyError, bodyLimit: number): BaseError | BadRequ
   return problem(status, error.message)
 }
 
-interface RouteEntry { pattern: RegExp, methods: Set<string> }
+/** The methods a route may have: what a 405's `Allow` is chosen from. */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const
 
-/** Route patterns (`/__mock/users/:email`) → methods, filled as routes are added, to tell a 405 from a 404. */
-function watchRoutes (app: FastifyInstance): Map<string, RouteEntry> {
-  const table = new Map<string, RouteEntry>()
-  app.addHook('onRoute', (route) => {
-    const entry = table.get(route.url) ?? {
-      pattern: new RegExp(`^${route.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*')}$`),
-      methods: new Set<string>()
-    }
-    for (const method of [route.method].flat()) entry.methods.add(method)
-    table.set(route.url, entry)
-  })
-  return table
+/**
+ * Answers a request no route took: a 405 with `Allow` when the path has routes for other methods
+ * (`routeOf` maps a path to the route pattern that would serve it, for parametric routes), else a
+ * 404. Returns the status sent, for the journal. Use as (or in) a scope's not-found handler.
+ * @example app.setNotFoundHandler((request, reply) => { notFound(app, request, reply) })
+ */
+export function notFound (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, routeOf: (path: string) => string = (path) => path): 404 | 405 {
+  const path = request.url.split('?')[0]!
+  const url = routeOf(path)
+  const allowed = METHODS.filter((method) => app.hasRoute({ method, url }))
+  if (allowed.length > 0) {
+    sendProblem(request, reply, problem(405, `Method ${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`), { allow: allowed.join(', ') })
+    return 405
+  }
+  sendProblem(request, reply, problem(404, `No route for ${request.method} ${truncate(path, 200)}`))
+  return 404
 }
 
 /** Told of every error answer the handlers below send, so it can be journaled. */
 export type ErrorObserver = (request: FastifyRequest, status: number) => void
 
 /**
- * Installs the error handler and the 404/405 handler. Call before routes are registered (it
- * watches them to answer 405 with `Allow`). Server errors are logged to `log`.
+ * Installs the error handler and the app's 404/405 handler (a plugin with a prefix may set its own
+ * for its paths). Server errors are logged with the request's logger.
+ * @example installErrorHandling(app, 65536, () => {})
  */
-export function installErrorHandling (app: FastifyInstance, bodyLimit: number, observe: ErrorObserver, log: FastifyBaseLogger): void {
-  const routes = watchRoutes(app)
-
+export function installErrorHandling (app: FastifyInstance, bodyLimit: number, observe: ErrorObserver): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const body = fromError(error, bodyLimit)
-    if (body.status >= 500) log.error({ reqId: request.id, err: error }, 'request failed')
+    if (body.status >= 500) request.log.error({ reqId: request.id, err: error }, 'request failed')
     observe(request, body.status)
     sendProblem(request, reply, body)
   })
 
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0]!
-    const allowed = new Set<string>()
-    for (const route of routes.values()) if (route.pattern.test(path)) for (const method of route.methods) allowed.add(method)
-    observe(request, allowed.size > 0 ? 405 : 404)
-    if (allowed.size > 0) {
-      sendProblem(request, reply, problem(405, `Method ${request.method} is not allowed on ${path}; use ${[...allowed].join(', ')}`),
-        { allow: [...allowed].join(', ') })
-      return
-    }
-    sendProblem(request, reply, problem(404, `No route for ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}`))
-  })
+  app.setNotFoundHandler((request, reply) => { observe(request, notFound(app, request, reply)) })
 }
 
 /**

@@ -5,15 +5,16 @@
  * `global.api.konghq.com`) but answers browsers only from the origins given with `--cors-origin`,
  * with CORS headers; any other browser request is a 403 that serves and counts nothing.
  */
-import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http'
 import { isIP, isIPv4, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { badRequest, problem, problemOutcome } from '../scenarios/outcome.js'
+import { INVITES_PATH } from '../contracts/headers.js'
+import { truncate } from '../contracts/internal/text.js'
 import { sendProblem } from './errors.js'
 import { writeOutcome } from './reply.js'
-import { INVITES_PATH } from './invites.js'
 
 export interface GuardOptions {
   /** `Host` names the admin API and the dashboard accept besides loopback ones (`--host`, `--allowed-hosts`). */
@@ -108,23 +109,28 @@ const PREFLIGHT_HEADERS = {
   'access-control-max-age': String(CORS_MAX_AGE_S)
 }
 
-function clip (text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text
+const clip = (text: string): string => truncate(text, 200)
+
+/** The two `onRequest` hooks of the guard: each plugin adds the one for its routes in its own scope. */
+export interface Guard {
+  /** For the admin API and the dashboard: `Host` must name this server, a page's `Origin` must be its own. */
+  admin: onRequestHookHandler
+  /** For the invites endpoint: pages only from the `--cors-origin` origins, with CORS headers. */
+  invites: onRequestHookHandler
+  /** The CORS origins, to tell whether the preflight route is served. */
+  origins: ReadonlySet<string>
 }
 
 /**
- * Guards a Fastify app. Call before routes are registered: it adds an `onRequest` hook to each
- * route as it is added (the invites endpoint gets the light one), answers `Expect` values other
- * than `100-continue` with a 417 problem+json, and, when `corsOrigins` lists any, serves the CORS
- * preflight `OPTIONS /v3/invites`. The app must be built with `http: { requireHostHeader: false }`
- * so an HTTP/1.1 request without `Host` reaches these hooks and gets a 400 problem+json. Requests
- * made with `app.inject()` are not checked: they come from inside the process, never from a page.
+ * Builds the guard's hooks. The app must be built with `http: { requireHostHeader: false }` so an
+ * HTTP/1.1 request without `Host` reaches them and gets a 400 problem+json. Requests made with
+ * `app.inject()` are not checked: they come from inside the process, never from a page.
  * Throws a TypeError naming the option when an entry is not a host name or an origin.
  * @example
- * const app = Fastify({ http: { requireHostHeader: false } })
- * installGuard(app, { allowedHosts: ['mock.test'], corsOrigins: ['http://localhost:5173'] })
+ * const guard = createGuard({ allowedHosts: ['mock.test'], corsOrigins: ['http://localhost:5173'] })
+ * app.register(async (admin) => { admin.addHook('onRequest', guard.admin) })
  */
-export function installGuard (app: FastifyInstance, options: Required<GuardOptions>): void {
+export function createGuard (options: Required<GuardOptions>): Guard {
   const parsed = (entries: readonly string[], parse: (value: string) => string | { error: string }, what: string): Set<string> =>
     new Set(entries.map((entry) => {
       const result = parse(entry)
@@ -205,22 +211,32 @@ export function installGuard (app: FastifyInstance, options: Required<GuardOptio
     return true
   }
 
-  app.addHook('onRoute', (route) => {
-    const hook = route.url === INVITES_PATH ? invitesHook : adminHook
-    route.onRequest = [hook, ...[route.onRequest ?? []].flat()]
+  return { admin: adminHook, invites: invitesHook, origins }
+}
+
+/**
+ * Serves the CORS preflight `OPTIONS /v3/invites` when `--cors-origin` lists any origin. Register it
+ * in the scope whose `onRequest` hook is the guard's `invites` one.
+ * @example invitesScope.register(corsPreflight, { origins: guard.origins })
+ */
+export async function corsPreflight (app: FastifyInstance, { origins }: { origins: ReadonlySet<string> }): Promise<void> {
+  if (origins.size === 0) return
+  app.options(INVITES_PATH, (request, reply) => {
+    const { origin } = request.headers
+    if (origin === undefined) return reply.code(204).header('allow', 'POST, OPTIONS').send()
+    if (request.headers['access-control-request-private-network'] === 'true') reply.header('access-control-allow-private-network', 'true')
+    return reply.code(204).headers(PREFLIGHT_HEADERS).send()
   })
+}
 
-  app.server.on('checkExpectation', expectationFailed)
-  app.server.on('connect', refuseConnect)
-
-  if (origins.size > 0) {
-    app.options(INVITES_PATH, (request, reply) => {
-      const { origin } = request.headers
-      if (origin === undefined) return reply.code(204).header('allow', 'POST, OPTIONS').send()
-      if (request.headers['access-control-request-private-network'] === 'true') reply.header('access-control-allow-private-network', 'true')
-      return reply.code(204).headers(PREFLIGHT_HEADERS).send()
-    })
-  }
+/**
+ * Answers on the raw server what never reaches a route: an `Expect` other than `100-continue` (417)
+ * and `CONNECT` (405), both as problem+json.
+ * @example answerUnrouted(app.server)
+ */
+export function answerUnrouted (server: Server): void {
+  server.on('checkExpectation', expectationFailed)
+  server.on('connect', refuseConnect)
 }
 
 /**

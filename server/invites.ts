@@ -3,14 +3,14 @@
  */
 import secureJson from 'secure-json-parse'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { INVITES_PATH } from '../contracts/headers.js'
 import type { Scenario } from '../scenarios/catalogue.js'
 import { defaultBehaviour, MALFORMED } from '../scenarios/behaviour.js'
 import type { Outcome } from '../scenarios/outcome.js'
 import { DEFAULT_CHOICE, select } from '../scenarios/select.js'
 import { sendOutcome } from './reply.js'
 import type { MockContext } from './context.js'
-
-export const INVITES_PATH = '/v3/invites'
+import { corsPreflight, type Guard } from './guard.js'
 
 /**
  * A body's JSON value, or MALFORMED for empty text, bad JSON and prototype poisoning, so the route,
@@ -55,10 +55,19 @@ function answer (request: FastifyRequest, reply: FastifyReply, context: MockCont
   const outcome = resolve(scenario, request, context, now)
   context.state.countServed(outcome.served, outcome.example)
   context.record(request, outcome.served, outcome.status, heldMs, now)
-  sendOutcome(request, reply, outcome, context.log)
+  sendOutcome(request, reply, outcome)
 }
 
-export async function invitesRoute (app: FastifyInstance, context: MockContext): Promise<void> {
+/**
+ * The invites endpoint, in a scope whose `onRequest` hook is the guard's `invites` one (which the
+ * CORS preflight shares).
+ * @example app.register(invitesRoute, { guard: createGuard({ allowedHosts: [], corsOrigins: [] }) })
+ */
+export async function invitesRoute (app: FastifyInstance, { guard }: { guard: Guard }): Promise<void> {
+  const context = app.mock
+  app.addHook('onRequest', guard.invites)
+  await app.register(corsPreflight, guard)
+
   // Bodies are kept as text and parsed only when the default behaviour reads them: a scenario
   // answers whatever the body, and the journal parses its copy when it is read.
   app.removeAllContentTypeParsers()
@@ -71,11 +80,11 @@ export async function invitesRoute (app: FastifyInstance, context: MockContext):
     if (choice === DEFAULT_CHOICE && context.upstream !== undefined) return context.upstream.forward(request, reply, context)
     if ('served' in choice) {
       context.record(request, choice.served, choice.status, 0, context.now())
-      sendOutcome(request, reply, choice, context.log)
+      sendOutcome(request, reply, choice)
     } else if (choice.delayMs > 0) {
-      // Only a delay is timed: the journal would show an answer sent at once as 0 ms anyway.
-      const started = performance.now()
-      return context.sleep(choice.delayMs).then(() => answer(request, reply, context, choice.scenario, performance.now() - started))
+      // Only a delay is timed, on the app's clock: the journal would show an answer sent at once as 0 ms anyway.
+      const started = context.now()
+      return context.sleep(choice.delayMs).then(() => answer(request, reply, context, choice.scenario, context.now() - started))
     } else {
       answer(request, reply, context, choice.scenario, 0)
     }

@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { SERVED_HEADER } from '../contracts/headers.js'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { problem, problemOutcome, type Outcome } from '../scenarios/outcome.js'
@@ -54,7 +54,7 @@ export function writeOutcome (target: ServerResponse | Socket, outcome: Outcome)
  * A reset outcome closes the connection without an answer.
  * @example sendOutcome(request, reply, problemOutcome(problem(404, 'No route for GET /x'), 'default'))
  */
-export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outcome: Outcome, log: FastifyBaseLogger = request.log): void {
+export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outcome: Outcome): void {
   reply.hijack()
   if (outcome.reset === true) {
     const socket = request.raw.socket
@@ -67,7 +67,7 @@ export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outco
     writeOutcome(reply.raw, outcome)
   } catch (error) {
     // Answer the bug instead of leaving the client waiting on a reply Fastify no longer owns.
-    log.error({ reqId: request.id, err: error }, 'answer could not be written')
+    request.log.error({ reqId: request.id, err: error }, 'answer could not be written')
     writeOutcome(reply.raw, problemOutcome(problem(500, 'An unexpected error occurred'), DEFAULT_ID))
   }
 }

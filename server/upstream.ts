@@ -180,7 +180,7 @@ export class Upstream {
       context.log.warn({ reqId: request.id, upstream: this.url, cause: timedOut ? 'timeout' : causeOf(error) }, timedOut ? 'upstream timed out' : 'upstream unreachable')
       context.state.countServed(UPSTREAM_ID, undefined)
       context.record(request, UPSTREAM_ID, outcome.status, performance.now() - started, context.now())
-      sendOutcome(request, reply, outcome, context.log)
+      sendOutcome(request, reply, outcome)
       return
     } finally {
       clearTimeout(timer)
@@ -202,11 +202,11 @@ export class Upstream {
     if (this.strict && violations.length > 0) {
       const detail = `The upstream answer ${status} breaks its contract: ${violations.map(formatViolation).join('; ')}`
       context.record(request, UPSTREAM_ID, 502, durationMs, now, violations)
-      sendOutcome(request, reply, problemOutcome(problem(502, detail, 'Bad Gateway'), UPSTREAM_ID), context.log)
+      sendOutcome(request, reply, problemOutcome(problem(502, detail, 'Bad Gateway'), UPSTREAM_ID))
       return
     }
     context.record(request, UPSTREAM_ID, status, durationMs, now, violations)
-    sendOutcome(request, reply, passedThrough(status, headers, body), context.log)
+    sendOutcome(request, reply, passedThrough(status, headers, body))
   }
 
   /** Closes the connections to the upstream and waits for pending recordings. */

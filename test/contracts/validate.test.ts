@@ -1,7 +1,8 @@
 import t from 'tap'
 import { Type } from '@sinclair/typebox'
 import { BadRequestError, InviteUserRequest } from '../../contracts/schemas.js'
-import { checkContract, checkSchema, compile, isEmail } from '../../contracts/validate.js'
+import { checkContract, checkSchema, compile } from '../../contracts/validate.js'
+import { isEmail } from '../../contracts/formats.js'
 
 t.test('isEmail accepts addresses and rejects the rest', async (t) => {
   for (const good of ['james.c.woods@example.com', 'a+b@sub.example.co', "o'neil@example.org", 'X@EXAMPLE.COM']) t.ok(isEmail(good), good)

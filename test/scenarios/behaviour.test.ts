@@ -1,7 +1,8 @@
 import t from 'tap'
 import { BadRequestError, InvalidParameters } from '../../contracts/schemas.js'
 import { checkContract, checkSchema } from '../../contracts/validate.js'
-import { bearerToken, defaultBehaviour, MALFORMED, MAX_EMAIL_LENGTH, MAX_TOKEN_LENGTH, validateInvite, type BehaviourConfig } from '../../scenarios/behaviour.js'
+import { bearerToken, defaultBehaviour, MALFORMED, MAX_TOKEN_LENGTH, validateInvite, type BehaviourConfig } from '../../scenarios/behaviour.js'
+import { MAX_EMAIL_LENGTH } from '../../contracts/limits.js'
 import { MockState } from '../../scenarios/state.js'
 
 t.test('bearerToken takes the token of a well-formed Bearer header', async (t) => {

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { DEFAULT_MAX_DELAY_MS, MAX_SESSION_LENGTH, select, type Choice } from '../../scenarios/select.js'
+import { DEFAULT_MAX_DELAY_MS, select, type Choice } from '../../scenarios/select.js'
+import { MAX_SESSION_LENGTH } from '../../contracts/limits.js'
 import { builtInScenarios, Catalogue, ScenarioError } from '../../scenarios/catalogue.js'
 import type { Outcome } from '../../scenarios/outcome.js'
 import { MockState } from '../../scenarios/state.js'
@@ -136,5 +137,5 @@ t.test('sticky scenarios: times, delay, session length', async (t) => {
   t.same(pick({ 'x-mock-session': 'n' }, state), { scenario: null, delayMs: 0 })
   t.same(pick({ 'x-mock-session': 'x'.repeat(MAX_SESSION_LENGTH) }, state), { scenario: null, delayMs: 0 })
   const long = problemOf(pick({ 'x-mock-session': 'x'.repeat(MAX_SESSION_LENGTH + 1) }, state))
-  t.same(long.body.invalid_parameters, [{ field: 'x-mock-session', rule: 'max_length', maximum: MAX_SESSION_LENGTH, reason: `must not have more than ${MAX_SESSION_LENGTH} characters`, source: 'header' }])
+  t.same(long.body.invalid_parameters, [{ field: 'x-mock-session', rule: 'invalid', reason: `must be printable ASCII with no leading or trailing spaces, at most ${MAX_SESSION_LENGTH} characters`, source: 'header' }])
 })

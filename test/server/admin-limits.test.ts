@@ -1,6 +1,7 @@
 import t from 'tap'
 import { checkContract } from '../../contracts/validate.js'
-import { DEFAULT_MAX_ACTIVE_USERS, DEFAULT_MAX_SESSIONS, LIST_LIMIT } from '../../scenarios/state.js'
+import { DEFAULT_MAX_ACTIVE_USERS, DEFAULT_MAX_SESSIONS } from '../../scenarios/state.js'
+import { LIST_LIMIT } from '../../contracts/limits.js'
 import { invite, setScenario } from '../helpers/inject.js'
 import { build, assertProblem } from '../helpers/app.js'
 
@@ -45,7 +46,7 @@ t.test('session names the header can never carry are refused, by the admin API a
     const put = await setScenario(app, { id: 'server-error', session })
     t.equal(put.statusCode, 400, `PUT ${JSON.stringify(session)}`)
     t.same(checkContract('BadRequestError', put.json()), [])
-    t.same(put.json().invalid_parameters, [{ field: 'session', rule: 'invalid', reason: 'must be printable ASCII with no leading or trailing spaces', source: 'body' }])
+    t.same(put.json().invalid_parameters, [{ field: 'session', rule: 'invalid', reason: 'must be printable ASCII with no leading or trailing spaces, at most 200 characters', source: 'body' }])
     const del = await app.inject({ method: 'DELETE', url: `/__mock/scenario?session=${encodeURIComponent(session)}` })
     t.equal(del.statusCode, 400, `DELETE ${JSON.stringify(session)}`)
     t.match(del.json().invalid_parameters, [{ field: 'session', source: 'query' }])
@@ -53,7 +54,7 @@ t.test('session names the header can never carry are refused, by the admin API a
   t.equal(app.mock.state.sessions.size, 0, 'nothing was set')
   const latin1 = await invite(app, { 'x-mock-session': Buffer.from('café').toString('latin1') })
   t.equal(latin1.statusCode, 400, 'a header carrying non-ASCII bytes is refused the same way')
-  t.same(latin1.json().invalid_parameters, [{ field: 'x-mock-session', rule: 'invalid', reason: 'must be printable ASCII with no leading or trailing spaces', source: 'header' }])
+  t.same(latin1.json().invalid_parameters, [{ field: 'x-mock-session', rule: 'invalid', reason: 'must be printable ASCII with no leading or trailing spaces, at most 200 characters', source: 'header' }])
   t.equal((await invite(app, { 'x-mock-session': 'inner space' })).statusCode, 201, 'inner spaces are fine')
   t.equal((await invite(app, { 'x-mock-session': '' })).statusCode, 201, 'an empty header names no session')
 })

@@ -3,6 +3,9 @@ import Fastify from 'fastify'
 import { connect } from 'node:net'
 import { request } from 'undici'
 import { sendOutcome } from '../../server/reply.js'
+import { buildApp } from '../../server/app.js'
+import { sendProblem } from '../../server/errors.js'
+import { problem } from '../../scenarios/outcome.js'
 import { wireType } from '../../scenarios/render.js'
 import { checkContract } from '../../contracts/validate.js'
 import { build, listen, assertProblem } from '../helpers/app.js'
@@ -61,6 +64,18 @@ t.test('an answer whose headers Node refuses becomes a 500 problem, not a hang',
   assertProblem(t, { status: res.statusCode, headers: res.headers, body: await res.body.text() }, 500, { served: 'default' })
   t.equal(logs.length, 1)
   t.match(JSON.parse(logs[0]!), { msg: 'answer could not be written', reqId: /^req-/ })
+})
+
+t.test('a problem answer that cannot be written is logged through the mock\'s own logger', async (t) => {
+  const logs: string[] = []
+  const app = buildApp({ logger: { level: 'error', stream: { write: (line: string) => { logs.push(line) } } } })
+  t.teardown(() => app.close())
+  // The one way to make a problem's write fail from outside: a header value Node refuses.
+  app.get('/refused', (request, reply) => { sendProblem(request, reply, problem(409, 'taken'), { 'x-bad': 'a\nb' }) })
+  const res = await app.inject({ url: '/refused' })
+  assertProblem(t, res, 500, { served: 'default' })
+  t.equal(logs.length, 1, 'one line')
+  t.match(JSON.parse(logs[0]!), { level: 50, msg: 'answer could not be written', reqId: /^req-/, err: { message: /Invalid character in header content/ } })
 })
 
 /** Header names of an answer, without the ones that vary by status (rate limits, Allow, WWW-Authenticate). */

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { request } from 'undici'
-import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../../server/app.js'
+import { DEFAULTS } from '../../server/defaults.js'
 import { DEFAULT_MAX_DELAY_MS } from '../../scenarios/select.js'
 import { assertHealthy, exchange, parseAnswer } from '../helpers/wire.js'
 import { build, listen, assertProblem } from '../helpers/app.js'
@@ -10,9 +10,9 @@ const BODY = '{"email":"a@example.com"}'
 
 t.test('the server gets request, header and keep-alive timeouts, with defaults', async (t) => {
   const plain = build(t)
-  t.equal(plain.server.requestTimeout, DEFAULT_REQUEST_TIMEOUT_MS)
-  t.equal(plain.server.headersTimeout, DEFAULT_HEADERS_TIMEOUT_MS)
-  t.equal(plain.server.keepAliveTimeout, DEFAULT_KEEP_ALIVE_TIMEOUT_MS)
+  t.equal(plain.server.requestTimeout, DEFAULTS.requestTimeout)
+  t.equal(plain.server.headersTimeout, DEFAULTS.headersTimeout)
+  t.equal(plain.server.keepAliveTimeout, DEFAULTS.keepAliveTimeout)
 
   const tuned = build(t, { requestTimeout: 800, headersTimeout: 300, keepAliveTimeout: 50 })
   t.same([tuned.server.requestTimeout, tuned.server.headersTimeout, tuned.server.keepAliveTimeout], [800, 300, 50])
@@ -24,7 +24,7 @@ t.test('the server gets request, header and keep-alive timeouts, with defaults',
 
   const off = build(t, { requestTimeout: 0 })
   t.equal(off.server.requestTimeout, 0, '0 turns the request timeout off')
-  t.equal(off.server.headersTimeout, DEFAULT_HEADERS_TIMEOUT_MS, 'the header timeout stays')
+  t.equal(off.server.headersTimeout, DEFAULTS.headersTimeout, 'the header timeout stays')
 })
 
 t.test('half-sent headers are answered 408 problem+json and cut off, without blocking others', async (t) => {

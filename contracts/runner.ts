@@ -13,6 +13,8 @@ import { forbiddenExamples, inviteExamples, unauthorizedExample } from './exampl
 import { diffJson, type Json } from './openapi.js'
 import { scenarioExpectation } from './scenario-rule.js'
 import { checkSchema } from './validate.js'
+import { isEmail } from './formats.js'
+import { truncate } from './internal/text.js'
 
 /** Delay asked of the `delay` scenario: enough to go through the delay path, short enough not to slow the run. */
 export const RUNNER_DELAY_MS = 10
@@ -260,6 +262,9 @@ async function runInvite (http: Client, email: string, options: RunOptions): Pro
  * report.checks.filter((check) => !check.ok) // []
  */
 export async function runContract (options: RunOptions): Promise<RunReport> {
+  if (options.inviteEmail !== undefined && !isEmail(options.inviteEmail)) {
+    throw new RunnerError(`inviteEmail: "${truncate(options.inviteEmail, 80)}" is not an email address the service accepts`)
+  }
   const http = client(options.baseUrl, options.dispatcher)
   const scenarios = options.liveSafe === true ? undefined : await detectMock(http, options)
   // A mock passing invites to the real service is checked through: its own scenarios are not the point.
@@ -267,6 +272,7 @@ export async function runContract (options: RunOptions): Promise<RunReport> {
   const checks: CheckReport[] = []
   if (scenarios !== undefined && passThrough === undefined) {
     const run = randomBytes(4).toString('hex')
+    // Ids are at most 64 characters of [a-z0-9._-], so every such name is one the mock accepts.
     for (const scenario of scenarios) checks.push(await runScenario(http, scenario, options, `contract-${run}-${scenario.id}`))
   }
   for (const check of liveChecks) checks.push(await runLiveCheck(http, check, options))

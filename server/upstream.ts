@@ -151,7 +151,7 @@ export class Upstream {
 
   /** Sends the request on and the answer back; never rejects. */
   async forward (request: FastifyRequest, reply: FastifyReply, context: MockContext): Promise<void> {
-    const started = performance.now()
+    const started = context.now()
     const query = request.url.indexOf('?')
     const controller = new AbortController()
     let timedOut = false
@@ -179,13 +179,13 @@ export class Upstream {
         : problemOutcome(problem(502, `The upstream ${this.url} could not be reached: ${causeOf(error)}`, 'Bad Gateway'), UPSTREAM_ID)
       context.log.warn({ reqId: request.id, upstream: this.url, cause: timedOut ? 'timeout' : causeOf(error) }, timedOut ? 'upstream timed out' : 'upstream unreachable')
       context.state.countServed(UPSTREAM_ID, undefined)
-      context.record(request, UPSTREAM_ID, outcome.status, performance.now() - started, context.now())
+      context.record(request, UPSTREAM_ID, outcome.status, context.now() - started, context.now())
       sendOutcome(request, reply, outcome)
       return
     } finally {
       clearTimeout(timer)
     }
-    this.answer(request, reply, context, { status, headers, body }, performance.now() - started)
+    this.answer(request, reply, context, { status, headers, body }, context.now() - started)
   }
 
   private answer (request: FastifyRequest, reply: FastifyReply, context: MockContext,

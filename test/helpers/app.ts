@@ -65,3 +65,20 @@ export function assertProblem (t: Test, answer: Answer, status: number | readonl
   t.notOk('statusCode' in body || 'code' in body, `${what}: not Fastify's default error JSON`)
   return body
 }
+
+/**
+ * A `sleep` for `buildApp` that holds a delayed answer until the test releases it: `held` settles
+ * once an answer is being held, `release()` lets it go. No real timer runs.
+ * @example
+ * const gate = heldSleep()
+ * const app = build(t, { sleep: gate.sleep })
+ * await gate.held
+ * gate.release()
+ */
+export function heldSleep (): { sleep: () => Promise<void>, held: Promise<void>, release: () => void } {
+  let holding!: () => void
+  let release!: () => void
+  const held = new Promise<void>((resolve) => { holding = resolve })
+  const released = new Promise<void>((resolve) => { release = resolve })
+  return { sleep: () => { holding(); return released }, held, release }
+}

@@ -4,7 +4,7 @@ import t from 'tap'
 import { Client } from 'undici'
 import { buildApp } from '../../server/app.js'
 import { closingResponses } from '../../server/closing.js'
-import { listen } from '../helpers/app.js'
+import { heldSleep, listen } from '../helpers/app.js'
 
 t.test('after start(), answers of that server say Connection: close, with writeHead or a bare end()', async (t) => {
   const closing = closingResponses()
@@ -34,13 +34,10 @@ t.test('after start(), answers of that server say Connection: close, with writeH
 })
 
 t.test('once the app closes, an answer held by a delay carries Connection: close over a real keep-alive socket', async (t) => {
-  const app = buildApp()
-  let arrived: () => void = () => {}
-  const delayedArrived = new Promise<void>((resolve) => { arrived = resolve })
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (request.headers['x-mock-delay'] !== undefined) arrived()
-    done()
-  })
+  const gate = heldSleep()
+  const app = buildApp({ sleep: gate.sleep })
+  // Registered after the mock's own: runs once the mock knows it is closing.
+  app.addHook('preClose', (done) => { gate.release(); done() })
   const { url } = await listen(t, app)
   const client = new Client(url, { pipelining: 1 })
   t.teardown(() => client.close())
@@ -57,7 +54,7 @@ t.test('once the app closes, an answer held by a delay carries Connection: close
   await before.body.dump()
 
   const held = invite({ 'x-mock-delay': '50' })
-  await delayedArrived
+  await gate.held
   const closed = app.close()
   const res = await held
   t.equal(res.statusCode, 201, 'the answer in flight is still given')

@@ -6,7 +6,7 @@ import { checkContract } from '../../contracts/validate.js'
 import { buildApp } from '../../server/app.js'
 import { clientErrorHandler } from '../../server/errors.js'
 import { INSTANCE } from '../helpers/inject.js'
-import { build, listen, assertProblem } from '../helpers/app.js'
+import { build, heldSleep, listen, assertProblem } from '../helpers/app.js'
 
 type Reply = Awaited<ReturnType<ReturnType<typeof buildApp>['inject']>>
 
@@ -139,19 +139,19 @@ t.test('garbage on a real socket gets a problem+json 400', async (t) => {
 })
 
 t.test('while the server closes, a request already on a connection gets a real answer, never Fastify\'s default 503 JSON', async (t) => {
-  const app = buildApp()
-  let arrived!: () => void
-  const first = new Promise<void>((resolve) => { arrived = resolve })
-  app.addHook('onRequest', async (request) => { if (request.headers['x-first'] !== undefined) arrived() })
+  const gate = heldSleep()
+  const app = buildApp({ sleep: gate.sleep })
+  // Registered after the mock's own: runs once the mock knows it is closing.
+  app.addHook('preClose', (done) => { gate.release(); done() })
   const { url } = await listen(t, app)
   const client = new Client(url, { pipelining: 2 })
   t.teardown(() => client.destroy())
   const send = (headers: Record<string, string>) =>
     client.request({ method: 'POST', path: '/v3/invites', headers: { authorization: 'Bearer t', 'content-type': 'application/json', ...headers }, body: '{"email":"a@example.com"}' })
       .then(async (res) => ({ status: res.statusCode, headers: res.headers, body: await res.body.text() }))
-  const inFlight = send({ 'x-first': '1', 'x-mock-delay': '100' })
+  const inFlight = send({ 'x-mock-delay': '100' })
   const queued = send({})
-  await first
+  await gate.held
   const closed = app.close()
   const answered = await inFlight
   t.equal(answered.status, 201, 'the request in flight finishes')

@@ -59,6 +59,7 @@ t.test('an idle keep-alive connection is closed after the keep-alive timeout', a
 })
 
 t.test('a delayed answer is not cut off by the request timeout (the request was received whole)', async (t) => {
+  // A socket-timeout proof: the real 100 ms request timeout must pass during a real delay, so this waits 400 ms.
   const app = build(t, { requestTimeout: 100, headersTimeout: 100, maxDelayMs: 1000 })
   const { port } = await listen(t, app)
   const res = await request(`http://127.0.0.1:${port}/v3/invites`, {

@@ -21,6 +21,7 @@ import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
 import { invitesRoute, parseJson } from './invites.js'
 import { installGuard } from './guard.js'
+import { lazyCompilers } from './lazy-compilers.js'
 import { SESSION_HEADER } from '../contracts/headers.js'
 import { Upstream, type UpstreamOptions } from './upstream.js'
 import { secretNames } from '../scenarios/redact.js'
@@ -170,6 +171,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     clientErrorHandler,
     // Route schemas validate as written: nothing removed, nothing coerced, every failure reported.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    schemaController: { compilersFactory: lazyCompilers },
     frameworkErrors: (error, request, reply) => { sendProblem(request as FastifyRequest, reply as FastifyReply, badRequest([{ field: 'url', reason: 'is not a valid URL', source: 'path' }], error.message)) }
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -6,8 +6,9 @@
 import { SERVED_HEADER } from '../contracts/headers.js'
 import { readFileSync } from 'node:fs'
 import { Type, type Static } from '@sinclair/typebox'
-import { parse as parseYaml, YAMLError } from 'yaml'
 import { checkSchema } from '../contracts/validate.js'
+import type { YAMLError } from 'yaml'
+import { yaml } from './yaml.js'
 import { builtInScenarios, compileScenario, ScenarioError, type ScenarioDefinition } from './catalogue.js'
 
 /** The longest delay a custom scenario may carry (the largest `--max-delay`). */
@@ -52,7 +53,7 @@ function locate (data: unknown, path: string): string {
  */
 function syntaxError (error: Error): string {
   const [first = ''] = error.message.split('\n')
-  const at = error instanceof YAMLError ? error.linePos?.[0] : undefined
+  const at = (error as Partial<Pick<YAMLError, 'linePos'>>).linePos?.[0]
   return at === undefined ? first : `${first.replace(/ at line \d+, column \d+:?$/, '')} (line ${at.line}, column ${at.col})`
 }
 
@@ -64,7 +65,7 @@ function syntaxError (error: Error): string {
 export function parseScenarios (text: string, file: string): ScenarioDefinition[] {
   let data: unknown
   try {
-    data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text)
+    data = /\.json$/i.test(file) ? JSON.parse(text) : yaml().parse(text)
   } catch (error) {
     throw new ScenarioFileError(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${syntaxError(error as Error)}`)
   }

@@ -8,11 +8,11 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { rename, unlink, writeFile } from 'node:fs/promises'
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import { mediaTypeOf } from '../contracts/assert.js'
 import { kebab } from '../contracts/internal/text.js'
 import { builtInScenarios, compileScenario } from './catalogue.js'
 import { parseScenarios, ScenarioFileError, type CustomScenario } from './custom.js'
+import { yaml } from './yaml.js'
 import { isSecretName, queryText, splitQuery } from './redact.js'
 
 /** The `instance` written to the file: the mock serves a fresh one in its place. */
@@ -43,7 +43,7 @@ function load (file: string): Loaded {
   // An empty file is a fresh start; anything else must already load with --scenarios-file.
   if (text.trim() === '') return { items: [], document: !isJson(file) }
   parseScenarios(text, file)
-  const data = (isJson(file) ? JSON.parse(text) : parseYaml(text)) as CustomScenario[] | { scenarios: CustomScenario[] }
+  const data = (isJson(file) ? JSON.parse(text) : yaml().parse(text)) as CustomScenario[] | { scenarios: CustomScenario[] }
   return Array.isArray(data) ? { items: data, document: false } : { items: data.scenarios, document: true }
 }
 
@@ -252,7 +252,7 @@ export class Recorder {
 
   private async write (): Promise<void> {
     const data = this.document ? { scenarios: this.items } : this.items
-    const text = isJson(this.file) ? `${JSON.stringify(data, null, 2)}\n` : stringifyYaml(data, { lineWidth: 0 })
+    const text = isJson(this.file) ? `${JSON.stringify(data, null, 2)}\n` : yaml().stringify(data, { lineWidth: 0 })
     const temp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`
     try {
       await writeFile(temp, text, { mode: 0o600 })

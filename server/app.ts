@@ -21,6 +21,7 @@ import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.
 import { invitesRoute, parseJson } from './invites.js'
 import { answerUnrouted, createGuard } from './guard.js'
 import { FORMATS } from '../contracts/formats.js'
+import { lazyCompilers } from './lazy-compilers.js'
 import { SESSION_HEADER } from '../contracts/headers.js'
 import { Upstream, type UpstreamOptions } from './upstream.js'
 import { secretNames } from '../scenarios/redact.js'
@@ -173,6 +174,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
       // The mock's formats (email, session-name) replace ajv-formats' looser ones: one rule everywhere.
       onCreate: (ajv) => { for (const [name, { check }] of Object.entries(FORMATS)) ajv.addFormat(name, check) }
     },
+    schemaController: { compilersFactory: lazyCompilers },
     frameworkErrors: (error, request, reply) => { sendProblem(request as FastifyRequest, reply as FastifyReply, badRequest([{ field: 'url', reason: 'is not a valid URL', source: 'path' }], error.message)) }
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -18,12 +18,14 @@ import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQU
 import { DEFAULTS, definedOnly } from './defaults.js'
 import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
-import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
+import { clientErrorHandler, installErrorHandling, refuseConnect, sendProblem } from './errors.js'
 import { invitesRoute, parseJson } from './invites.js'
 import { installGuard } from './guard.js'
 import { SESSION_HEADER } from '../contracts/headers.js'
 import { Upstream, type UpstreamOptions } from './upstream.js'
 import { secretNames } from '../scenarios/redact.js'
+import type { MockProxy } from './proxy.js'
+import { TUNNEL_HOST } from './proxy-hosts.js'
 
 export interface MockOptions {
   /** Scenario served to every request until changed (the `--scenario` flag). */
@@ -66,6 +68,8 @@ export interface MockOptions {
   corsOrigins?: readonly string[]
   /** Pass invites no scenario was chosen for to the real service, checking its answers. */
   upstream?: UpstreamOptions | undefined
+  /** Answer CONNECT for Konnect's API hosts (`--proxy`): made by `createProxy` from `konnect-invites-mock/server`'s proxy module. */
+  proxy?: MockProxy | undefined
 }
 
 /** pino's options, plus the stream the lines go to (stdout when not given). */
@@ -181,9 +185,11 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     now,
     sleep: settings.sleep,
     log: mockLogger(settings.logger),
+    caPem: options.proxy?.ca.certPem,
     record: (request, served, status, heldMs, at, violations) => {
       const session = request.headers[SESSION_HEADER]
-      state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body), violations })
+      const host = (request.raw.socket as { [TUNNEL_HOST]?: string } | undefined)?.[TUNNEL_HOST]
+      state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body), violations, host })
     }
   }
   if (options.upstream !== undefined) {
@@ -209,6 +215,16 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
   })
 
   installGuard(app, { allowedHosts: settings.allowedHosts, corsOrigins: settings.corsOrigins })
+  const proxy = options.proxy
+  if (proxy === undefined) {
+    app.server.on('connect', refuseConnect)
+  } else {
+    proxy.attach(app.server, context.log)
+    app.addHook('preClose', (done) => {
+      proxy.close()
+      done()
+    })
+  }
   app.register(invitesRoute, context)
   if (settings.admin) {
     app.register(adminRoutes, { prefix: ADMIN_PREFIX, context, adminToken: settings.adminToken })

@@ -7,7 +7,6 @@
  */
 import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import { isIP, isIPv4, Socket } from 'node:net'
-import type { Duplex } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { badRequest, problem, problemOutcome } from '../scenarios/outcome.js'
@@ -211,7 +210,6 @@ export function installGuard (app: FastifyInstance, options: Required<GuardOptio
   })
 
   app.server.on('checkExpectation', expectationFailed)
-  app.server.on('connect', refuseConnect)
 
   if (origins.size > 0) {
     app.options(INVITES_PATH, (request, reply) => {
@@ -229,12 +227,4 @@ export function installGuard (app: FastifyInstance, options: Required<GuardOptio
  */
 function expectationFailed (request: IncomingMessage, response: ServerResponse): void {
   writeOutcome(response, problemOutcome(problem(417, `Expect: ${clip(String(request.headers.expect))} is not supported; send no Expect or 100-continue`), DEFAULT_ID, { connection: 'close' }))
-}
-
-/**
- * Without a `connect` listener Node drops a CONNECT request with no answer at all; the mock is no
- * proxy, so it answers 405 problem+json and closes the connection.
- */
-function refuseConnect (_request: IncomingMessage, socket: Duplex): void {
-  writeOutcome(socket as Socket, problemOutcome(problem(405, 'Method CONNECT is not allowed: this server is not a proxy'), DEFAULT_ID))
 }

@@ -89,6 +89,10 @@ export const JournalEntry = Type.Object({
   heldMs: Type.Number(),
   headers: Type.Record(Type.String(), Type.String()),
   body: Type.Optional(Type.Unknown()),
+  /** `proxy` when the request came through a `--proxy` tunnel. */
+  via: Type.Optional(Type.Literal('proxy')),
+  /** The host the tunnel was opened for, with `via`. */
+  host: Type.Optional(Type.String()),
   /** What was not kept of the request, when something was. */
   cut: Type.Optional(Type.Object({
     headers: Type.Optional(Type.Integer()),

@@ -25,6 +25,10 @@ export interface JournalEntry {
   body?: unknown
   /** How the upstream's answer broke its contract (answers passed through from `--upstream` only). */
   violations?: ResponseViolation[]
+  /** `proxy` when the request came through a `--proxy` tunnel. */
+  via?: 'proxy'
+  /** The host the tunnel was opened for (`CONNECT <host>:443`), with `via`. */
+  host?: string
   /** What was not kept of the request, when something was. */
   cut?: Cut
 }
@@ -54,6 +58,8 @@ export interface JournalRecord {
   body: string | undefined
   /** How an upstream answer broke its contract; an empty list is not kept. */
   violations?: ResponseViolation[] | undefined
+  /** The host of the `--proxy` tunnel the request came through, if it came through one. */
+  host?: string | undefined
 }
 
 /** Which entries to read: at most `limit`, only those after `after` (a `seq`), only one session's. */
@@ -163,6 +169,7 @@ export class Journal {
   private readonly scenarios: string[]
   private readonly sessions: Array<string | null>
   private readonly violations: Array<ResponseViolation[] | undefined>
+  private readonly hosts: Array<string | undefined>
 
   /**
    * `redact` hides secrets when entries are read (the built-in names by default); `maxBytes` bounds
@@ -179,6 +186,7 @@ export class Journal {
     this.scenarios = new Array<string>(limit).fill('')
     this.sessions = new Array<string | null>(limit).fill(null)
     this.violations = new Array<ResponseViolation[] | undefined>(limit).fill(undefined)
+    this.hosts = new Array<string | undefined>(limit).fill(undefined)
   }
 
   private firstRing (): Buffer {
@@ -230,6 +238,7 @@ export class Journal {
     const previous = this.sessions[slot === 0 ? limit - 1 : slot - 1]
     this.sessions[slot] = record.session === previous ? previous : record.session
     this.violations[slot] = record.violations?.length === 0 ? undefined : record.violations
+    this.hosts[slot] = record.host
     this.next = slot + 1 === limit ? 0 : slot + 1
     this.size++
   }
@@ -399,6 +408,11 @@ export class Journal {
     }
     const violations = this.violations[slot]
     if (violations !== undefined) entry.violations = violations
+    const host = this.hosts[slot]
+    if (host !== undefined) {
+      entry.via = 'proxy'
+      entry.host = host
+    }
     return this.redact(entry)
   }
 
@@ -410,5 +424,6 @@ export class Journal {
     this.size = 0
     this.sessions.fill(null)
     this.violations.fill(undefined)
+    this.hosts.fill(undefined)
   }
 }

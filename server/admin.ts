@@ -23,6 +23,9 @@ import { notFound, sendProblem } from './errors.js'
 
 export { ADMIN_PREFIX } from '../contracts/admin.js'
 
+/** The media type of `GET /__mock/ca.pem`. */
+export const CA_PEM_TYPE = 'application/x-pem-file'
+
 export interface AdminOptions {
   /** Require this `X-Mock-Admin-Token` on every admin call. */
   adminToken?: string | undefined
@@ -162,6 +165,11 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
   app.get('/violations', { schema: { querystring: ViolationsQuery, response: { 200: ViolationsResponse } } }, async (request) => {
     const after = request.query.after
     return { upstream: context.upstream?.url ?? null, total: state.violations.total, violations: state.violations.list(after === undefined ? 0 : Number(after)) }
+  })
+
+  app.get('/ca.pem', async (request, reply) => {
+    if (context.caPem === undefined) return sendProblem(request, reply, problem(404, 'There is no CA: the mock runs without --proxy'))
+    return reply.type(CA_PEM_TYPE).send(context.caPem)
   })
 
   app.get('/invites', { schema: { response: { 200: InvitesResponse } } }, async () => state.listInvites())

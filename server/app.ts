@@ -17,7 +17,7 @@ import { closingResponses } from './closing.js'
 import { DEFAULTS, definedOnly } from './defaults.js'
 import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
-import { clientErrorHandler, installErrorHandling, sendProblem } from './errors.js'
+import { clientErrorHandler, installErrorHandling, refuseConnect, sendProblem } from './errors.js'
 import { invitesRoute, parseJson } from './invites.js'
 import { answerUnrouted, createGuard } from './guard.js'
 import { FORMATS } from '../contracts/formats.js'
@@ -25,6 +25,8 @@ import { lazyCompilers } from './lazy-compilers.js'
 import { SESSION_HEADER } from '../contracts/headers.js'
 import { Upstream, type UpstreamOptions } from './upstream.js'
 import { secretNames } from '../scenarios/redact.js'
+import type { MockProxy } from './proxy.js'
+import { TUNNEL_HOST } from './proxy-hosts.js'
 
 export interface MockOptions {
   /** Scenario served to every request until changed (the `--scenario` flag). */
@@ -67,6 +69,8 @@ export interface MockOptions {
   corsOrigins?: readonly string[]
   /** Pass invites no scenario was chosen for to the real service, checking its answers. */
   upstream?: UpstreamOptions | undefined
+  /** Answer CONNECT for Konnect's API hosts (`--proxy`): made by `createProxy` from `konnect-invites-mock/server`'s proxy module. */
+  proxy?: MockProxy | undefined
 }
 
 /** pino's options, plus the stream the lines go to (stdout when not given). */
@@ -186,9 +190,11 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     now,
     sleep: settings.sleep,
     log: app.log,
+    caPem: options.proxy?.ca.certPem,
     record: (request, served, status, heldMs, at, violations) => {
       const session = request.headers[SESSION_HEADER]
-      state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body), violations })
+      const host = (request.raw.socket as { [TUNNEL_HOST]?: string } | undefined)?.[TUNNEL_HOST]
+      state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body), violations, host })
     }
   }
   if (options.upstream !== undefined) {
@@ -215,6 +221,16 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
 
   answerUnrouted(app.server)
   const guard = createGuard({ allowedHosts: settings.allowedHosts, corsOrigins: settings.corsOrigins })
+  const proxy = options.proxy
+  if (proxy === undefined) {
+    app.server.on('connect', refuseConnect)
+  } else {
+    proxy.attach(app.server, context.log)
+    app.addHook('preClose', (done) => {
+      proxy.close()
+      done()
+    })
+  }
   app.register(invitesRoute, { guard })
   if (settings.admin) {
     // One scope for what a page could drive: the guard's admin hook holds for both and nowhere else.

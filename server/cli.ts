@@ -13,6 +13,8 @@ import { buildApp } from './app.js'
 import { isLoopback, listenUrl } from './address.js'
 import { ConfigError, helpText, parseConfig, type Config } from './config.js'
 import type { UpstreamOptions } from './upstream.js'
+import type { MockProxy } from './proxy.js'
+import { defaultCaDir } from './proxy-hosts.js'
 
 export interface Io {
   out: (line: string) => void
@@ -39,9 +41,13 @@ function upstreamFromConfig (config: Config): UpstreamOptions | undefined {
   return { url: config.upstream, timeoutMs: config.upstreamTimeout, strict: config.upstreamStrict, record: config.record }
 }
 
-/** Builds the app a configuration describes (custom scenarios loaded and checked). */
-export function appFromConfig (config: Config): FastifyInstance {
+/** Builds the app a configuration describes (custom scenarios loaded and checked), with its proxy when `--proxy` made one. */
+export function appFromConfig (config: Config, proxy?: MockProxy): FastifyInstance {
+  if (!config.proxy && (config.interceptHosts.length > 0 || config.proxyTunnel.length > 0)) {
+    throw new ConfigError(`${config.interceptHosts.length > 0 ? '--intercept-hosts' : '--proxy-tunnel'} needs --proxy`)
+  }
   return buildApp({
+    proxy,
     scenario: config.scenario,
     rateLimit: config.rateLimit,
     activeUsers: config.activeUsers,
@@ -63,6 +69,73 @@ export function appFromConfig (config: Config): FastifyInstance {
   })
 }
 
+/** The proxy, loaded only now: a mock started without `--proxy` never loads TLS or X.509 code. */
+async function startProxy (config: Config, caDir: string, io: Io): Promise<MockProxy> {
+  const { createProxy } = await import('./proxy.js')
+  return await createProxy({ caDir, interceptHosts: config.interceptHosts, tunnels: config.proxyTunnel, notice: (line) => { io.err(`${PROGRAM}: ${line}`) } })
+}
+
+/** The URL programs give as `HTTPS_PROXY`: a wildcard listening address is reached on loopback. */
+function proxyUrl (host: string, port: number): string {
+  return listenUrl(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port)
+}
+
+/**
+ * `konnect-invites-mock ca [--path] [--ca-dir D] [--intercept-hosts h,...] [--host H] [--port N]`:
+ * makes the CA if there is none (or it no longer fits), then prints its path and the environment
+ * lines that point Go, curl, Node and Python at the proxy; with `--path`, only the path.
+ */
+async function caCommand (argv: readonly string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
+  const pathOnly = argv.includes('--path')
+  let config: Config
+  try {
+    config = parseConfig(argv.filter((arg) => arg !== '--path'), env)
+  } catch (error) {
+    io.err(`${PROGRAM} ca: ${(error as Error).message}`)
+    return 2
+  }
+  if (config.help) {
+    io.out(CA_HELP)
+    return 0
+  }
+  const caDir = config.caDir ?? defaultCaDir(env)
+  const { loadCa } = await import('./ca.js')
+  const { KONNECT_API_HOSTS } = await import('./proxy-hosts.js')
+  let path: string
+  try {
+    path = (await loadCa({ dir: caDir, hosts: [...new Set([...KONNECT_API_HOSTS, ...config.interceptHosts])], log: (line) => { io.err(`${PROGRAM}: ${line}`) } })).path
+  } catch (error) {
+    io.err(`${PROGRAM} ca: cannot set up the CA in ${caDir}: ${(error as Error).message}`)
+    return 2
+  }
+  if (pathOnly) {
+    io.out(path)
+    return 0
+  }
+  const proxy = proxyUrl(config.host, config.port)
+  io.out([
+    path,
+    '',
+    '# Go (Kong\'s SDK), and anything else built with Go:',
+    `export HTTPS_PROXY=${proxy} SSL_CERT_FILE=${path}`,
+    '# curl:',
+    `curl --proxy ${proxy} --cacert ${path} https://global.api.konghq.com/v3/invites ...`,
+    '# Node (undici\'s EnvHttpProxyAgent, or NODE_USE_ENV_PROXY=1 on Node 22.21+/24.5+):',
+    `export HTTPS_PROXY=${proxy} NODE_EXTRA_CA_CERTS=${path}`,
+    '# Python (requests; httpx and urllib read SSL_CERT_FILE):',
+    `export HTTPS_PROXY=${proxy} REQUESTS_CA_BUNDLE=${path} SSL_CERT_FILE=${path}`
+  ].join('\n'))
+  return 0
+}
+
+const CA_HELP = [
+  'Usage: konnect-invites-mock ca [--path] [--ca-dir <dir>] [--intercept-hosts <h,...>] [--host <host>] [--port <n>]',
+  '',
+  'Makes the --proxy CA if there is none yet, then prints its certificate\'s path and the environment',
+  'lines that send Go, curl, Node and Python programs through the mock. --path prints only the path.',
+  ''
+].join('\n')
+
 /**
  * Starts the mock from command-line arguments and an environment. Resolves to the running app, or
  * to an exit code when there is nothing to serve (help, version, bad input). `listening` runs once
@@ -75,6 +148,8 @@ export async function main (argv: readonly string[], env: Record<string, string 
 }, listening: (app: FastifyInstance, config: Config) => void = () => {}): Promise<FastifyInstance | number> {
   let app: FastifyInstance
   let config: Config
+  let proxy: MockProxy | undefined
+  if (argv[0] === 'ca') return await caCommand(argv.slice(1), env, io)
   try {
     config = parseConfig(argv, env)
     if (config.help) {
@@ -85,7 +160,16 @@ export async function main (argv: readonly string[], env: Record<string, string 
       io.out(version())
       return 0
     }
-    app = appFromConfig(config)
+    if (config.proxy) {
+      const caDir = config.caDir ?? defaultCaDir(env)
+      try {
+        proxy = await startProxy(config, caDir, io)
+      } catch (error) {
+        io.err(`${PROGRAM}: cannot set up the proxy's CA in ${caDir}: ${(error as Error).message}`)
+        return 2
+      }
+    }
+    app = appFromConfig(config, proxy)
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ScenarioError || error instanceof ScenarioFileError) {
       io.err(`${PROGRAM}: ${error.message}`)
@@ -104,6 +188,7 @@ export async function main (argv: readonly string[], env: Record<string, string 
   if (config.admin && config.adminToken === undefined && !isLoopback(config.host)) {
     io.err(`${PROGRAM}: warning: the admin API is open to the network on ${config.host}; set --admin-token or --admin off`)
   }
+  if (proxy !== undefined) io.out(`proxy for ${proxy.hosts[0]!} and ${proxy.hosts.length - 1} more: HTTPS_PROXY=${proxyUrl(config.host, port)} SSL_CERT_FILE=${proxy.ca.path}`)
   if (config.upstream !== undefined) io.err(`${PROGRAM}: invites without a chosen scenario now reach ${config.upstream}: real invitations are sent`)
   listening(app, config)
   return app

@@ -10,6 +10,7 @@ import { DEFAULTS } from './defaults.js'
 import { MAX_JOURNAL_LIMIT } from '../scenarios/journal.js'
 import { allowedHost, corsOrigin } from './guard.js'
 import { checkUpstreamUrl, DEFAULT_UPSTREAM_TIMEOUT_MS } from './upstream.js'
+import { interceptHost, tunnelEntry } from './proxy-hosts.js'
 
 // The names the defaults had before they were gathered in DEFAULTS; kept for importers.
 export const DEFAULT_PORT = DEFAULTS.port
@@ -46,6 +47,10 @@ export interface Config {
   upstreamTimeout: number
   upstreamStrict: boolean
   record: string | undefined
+  proxy: boolean
+  interceptHosts: string[]
+  proxyTunnel: string[]
+  caDir: string | undefined
   help: boolean
   version: boolean
 }
@@ -111,6 +116,9 @@ function listOf (value: string, parse: (item: string) => string | { error: strin
   return parsed
 }
 
+/** A switch: true when given as a flag, or its variable says so. */
+const onOff = (v: string): boolean | ConfigError => ['', 'true', '1', 'on'].includes(v) ? true : ['false', '0', 'off'].includes(v) ? false : fail(`expected true or false, got "${v}"`)
+
 const option = <K extends keyof Config>(o: Option<K>): Option => o as unknown as Option
 
 /** Every option, in `--help` order. */
@@ -137,15 +145,19 @@ export const OPTIONS: readonly Option[] = [
   option({ key: 'corsOrigins', flag: '--cors-origin', env: 'MOCK_CORS_ORIGIN', value: '<o,...>', help: 'browser origins allowed to call /v3/invites, with CORS (default: none)', parse: (v) => listOf(v, corsOrigin, 'origin') }),
   option({ key: 'upstream', flag: '--upstream', env: 'MOCK_UPSTREAM', value: '<url>', help: 'pass invites no scenario is chosen for to this service (real invitations are sent)', parse: (v) => { const r = checkUpstreamUrl(v); return 'error' in r ? fail(r.error) : r.url } }),
   option({ key: 'upstreamTimeout', flag: '--upstream-timeout', env: 'MOCK_UPSTREAM_TIMEOUT', value: '<ms>', help: `time the upstream gets to answer before a 504 (default ${DEFAULT_UPSTREAM_TIMEOUT_MS})`, parse: integer(1, 600_000, 'milliseconds') }),
-  option({ key: 'upstreamStrict', flag: '--upstream-strict', env: 'MOCK_UPSTREAM_STRICT', switch: true, help: 'answer 502 instead of an upstream answer that breaks the contract', parse: (v) => ['', 'true', '1', 'on'].includes(v) ? true : ['false', '0', 'off'].includes(v) ? false : fail(`expected true or false, got "${v}"`) }),
+  option({ key: 'upstreamStrict', flag: '--upstream-strict', env: 'MOCK_UPSTREAM_STRICT', switch: true, help: 'answer 502 instead of an upstream answer that breaks the contract', parse: onOff }),
   option({ key: 'record', flag: '--record', env: 'MOCK_RECORD', value: '<file>', help: 'append each distinct upstream error answer to this scenarios file', parse: (v) => v.trim() === '' ? fail('expected a file path') : v }),
+  option({ key: 'proxy', flag: '--proxy', env: 'MOCK_PROXY', switch: true, help: 'also act as an HTTPS proxy (CONNECT) that serves Konnect\'s API hosts (global, us, eu, au, me, in, sg .api.konghq.com) from this mock', parse: onOff }),
+  option({ key: 'interceptHosts', flag: '--intercept-hosts', env: 'MOCK_INTERCEPT_HOSTS', value: '<h,...>', help: 'more hosts the proxy serves from this mock (a custom domain)', parse: (v) => listOf(v, interceptHost, 'host name') }),
+  option({ key: 'proxyTunnel', flag: '--proxy-tunnel', env: 'MOCK_PROXY_TUNNEL', value: '<h[:p],...>', help: 'hosts the proxy tunnels unchanged (port 443 when left out); any other CONNECT is refused', parse: (v) => listOf(v, tunnelEntry, 'host[:port]') }),
+  option({ key: 'caDir', flag: '--ca-dir', env: 'MOCK_CA_DIR', value: '<dir>', help: 'folder of the proxy\'s CA, ca.pem and its key (default $XDG_DATA_HOME/konnect-invites-mock, else ~/.local/share/konnect-invites-mock)', parse: (v) => v.trim() === '' ? fail('expected a folder path') : v }),
   option({ key: 'help', flag: '--help', switch: true, short: 'h', help: 'print this help and exit', parse: () => true }),
   option({ key: 'version', flag: '--version', switch: true, short: 'v', help: 'print the version and exit', parse: () => true })
 ]
 
 /** The configuration when nothing is given. */
 export function defaultConfig (): Config {
-  return { ...DEFAULTS, activeUsers: [], scenariosFile: undefined, redact: [], allowedHosts: [], corsOrigins: [], upstream: undefined, upstreamTimeout: DEFAULT_UPSTREAM_TIMEOUT_MS, upstreamStrict: false, record: undefined, help: false, version: false }
+  return { ...DEFAULTS, activeUsers: [], scenariosFile: undefined, redact: [], allowedHosts: [], corsOrigins: [], upstream: undefined, upstreamTimeout: DEFAULT_UPSTREAM_TIMEOUT_MS, upstreamStrict: false, record: undefined, proxy: false, interceptHosts: [], proxyTunnel: [], caDir: undefined, help: false, version: false }
 }
 
 function apply (config: Config, opt: Option, value: string, source: string): void {

@@ -25,6 +25,8 @@ export interface MockContext {
    * `violations` how an upstream answer broke its contract.
    */
   record: (request: FastifyRequest, served: string, status: number, heldMs: number, at: number, violations?: ResponseViolation[]) => void
+  /** The CA certificate clients trust for `--proxy` (PEM), when the proxy is on. */
+  caPem?: string | undefined
   /** Where invites no scenario was chosen for go (`--upstream`). */
   upstream?: Upstream | undefined
 }

@@ -3,7 +3,9 @@
  * types, parse and validation errors, HTTP-level client errors, crashes) leaves as
  * `application/problem+json` in the documented BaseError shape, never as Fastify's default JSON.
  */
+import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import type { BaseError, BadRequestError, InvalidParameter } from '../contracts/schemas.js'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
@@ -109,7 +111,16 @@ export function installErrorHandling (app: FastifyInstance, bodyLimit: number, o
     sendProblem(request, reply, body)
   })
 
-  app.setNotFoundHandler((request, reply) => { observe(request, notFound(app, request, reply)) })
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!
+    if (!path.startsWith('/')) {
+      observe(request, 400)
+      sendProblem(request, reply, badRequest([{ field: 'url', reason: 'must be a path (origin form)', source: 'path' }],
+        `${request.method} ${truncate(path, 200)} is a plain-HTTP proxy request: this mock proxies only HTTPS (CONNECT, with --proxy); send https:// URLs through it, or call it directly at a path`))
+      return
+    }
+    observe(request, notFound(app, request, reply))
+  })
 }
 
 /**
@@ -129,4 +140,12 @@ export function clientErrorHandler (error: NodeJS.ErrnoException, socket: Socket
     : status === 408 ? 'The request was not received in time' : 'The request is not valid HTTP'
   const body = status === 400 ? badRequest([{ field: 'request', reason: 'is not valid HTTP' }], detail) : problem(status, detail)
   writeOutcome(socket, problemOutcome(body, DEFAULT_ID))
+}
+
+/**
+ * Without a `connect` listener Node drops a CONNECT request with no answer at all; without
+ * `--proxy` the mock is no proxy, so it answers 405 problem+json and closes the connection.
+ */
+export function refuseConnect (_request: IncomingMessage, socket: Duplex): void {
+  writeOutcome(socket as Socket, problemOutcome(problem(405, 'Method CONNECT is not allowed: this server is not a proxy (start it with --proxy to intercept Konnect\'s API hosts)'), DEFAULT_ID))
 }

@@ -7,7 +7,6 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http'
 import { isIP, isIPv4, Socket } from 'node:net'
-import type { Duplex } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { badRequest, problem, problemOutcome } from '../scenarios/outcome.js'
@@ -230,13 +229,12 @@ export async function corsPreflight (app: FastifyInstance, { origins }: { origin
 }
 
 /**
- * Answers on the raw server what never reaches a route: an `Expect` other than `100-continue` (417)
- * and `CONNECT` (405), both as problem+json.
+ * Answers on the raw server an `Expect` other than `100-continue` (417) as problem+json; `CONNECT`
+ * is the proxy's or `refuseConnect`'s (server/errors.ts).
  * @example answerUnrouted(app.server)
  */
 export function answerUnrouted (server: Server): void {
   server.on('checkExpectation', expectationFailed)
-  server.on('connect', refuseConnect)
 }
 
 /**
@@ -245,12 +243,4 @@ export function answerUnrouted (server: Server): void {
  */
 function expectationFailed (request: IncomingMessage, response: ServerResponse): void {
   writeOutcome(response, problemOutcome(problem(417, `Expect: ${clip(String(request.headers.expect))} is not supported; send no Expect or 100-continue`), DEFAULT_ID, { connection: 'close' }))
-}
-
-/**
- * Without a `connect` listener Node drops a CONNECT request with no answer at all; the mock is no
- * proxy, so it answers 405 problem+json and closes the connection.
- */
-function refuseConnect (_request: IncomingMessage, socket: Duplex): void {
-  writeOutcome(socket as Socket, problemOutcome(problem(405, 'Method CONNECT is not allowed: this server is not a proxy'), DEFAULT_ID))
 }

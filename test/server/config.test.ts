@@ -29,6 +29,10 @@ t.test('defaults', async (t) => {
     upstreamTimeout: 10_000,
     upstreamStrict: false,
     record: undefined,
+    proxy: false,
+    interceptHosts: [],
+    proxyTunnel: [],
+    caDir: undefined,
     help: false,
     version: false
   })
@@ -72,7 +76,10 @@ const flags: Array<[string[], Record<string, string>, Record<string, unknown>]> 
   [['--cors-origin', 'http://localhost:5173/,https://App.example'], { MOCK_CORS_ORIGIN: 'http://localhost:5173/,https://App.example' }, { corsOrigins: ['http://localhost:5173', 'https://app.example'] }],
   [['--upstream', 'https://global.api.konghq.com/'], { MOCK_UPSTREAM: 'https://global.api.konghq.com' }, { upstream: 'https://global.api.konghq.com' }],
   [['--upstream-timeout', '250'], { MOCK_UPSTREAM_TIMEOUT: '250' }, { upstreamTimeout: 250 }],
-  [['--record', 'recorded.yaml'], { MOCK_RECORD: 'recorded.yaml' }, { record: 'recorded.yaml' }]
+  [['--record', 'recorded.yaml'], { MOCK_RECORD: 'recorded.yaml' }, { record: 'recorded.yaml' }],
+  [['--intercept-hosts', 'Global.API.Example.com, konnect.mock.test.'], { MOCK_INTERCEPT_HOSTS: 'global.api.example.com,konnect.mock.test' }, { interceptHosts: ['global.api.example.com', 'konnect.mock.test'] }],
+  [['--proxy-tunnel', 'api.example.com, 127.0.0.1:8443,[::1]'], { MOCK_PROXY_TUNNEL: 'api.example.com,127.0.0.1:8443,[::1]:443' }, { proxyTunnel: ['api.example.com:443', '127.0.0.1:8443', '[::1]:443'] }],
+  [['--ca-dir', '/tmp/ca dir'], { MOCK_CA_DIR: '/tmp/ca dir' }, { caDir: '/tmp/ca dir' }]
 ]
 
 t.test('every option by flag, by --flag=value, and by env variable', async (t) => {
@@ -82,7 +89,7 @@ t.test('every option by flag, by --flag=value, and by env variable', async (t) =
     t.match(parseConfig([], env), expected, JSON.stringify(env))
   }
   const withEnv = OPTIONS.filter((o) => o.env !== undefined).map((o) => o.env)
-  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_SHUTDOWN_GRACE', 'MOCK_REDACT', 'MOCK_ALLOWED_HOSTS', 'MOCK_CORS_ORIGIN', 'MOCK_UPSTREAM', 'MOCK_UPSTREAM_TIMEOUT', 'MOCK_UPSTREAM_STRICT', 'MOCK_RECORD'])
+  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_SHUTDOWN_GRACE', 'MOCK_REDACT', 'MOCK_ALLOWED_HOSTS', 'MOCK_CORS_ORIGIN', 'MOCK_UPSTREAM', 'MOCK_UPSTREAM_TIMEOUT', 'MOCK_UPSTREAM_STRICT', 'MOCK_RECORD', 'MOCK_PROXY', 'MOCK_INTERCEPT_HOSTS', 'MOCK_PROXY_TUNNEL', 'MOCK_CA_DIR'])
   t.match(parseConfig(['--help'], {}), { help: true })
   t.match(parseConfig(['-h'], {}), { help: true })
   t.match(parseConfig(['--version'], {}), { version: true })
@@ -93,6 +100,9 @@ t.test('every option by flag, by --flag=value, and by env variable', async (t) =
   t.match(parseConfig(['--upstream-strict'], {}), { upstreamStrict: true })
   for (const value of ['true', '1', 'on']) t.match(parseConfig([], { MOCK_UPSTREAM_STRICT: value }), { upstreamStrict: true }, value)
   for (const value of ['false', '0', 'off']) t.match(parseConfig([], { MOCK_UPSTREAM_STRICT: value }), { upstreamStrict: false }, value)
+  t.match(parseConfig(['--proxy'], {}), { proxy: true })
+  t.match(parseConfig([], { MOCK_PROXY: '1' }), { proxy: true })
+  t.match(parseConfig([], { MOCK_PROXY: 'off' }), { proxy: false })
 })
 
 t.test('flags win over env variables; empty env variables are ignored', async (t) => {
@@ -132,6 +142,16 @@ t.test('bad values are one-line ConfigErrors naming the flag or variable', async
     [[], { MOCK_UPSTREAM_TIMEOUT: '0' }, 'MOCK_UPSTREAM_TIMEOUT: expected milliseconds from 1 to 600000, got "0"'],
     [[], { MOCK_UPSTREAM_STRICT: 'yes please' }, 'MOCK_UPSTREAM_STRICT: expected true or false, got "yes please"'],
     [['--record', ' '], {}, '--record: expected a file path'],
+    [['--intercept-hosts', '127.0.0.1'], {}, '--intercept-hosts: expected a DNS name with a dot, like global.api.example.com (no address, port or scheme), got "127.0.0.1"'],
+    [[], { MOCK_INTERCEPT_HOSTS: 'https://api.example.com' }, 'MOCK_INTERCEPT_HOSTS: expected a DNS name with a dot, like global.api.example.com (no address, port or scheme), got "https://api.example.com"'],
+    [['--intercept-hosts', 'localhost'], {}, '--intercept-hosts: expected a DNS name with a dot, like global.api.example.com (no address, port or scheme), got "localhost"'],
+    [['--intercept-hosts', '[::1]'], {}, '--intercept-hosts: expected a DNS name with a dot, like global.api.example.com (no address, port or scheme), got "[::1]"'],
+    [['--intercept-hosts', ','], {}, '--intercept-hosts: expected at least one host name'],
+    [['--proxy-tunnel', 'api.example.com:0'], {}, '--proxy-tunnel: expected host[:port], like api.example.com or 127.0.0.1:8443, got "api.example.com:0"'],
+    [[], { MOCK_PROXY_TUNNEL: 'https://api.example.com' }, 'MOCK_PROXY_TUNNEL: expected host[:port], like api.example.com or 127.0.0.1:8443, got "https://api.example.com"'],
+    [['--proxy-tunnel', 'bad host:443'], {}, '--proxy-tunnel: expected host[:port], like api.example.com or 127.0.0.1:8443, got "bad host:443"'],
+    [['--ca-dir', ' '], {}, '--ca-dir: expected a folder path'],
+    [[], { MOCK_PROXY: 'sure' }, 'MOCK_PROXY: expected true or false, got "sure"'],
     [['--nope'], {}, 'unknown option "--nope" (see --help)'],
     [['serve'], {}, 'unknown option "serve" (see --help)'],
     [['--port'], {}, '--port needs a value <n>'],

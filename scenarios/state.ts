@@ -5,7 +5,7 @@
  */
 import { LIST_LIMIT } from '../contracts/limits.js'
 import type { Scenario } from './catalogue.js'
-import { Journal } from './journal.js'
+import { Journal } from './journal-ring.js'
 import { createRedactor } from './redact.js'
 import { ViolationLog } from './violations.js'
 

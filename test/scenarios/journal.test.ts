@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import t from 'tap'
-import { BODY_BYTES_KEPT, Journal, JOURNAL_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_BYTES, URL_CHARS_KEPT, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
+import { BODY_BYTES_KEPT, JOURNAL_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_BYTES, URL_CHARS_KEPT, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
+import { Journal } from '../../scenarios/journal-ring.js'
 import { createRedactor } from '../../scenarios/redact.js'
 
 const record = (url: string, extra: Partial<JournalRecord> = {}): JournalRecord =>

@@ -15,6 +15,7 @@ import { scenarioExpectation } from './scenario-rule.js'
 import { checkSchema } from './validate.js'
 import { isEmail } from './formats.js'
 import { truncate } from './internal/text.js'
+import { parseJson } from './internal/json.js'
 
 /** Delay asked of the `delay` scenario: enough to go through the delay path, short enough not to slow the run. */
 export const RUNNER_DELAY_MS = 10
@@ -122,14 +123,6 @@ async function adminGet (http: Client, path: string, options: RunOptions): Promi
     throw new RunnerError(`the admin API at ${http.baseUrl}${path} answered ${answer.statusCode}: pass the mock's admin token (--admin-token)${path === '/__mock/health' ? ' or run with --live-safe' : ''}`)
   }
   return answer
-}
-
-function parseJson (text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }
 
 /** The catalogue when the server is this mock, or undefined when it has no `/__mock`. */

@@ -4,6 +4,7 @@
  * The byte ring that holds the recorded text is in `journal-ring.ts`.
  */
 import type { ResponseViolation } from '../contracts/assert.js'
+import { parseJson } from '../contracts/internal/json.js'
 
 /** A request as the journal shows it: secrets redacted. */
 export interface JournalEntry {
@@ -98,11 +99,7 @@ export const SEPARATOR = '\n'
 
 /** A body as the journal shows it: parsed JSON, or `[not JSON]`. */
 export function parsedBody (text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return '[not JSON]'
-  }
+  return parseJson(text, '[not JSON]')
 }
 
 /** Header pairs as an object: lower-case names, repeated headers joined with `, `. */

@@ -15,6 +15,7 @@ import { isSecretName } from '../scenarios/redact.js'
 import type { MockContext } from './context.js'
 import { SERVED_HEADER } from '../contracts/headers.js'
 import { sendOutcome } from './reply.js'
+import { parseJson } from '../contracts/internal/json.js'
 
 /** The id reported in `X-Mock-Scenario-Served` for an answer of the upstream. */
 export const UPSTREAM_ID = 'upstream'
@@ -107,14 +108,6 @@ function passedThrough (status: number, headers: Record<string, string | string[
 export function causeOf (error: unknown): string {
   const cause = (error as { cause?: NodeJS.ErrnoException }).cause
   return String((error as NodeJS.ErrnoException).code ?? cause?.code ?? (error as Error).message)
-}
-
-function parseJson (text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }
 
 /**

@@ -8,6 +8,7 @@ import type { TSchema } from '@sinclair/typebox'
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
 import { contractForStatus, contracts, PROBLEM_JSON, type ContractName } from './schemas.js'
 import { compile } from './validate.js'
+import { isObject as isRecord } from './internal/object.js'
 
 /** One way an answer breaks its contract. */
 export interface ResponseViolation {
@@ -124,9 +125,6 @@ export function preview (value: unknown): string {
   const text = JSON.stringify(value) ?? String(value)
   return text.length > 80 ? `${text.slice(0, 77)}...` : text
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 function describeAll (parts: string[]): string {
   if (parts.length === 1) return parts[0]!

@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { isObject as isPlainObject } from './internal/object.js'
+const isObject = (value: unknown): value is JsonObject => isPlainObject<JsonObject>(value)
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type JsonObject = { [key: string]: Json }
 
 const PROSE = new Set(['description', 'example', 'examples', 'readOnly', 'writeOnly', 'title', '$id', 'deprecated', 'externalDocs', 'xml'])
-
-const isObject = (value: unknown): value is JsonObject => value !== null && typeof value === 'object' && !Array.isArray(value)
 
 /**
  * Parses an OpenAPI document (YAML or JSON) from a file.

@@ -8,6 +8,8 @@ import { forbiddenExamples, inviteExamples, unauthorizedExample } from './exampl
 import { diffJson, normalizeSchema, pointer, resolveRefs, type Json } from './openapi.js'
 import { contractForStatus, contracts, InviteUserRequest, PROBLEM_JSON } from './schemas.js'
 import snapshot from './published.json' with { type: 'json' }
+import { isObject as isPlainObject } from './internal/object.js'
+const isObject = (value: unknown): value is JsonObject => isPlainObject<JsonObject>(value)
 
 type JsonObject = { [key: string]: Json }
 
@@ -45,8 +47,6 @@ const ALONGSIDE: Record<string, string> = { 401: 'IdentityUnauthenticated', 403:
 const PROSE = new Set(['description', 'title', 'example', 'examples', 'externalDocs', 'xml'])
 /** Keywords whose values are data, not schemas: nothing in them is prose. */
 const DATA = new Set(['enum', 'const', 'default'])
-
-const isObject = (value: unknown): value is JsonObject => value !== null && typeof value === 'object' && !Array.isArray(value)
 
 function withoutProse (schema: Json): Json {
   if (Array.isArray(schema)) return schema.map(withoutProse)

@@ -13,11 +13,10 @@ import { kebab } from '../contracts/internal/text.js'
 import { builtInScenarios, compileScenario } from './catalogue.js'
 import { parseScenarios, ScenarioFileError, type CustomScenario } from './custom.js'
 import { yaml } from './yaml.js'
-import { isSecretName, queryText, splitQuery } from './redact.js'
+import { isSecretName, queryText, REDACTED, splitQuery } from './redact.js'
 
 /** The `instance` written to the file: the mock serves a fresh one in its place. */
 export const RECORDED_INSTANCE = 'konnect:trace:recorded'
-const REDACTED = '[redacted]'
 /** Response headers a client reads, kept in the file; framing, cookies and the rest are not. */
 const KEPT_HEADERS = new Set(['retry-after', 'www-authenticate', 'ratelimit', 'ratelimit-policy', 'deprecation', 'sunset'])
 const KEPT_PREFIXES = ['ratelimit-', 'x-ratelimit-']

@@ -9,6 +9,7 @@ import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
 import { contractForStatus, contracts, PROBLEM_JSON, type ContractName } from './schemas.js'
 import { compile } from './validate.js'
 import { isObject as isRecord } from './internal/object.js'
+import { isJsonType } from './internal/json.js'
 
 /** One way an answer breaks its contract. */
 export interface ResponseViolation {
@@ -233,9 +234,6 @@ function bodyText (body: unknown): string | undefined {
   if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8')
   return undefined
 }
-
-const isJsonType = (mediaType: string | undefined): boolean =>
-  mediaType !== undefined && (mediaType === 'application/json' || mediaType.endsWith('+json'))
 
 /**
  * Checks an answer against an expectation and lists every violation (empty when it conforms).

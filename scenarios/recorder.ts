@@ -14,6 +14,7 @@ import { builtInScenarios, compileScenario } from './catalogue.js'
 import { parseScenarios, ScenarioFileError, type CustomScenario } from './custom.js'
 import { yaml } from './yaml.js'
 import { isSecretName, queryText, REDACTED, splitQuery } from './redact.js'
+import { isJsonType } from '../contracts/internal/json.js'
 
 /** The `instance` written to the file: the mock serves a fresh one in its place. */
 export const RECORDED_INSTANCE = 'konnect:trace:recorded'
@@ -148,7 +149,7 @@ function describe (answer: RecordedAnswer, secrets: readonly string[], when: str
   }
   // A compact JSON body is kept as data (readable, served with a fresh instance); anything else is
   // kept as text, so the mock serves the very same bytes. One that breaks its contract is a fault.
-  let item: Omit<CustomScenario, 'id'> = object !== undefined && JSON.stringify(object) === text && isJsonType(contentType)
+  let item: Omit<CustomScenario, 'id'> = object !== undefined && JSON.stringify(object) === text && isJsonType(mediaTypeOf(contentType))
     ? { ...base, body: 'instance' in object ? { ...object, instance: RECORDED_INSTANCE } : object }
     : { ...base, text: text.replace(/("instance"\s*:\s*")(?:[^"\\]|\\.)*"/, `$1${RECORDED_INSTANCE}"`) }
   if (!conforms(item)) item = { ...item, fault: true }
@@ -159,11 +160,6 @@ function describe (answer: RecordedAnswer, secrets: readonly string[], when: str
   }
   const key = JSON.stringify([item.status, mediaTypeOf(item.contentType) ?? '', Object.keys(item.headers ?? {}).sort(), item.body ?? item.text])
   return { item, key, name: `${title} ${detail}` }
-}
-
-const isJsonType = (type: string | undefined): boolean => {
-  const media = mediaTypeOf(type)
-  return media !== undefined && (media === 'application/json' || media.endsWith('+json'))
 }
 
 function keyOf (item: CustomScenario): string {

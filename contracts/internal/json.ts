@@ -15,3 +15,11 @@ export function parseJson (text: string, fallback?: unknown): unknown {
     return fallback
   }
 }
+
+/**
+ * Whether a media type (already lower case, without parameters) says its body is JSON.
+ * @example isJsonType('application/problem+json') // true
+ */
+export function isJsonType (mediaType: string | undefined): boolean {
+  return mediaType !== undefined && (mediaType === 'application/json' || mediaType.endsWith('+json'))
+}

@@ -52,7 +52,13 @@ export const ListedScenario = Type.Object({
   /** How long the answer is held back when no delay is given with it, in milliseconds. */
   delayMs: Type.Optional(Type.Integer({ minimum: 0 })),
   /** A deliberate fault: held to its status, its declared media type and a non-empty body, not to a contract. */
-  fault: Type.Optional(Type.Boolean())
+  fault: Type.Optional(Type.Boolean()),
+  /** When a client meets this answer from the real service, in one sentence. */
+  when: Type.Optional(Type.String()),
+  /** What the answer says, in words: its `detail` or its reasons, or the fault. */
+  says: Type.Optional(Type.String()),
+  /** A caveat about the answer, such as a published example naming a field an invite does not send. */
+  note: Type.Optional(Type.String())
 })
 export type ListedScenario = Static<typeof ListedScenario>
 

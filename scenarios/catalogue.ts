@@ -8,7 +8,7 @@ import { contractForStatus, PROBLEM_JSON, type ContractName } from '../contracts
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import { checkContract, type Violation } from '../contracts/validate.js'
 import { SERVED_HEADER } from '../contracts/headers.js'
-import { kebab } from '../contracts/internal/text.js'
+import { kebab, truncate } from '../contracts/internal/text.js'
 import { fixedRenderer, jsonRenderer, wireType, type Renderer } from './render.js'
 import { scenarioViolations } from '../contracts/scenario-rule.js'
 
@@ -34,6 +34,12 @@ export interface ScenarioDefinition {
   delayMs?: number
   /** A deliberate fault: not held to its status's contract, only to its status, media type and a non-empty body. */
   fault?: boolean
+  /** When a client meets this answer from the real service, in one short sentence (the dashboard's card). */
+  when?: string
+  /** What the answer says, in words: derived from a JSON body's `detail` or reasons unless given (a fault's, say). */
+  says?: string
+  /** A caveat worth knowing before relying on the answer (the published example names a field an invite does not send). */
+  note?: string
 }
 
 /** The id of the unforced behaviour, as reported in `X-Mock-Scenario-Served`. */
@@ -43,8 +49,52 @@ export const DEFAULT_DELAY_MS = 2000
 /** `Retry-After` (seconds) advertised by the forced 429 and 503 scenarios: short, so retrying clients finish fast. */
 export const FORCED_RETRY_AFTER_S = 1
 
+/** When a client meets each documented answer, and what to know about its published example, by id. */
+const documentedTexts: Readonly<Record<string, Pick<ScenarioDefinition, 'when' | 'note'>>> = {
+  'request-format-is-invalid': { when: 'The body is not JSON, or not a JSON object.' },
+  'cannot-be-blank': {
+    when: 'A required field is sent empty, such as "email": "".',
+    note: 'The published example names the field `name`; the mock\'s own check of a blank address names `email`.'
+  },
+  'invalid-id-format': {
+    when: 'An ID in the request is not in the format the API expects.',
+    note: 'The published example names `teamID`, a field of the team operations, not of an invite.'
+  },
+  'must-be-a-valid-uuid-v4': {
+    when: 'An ID in the request is not a UUID v4.',
+    note: 'The published example names `id`, which an invite does not send.'
+  },
+  'system-teams-cannot-be-modified': {
+    when: 'The request would change a system team Konnect manages itself.',
+    note: 'The published example names `teamID`, a field of the team operations, not of an invite.'
+  },
+  'password-complexity': {
+    when: 'A new password is too weak: the API lists every rule it breaks.',
+    note: 'The published example names `new_password`, a field of the user operations, not of an invite.'
+  },
+  'authentication-settings-cannot-be-all-disabled': {
+    when: 'A change would turn off every way to log in to the organization.',
+    note: 'The published example names `oidc_auth_enabled`, `basic_auth_enabled` and `saml_auth_enabled`, the authentication settings\' fields.'
+  },
+  'oidc-needs-an-idp-configuration': {
+    when: 'OIDC login is turned on before an identity provider is configured.',
+    note: 'The published example names `oidc_auth_enabled`, an authentication setting, not an invite field.'
+  },
+  'idp-configuration-is-required': {
+    when: 'The organization must configure an identity provider first.',
+    note: 'The published example names `data`, which an invite does not send.'
+  },
+  'unsupported-filter-operation': {
+    when: 'A list filter asks for an operation the API does not support.',
+    note: 'The published example names `[filter][actions][contains]`, a query filter of the list operations.'
+  },
+  'user-is-already-active': { when: 'The address belongs to a user already active in the organization (seed one with --active-users).' },
+  'rate-limited': { when: 'The token sent too many requests: wait Retry-After seconds, then retry.' }
+}
+
 const documented: ScenarioDefinition[] = inviteExamples.map((example) => ({
   id: kebab(example.name),
+  ...documentedTexts[kebab(example.name)],
   title: example.name,
   status: example.status,
   kind: 'documented',
@@ -71,7 +121,9 @@ const behaviours: ScenarioDefinition[] = [
     title: 'Created',
     status: 201,
     kind: 'behaviour',
-    description: 'The invitation is sent: 201 with an empty body.'
+    description: 'The invitation is sent: 201 with an empty body.',
+    when: 'A valid token invites an address that is new or still pending: the invitation is (re)sent.',
+    says: 'Nothing: an empty body.'
   },
   {
     id: 'unauthenticated',
@@ -79,6 +131,7 @@ const behaviours: ScenarioDefinition[] = [
     status: 401,
     kind: 'behaviour',
     description: 'No valid token: the API\'s documented "Unauthorized" example.',
+    when: 'The bearer token is missing, malformed, expired or unknown.',
     example: unauthorizedExample.name,
     body: unauthorizedExample.value
   },
@@ -88,6 +141,7 @@ const behaviours: ScenarioDefinition[] = [
     status: 403,
     kind: 'behaviour',
     description: 'The token lacks the administrator role: the API\'s documented "Invalid Permissions" example.',
+    when: 'The token\'s user is not an organization administrator.',
     example: invalidPermissions.name,
     body: invalidPermissions.value
   },
@@ -97,6 +151,7 @@ const behaviours: ScenarioDefinition[] = [
     status: 500,
     kind: 'behaviour',
     description: 'An unexpected server failure, as problem+json (the client\'s "API error occurred" path).',
+    when: 'The service fails unexpectedly; the Go SDK retries a 500 when retries are on.',
     body: {
       status: 500,
       title: 'Internal Server Error',
@@ -110,6 +165,7 @@ const behaviours: ScenarioDefinition[] = [
     status: 503,
     kind: 'behaviour',
     description: 'The service is down for a moment: 503 problem+json with Retry-After.',
+    when: 'The service is briefly down (maintenance, overload): retry after Retry-After.',
     headers: { 'retry-after': String(FORCED_RETRY_AFTER_S) },
     body: {
       status: 503,
@@ -124,6 +180,8 @@ const behaviours: ScenarioDefinition[] = [
     status: 502,
     kind: 'behaviour',
     description: 'A proxy\'s HTML error page: 502 text/html (the client\'s unknown content-type path).',
+    when: 'A proxy or load balancer in front of the API answers with its own page.',
+    says: 'An HTML page, not problem+json: the SDK reports an unknown content type.',
     contentType: 'text/html; charset=utf-8',
     fault: true,
     text: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n'
@@ -134,6 +192,8 @@ const behaviours: ScenarioDefinition[] = [
     status: 0,
     kind: 'behaviour',
     description: 'The socket is closed with no answer at all.',
+    when: 'The network or the server drops the connection mid-request.',
+    says: 'Nothing at all: the socket closes before any status line.',
     action: 'connection-reset'
   },
   {
@@ -142,10 +202,32 @@ const behaviours: ScenarioDefinition[] = [
     status: 201,
     kind: 'behaviour',
     description: `The default behaviour, answered late (X-Mock-Delay or delayMs; ${DEFAULT_DELAY_MS} ms when neither is given).`,
+    when: 'The service is slow to answer: a client without a timeout waits with it.',
+    says: `What the default behaviour answers, ${DEFAULT_DELAY_MS} ms late unless a delay is given.`,
     action: 'default-behaviour',
     delayMs: DEFAULT_DELAY_MS
   }
 ]
+
+/** How long a derived `says` may grow: a card's line, not the body. */
+const SAYS_MAX = 160
+
+/**
+ * What a JSON error body says, in words: its `detail`, or else its `invalid_parameters` as
+ * `field: reason` (the first two, and how many more); undefined when it says neither.
+ * @example saysOf({ detail: '', invalid_parameters: [{ field: 'name', reason: 'cannot be blank' }] }) // 'name: cannot be blank'
+ */
+export function saysOf (body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined
+  const { detail, invalid_parameters: parameters } = body as { detail?: unknown, invalid_parameters?: unknown }
+  if (typeof detail === 'string' && detail.trim() !== '') return truncate(detail.trim(), SAYS_MAX)
+  if (!Array.isArray(parameters)) return undefined
+  const reasons = parameters.flatMap((item: { field?: unknown, reason?: unknown }) =>
+    typeof item?.reason === 'string' ? [typeof item.field === 'string' ? `${item.field}: ${item.reason}` : item.reason] : [])
+  if (reasons.length === 0) return undefined
+  const more = reasons.length > 2 ? `; and ${reasons.length - 2} more` : ''
+  return truncate(reasons.slice(0, 2).join('; ') + more, SAYS_MAX)
+}
 
 /** The built-in scenarios, documented examples first. */
 export const builtInScenarios: readonly ScenarioDefinition[] = [...documented, ...behaviours]
@@ -206,6 +288,8 @@ export function compileScenario (definition: ScenarioDefinition): Scenario {
     else responseHeaders[lower] = value
   }
   const scenario: Scenario = { ...definition, responseHeaders }
+  const says = definition.says ?? saysOf(definition.body)
+  if (says !== undefined) scenario.says = says
   if (definition.status >= 400 && definition.body === undefined && definition.text === undefined && definition.action === undefined) {
     const contract = contractOf(definition.status, definition.contentType ?? declaredType ?? PROBLEM_JSON)
     throw new ScenarioError(definition.id, [{ path: '/body', message: `Expected a body (${contract ?? 'text'})` }],

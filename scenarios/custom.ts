@@ -26,7 +26,11 @@ export const CustomScenario = Type.Object({
   text: Type.Optional(Type.String()),
   contentType: Type.Optional(Type.String({ minLength: 1 })),
   delayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CUSTOM_DELAY_MS })),
-  fault: Type.Optional(Type.Boolean())
+  fault: Type.Optional(Type.Boolean()),
+  /** When a client meets this answer, for the dashboard's card. */
+  when: Type.Optional(Type.String({ maxLength: 300 })),
+  /** A caveat shown on the dashboard's card. */
+  note: Type.Optional(Type.String({ maxLength: 300 }))
 }, { additionalProperties: false })
 export type CustomScenario = Static<typeof CustomScenario>
 

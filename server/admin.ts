@@ -96,7 +96,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
 
   app.get('/scenarios', { schema: { response: { 200: ScenarioListResponse } } }, async () => ({
     active: activeView(state),
-    scenarios: catalogue.list.map(({ id, title, status, kind, description, example, responseType, delayMs, fault }) => ({
+    scenarios: catalogue.list.map(({ id, title, status, kind, description, example, responseType, delayMs, fault, when, says, note }) => ({
       id,
       title,
       status,
@@ -105,7 +105,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
       ...(example === undefined ? {} : { example }),
       ...(responseType === undefined ? {} : { contentType: responseType }),
       ...(delayMs === undefined ? {} : { delayMs }),
-      ...(fault === true ? { fault } : {})
+      ...(fault === true ? { fault } : {}),
+      ...(when === undefined ? {} : { when }),
+      ...(says === undefined ? {} : { says }),
+      ...(note === undefined ? {} : { note })
     }))
   }))
 

@@ -20,10 +20,12 @@ t.test('health and the scenario list', async (t) => {
     kind: 'documented',
     description: 'The published "Request Format is Invalid" example (400).',
     example: 'Request Format is Invalid',
-    contentType: 'application/problem+json; charset=utf-8'
+    contentType: 'application/problem+json; charset=utf-8',
+    when: 'The body is not JSON, or not a JSON object.',
+    says: 'body: request format is invalid'
   })
   const byId = new Map(list.scenarios.map((scenario: { id: string }) => [scenario.id, scenario]))
-  t.same(byId.get('created'), { id: 'created', title: 'Created', status: 201, kind: 'behaviour', description: 'The invitation is sent: 201 with an empty body.' }, 'no example, no body: neither is listed')
+  t.same(byId.get('created'), { id: 'created', title: 'Created', status: 201, kind: 'behaviour', description: 'The invitation is sent: 201 with an empty body.', when: 'A valid token invites an address that is new or still pending: the invitation is (re)sent.', says: 'Nothing: an empty body.' }, 'no example, no body: neither is listed')
   t.match(byId.get('bad-gateway-html'), { contentType: 'text/html; charset=utf-8' }, 'the media type of a non-JSON answer')
   t.match(byId.get('unauthenticated'), { example: 'Unauthorized' }, 'the documented example a behaviour answers with')
 })

@@ -108,13 +108,32 @@ export const JournalEntry = Type.Object({
 }, { additionalProperties: true })
 export type JournalEntry = Static<typeof JournalEntry>
 
-/** `?session=`, `?limit=` (1 to MAX_PAGE) and `?after=<seq>` of the journal, as sent; a repeated parameter is refused. */
-export const RequestsQuery = Type.Object({
+/**
+ * The journal's filters, as sent: `?email=`, `?status=`, `?scenario=`, `?method=`, `?session=`,
+ * `?since=<ISO 8601>` and `?after=<seq>` (read by contracts/requests-filter.ts). A repeated or
+ * unknown parameter is refused, so a misspelt filter never widens a count.
+ */
+const requestsFilterFields = {
+  email: Type.Optional(Type.String()),
+  status: Type.Optional(Type.String()),
+  scenario: Type.Optional(Type.String()),
+  method: Type.Optional(Type.String()),
   session: Type.Optional(SessionName),
-  limit: Type.Optional(Type.String()),
+  since: Type.Optional(Type.String()),
   after: Type.Optional(Type.String())
-})
+}
+
+/** The journal's filters and `?limit=` (1 to MAX_PAGE), as sent. */
+export const RequestsQuery = Type.Object({ ...requestsFilterFields, limit: Type.Optional(Type.String()) }, { additionalProperties: false })
 export type RequestsQuery = Static<typeof RequestsQuery>
+
+/** `GET /__mock/requests/count`: the journal's filters, as sent. */
+export const RequestsCountQuery = Type.Object(requestsFilterFields, { additionalProperties: false })
+export type RequestsCountQuery = Static<typeof RequestsCountQuery>
+
+/** How many journal entries match the filters. */
+export const RequestsCountResponse = Type.Object({ count: Type.Integer({ minimum: 0 }) })
+export type RequestsCountResponse = Static<typeof RequestsCountResponse>
 
 /** A page of the journal, oldest first; `next` is the `after` that asks for what follows. */
 export const RequestsResponse = Type.Object({

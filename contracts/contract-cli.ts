@@ -11,7 +11,9 @@ import { parseArgs } from 'node:util'
 import { formatViolation } from './assert.js'
 import { loadOpenApi } from './openapi.js'
 import { contractDrift, formatDifference, snapshotOpenApi, type PublishedContract } from './published.js'
+import { FILTER_FIELDS, readRequestsFilter, type ParsedRequestsFilter } from './requests-filter.js'
 import { readCoverage, runContract, type CoverageReport, type RunnerError, type RunReport } from './runner.js'
+import { checkRequests, type RequestsExpected } from './verify.js'
 
 export interface CliIo {
   out: (line: string) => void
@@ -22,6 +24,7 @@ export interface CliIo {
 export const PROGRAM = 'konnect-invites-contract'
 
 export const usage = `Usage: ${PROGRAM} --base-url <url> [options]
+       ${PROGRAM} verify --base-url <url> [filters] (--count <n> | --min <n> --max <n>)
        ${PROGRAM} drift --spec <openapi file> [--json]
        ${PROGRAM} snapshot --spec <openapi file> [--out <file>]
        (in a clone of this repository: npm run contract -- <the same arguments>)
@@ -41,13 +44,18 @@ Options:
   --require-all         with --coverage: exit 1 when any documented example was never served
   --help                show this text
 
+verify counts the requests the mock received that match every filter given (--email, --status,
+--scenario, --method, --session, --since <ISO 8601 time>, --after <seq>) and holds the count against
+--count <n>, or --min and/or --max; when it does not hold, it lists the matching requests. Takes
+--admin-token and --json as above.
+
 drift compares a Konnect Identity OpenAPI document (YAML or JSON, whole or an excerpt) with what the
 mock serves for POST /v3/invites: statuses, media types, schemas and documented examples, one line
 per difference. snapshot prints (or writes to --out) the JSON snapshot of that operation the mock's
 tests check against.
 
-Exit codes: 0 conforms (no drift), 1 violations (drift) found, 2 bad arguments, an unreachable
-server, or an unreadable document.`
+Exit codes: 0 conforms (no drift, the count holds), 1 violations (drift) found or the count does
+not hold, 2 bad arguments, an unreachable server, or an unreadable document.`
 
 const options = {
   'base-url': { type: 'string' },
@@ -66,6 +74,72 @@ const documentOptions = {
   out: { type: 'string' },
   json: { type: 'boolean' }
 } as const
+
+const verifyOptions = {
+  'base-url': { type: 'string' },
+  email: { type: 'string' },
+  status: { type: 'string' },
+  scenario: { type: 'string' },
+  method: { type: 'string' },
+  session: { type: 'string' },
+  since: { type: 'string' },
+  after: { type: 'string' },
+  count: { type: 'string' },
+  min: { type: 'string' },
+  max: { type: 'string' },
+  'admin-token': { type: 'string' },
+  json: { type: 'boolean' }
+} as const
+
+/** A count flag's value: a whole number. */
+function wholeNumber (flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d{1,9}$/.test(value)) throw new Error(`--${flag} must be a whole number, got "${value.slice(0, 40)}"`)
+  return Number(value)
+}
+
+interface VerifyArguments {
+  baseUrl: string
+  filter: ParsedRequestsFilter
+  expected: RequestsExpected
+  adminToken: string | undefined
+  json: boolean
+}
+
+/** The arguments of `verify`; throws an Error of one line on a bad one. */
+function verifyArguments (argv: readonly string[]): VerifyArguments {
+  const { values } = parseArgs({ args: [...argv], options: verifyOptions, strict: true, allowPositionals: false })
+  if (values['base-url'] === undefined) throw new Error('--base-url <url> is required')
+  const count = wholeNumber('count', values.count)
+  const min = wholeNumber('min', values.min)
+  const max = wholeNumber('max', values.max)
+  if (count !== undefined && (min !== undefined || max !== undefined)) throw new Error('give --count, or --min/--max, not both')
+  if (count === undefined && min === undefined && max === undefined) throw new Error('--count <n>, or --min <n> and/or --max <n>, is required')
+  if (min !== undefined && max !== undefined && min > max) throw new Error(`--min ${min} is more than --max ${max}`)
+  const read = readRequestsFilter(Object.fromEntries(FILTER_FIELDS.map((field) => [field, values[field]])))
+  if ('problem' in read) throw new Error(`--${read.problem.field}: ${read.problem.reason}`)
+  return { baseUrl: values['base-url'], filter: read.filter, expected: count ?? { min, max }, adminToken: values['admin-token'], json: values.json === true }
+}
+
+/** `verify`: one count of the journal held against --count or --min/--max. */
+async function verifyCommand (argv: readonly string[], io: CliIo): Promise<number> {
+  let args: VerifyArguments
+  try {
+    args = verifyArguments(argv)
+  } catch (error) {
+    io.err(`${PROGRAM} verify: ${(error as Error).message.split('\n')[0]!} (see --help)`)
+    return 2
+  }
+  try {
+    const verdict = await checkRequests(args.baseUrl, args.filter, args.expected, { adminToken: args.adminToken })
+    if (args.json) io.out(JSON.stringify(verdict, null, 2))
+    else for (const line of verdict.message.split('\n')) io.out(line === verdict.summary ? `${verdict.ok ? 'ok  ' : 'FAIL'} ${line}` : line)
+    return verdict.ok ? 0 : 1
+  } catch (error) {
+    io.err(`${PROGRAM} verify: ${(error as RunnerError).message}`)
+    return 2
+  }
+}
 
 function readSnapshot (spec: string): PublishedContract {
   try {
@@ -147,6 +221,7 @@ export async function main (argv: readonly string[], io: CliIo = {
   err: (line) => process.stderr.write(`${line}\n`)
 }): Promise<number> {
   if (argv[0] === 'drift' || argv[0] === 'snapshot') return documentCommand(argv[0], argv.slice(1), io)
+  if (argv[0] === 'verify') return verifyCommand(argv.slice(1), io)
   let values
   try {
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values

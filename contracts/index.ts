@@ -45,6 +45,8 @@ export {
   NewUserParams as NewUserParamsSchema,
   NoContent as NoContentSchema,
   PendingInvite as PendingInviteSchema,
+  RequestsCountQuery as RequestsCountQuerySchema,
+  RequestsCountResponse as RequestsCountResponseSchema,
   RequestsQuery as RequestsQuerySchema,
   RequestsResponse as RequestsResponseSchema,
   ResponseViolationView as ResponseViolationViewSchema,
@@ -64,9 +66,14 @@ export { LIST_LIMIT, MAX_EMAIL_LENGTH, MAX_PAGE, MAX_SESSION_LENGTH } from './li
 export { Email as EmailSchema, SessionName as SessionNameSchema, isEmail, isSessionName } from './formats.js'
 export type {
   ActiveScenarios, ActiveUser, CoverageResponse, HealthResponse, InvitesResponse, JournalEntry, NewUserParams,
-  RequestsQuery, RequestsResponse, ScenarioChange, ScenarioKind, ScenarioListResponse, SessionQuery,
+  RequestsCountQuery, RequestsCountResponse, RequestsQuery, RequestsResponse, ScenarioChange, ScenarioKind, ScenarioListResponse, SessionQuery,
   SetScenarioRequest, StickyView, UserParams, UsersResponse, ViolationsQuery, ViolationsResponse
 } from './admin.js'
+export {
+  checkRequests, describeExpected, expectRequests, RequestsExpectationError, SHOWN_REQUESTS,
+  type RequestsExpected, type RequestsVerdict, type VerifyOptions
+} from './verify.js'
+export { describeFilter, type RequestsFilter } from './requests-filter.js'
 export * from './examples.js'
 export * from './validate.js'
 export * from './client.js'

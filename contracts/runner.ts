@@ -5,10 +5,10 @@
  * unless asked to. Also reads the mock's coverage of the documented examples.
  */
 import { randomBytes } from 'node:crypto'
-import { request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { CoverageResponse, ScenarioListResponse, ViolationsResponse, type ListedScenario } from './admin.js'
-import { checkAgainst, expectationFor, normalizeHeaders, preview, type ResponseViolation } from './assert.js'
-import { ADMIN_TOKEN_HEADER, INVITES_PATH, SERVED_HEADER, SESSION_HEADER } from './headers.js'
+import { checkAgainst, expectationFor, preview, type ResponseViolation } from './assert.js'
+import { INVITES_PATH, SERVED_HEADER, SESSION_HEADER } from './headers.js'
 import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
 import { diffJson, type Json } from './openapi.js'
 import { scenarioExpectation } from './scenario-rule.js'
@@ -16,6 +16,9 @@ import { checkSchema } from './validate.js'
 import { isEmail } from './formats.js'
 import { truncate } from './internal/text.js'
 import { parseJson } from './internal/json.js'
+import { adminGet, adminHeaders, client, NoAnswerError, RunnerError, type Client, type Exchange } from './internal/http.js'
+
+export { NoAnswerError, RunnerError } from './internal/http.js'
 
 /** Delay asked of the `delay` scenario: enough to go through the delay path, short enough not to slow the run. */
 export const RUNNER_DELAY_MS = 10
@@ -23,8 +26,6 @@ export const RUNNER_DELAY_MS = 10
 export const RUNNER_EMAIL = 'contract-runner@example.com'
 /** Token sent when none is given (any token is accepted by the mock unless it runs with --tokens). */
 export const DEFAULT_TOKEN = 'contract-runner'
-
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 
 export interface RunOptions {
   /** The server to check, e.g. `http://127.0.0.1:8080` or `https://global.api.konghq.com`. */
@@ -64,65 +65,6 @@ export interface RunReport {
   mode: 'full' | 'live-safe'
   ok: boolean
   checks: CheckReport[]
-}
-
-/** The run could not happen at all: bad options, an unreachable server, a refused admin API. */
-export class RunnerError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = new.target.name
-  }
-}
-
-/** A request got no answer (the connection was reset or closed); a violation for a check, fatal for an admin call. */
-export class NoAnswerError extends RunnerError {
-  constructor (message: string, readonly code: string) {
-    super(message)
-  }
-}
-
-interface Exchange { statusCode: number, headers: Record<string, string>, text: string }
-
-interface Client {
-  baseUrl: string
-  call: (method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string) => Promise<Exchange>
-}
-
-function client (baseUrl: string, dispatcher: Dispatcher | undefined): Client {
-  let base: URL
-  try {
-    base = new URL(baseUrl)
-  } catch {
-    throw new RunnerError(`not a URL: ${baseUrl}`)
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new RunnerError(`not an http(s) URL: ${baseUrl}`)
-  return {
-    baseUrl: base.href.replace(/\/$/, ''),
-    async call (method, path, headers, body) {
-      const url = new URL(path, base).href
-      try {
-        const response = await request(url, { method, headers, ...(body === undefined ? {} : { body }), ...(dispatcher === undefined ? {} : { dispatcher }) })
-        return { statusCode: response.statusCode, headers: normalizeHeaders(response.headers), text: await response.body.text() }
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code
-        if (code !== undefined && UNREACHABLE.has(code)) throw new RunnerError(`cannot reach ${base.origin}: ${code}`)
-        throw new NoAnswerError(`no answer from ${method} ${url}: ${code ?? (error as Error).message}`, code ?? (error as Error).message)
-      }
-    }
-  }
-}
-
-function adminHeaders (options: RunOptions): Record<string, string> {
-  return options.adminToken === undefined ? {} : { [ADMIN_TOKEN_HEADER]: options.adminToken }
-}
-
-/** A GET on the admin API; a refusal by this mock (it marks every answer with X-Mock-Scenario-Served) needs the admin token. */
-async function adminGet (http: Client, path: string, options: RunOptions): Promise<Exchange> {
-  const answer = await http.call('GET', path, adminHeaders(options))
-  if ((answer.statusCode === 401 || answer.statusCode === 403) && answer.headers[SERVED_HEADER] !== undefined) {
-    throw new RunnerError(`the admin API at ${http.baseUrl}${path} answered ${answer.statusCode}: pass the mock's admin token (--admin-token)${path === '/__mock/health' ? ' or run with --live-safe' : ''}`)
-  }
-  return answer
 }
 
 /** The catalogue when the server is this mock, or undefined when it has no `/__mock`. */
@@ -292,7 +234,7 @@ export interface CoverageReport extends CoverageResponse {
  */
 export async function readCoverage (baseUrl: string, options: { adminToken?: string | undefined, dispatcher?: Dispatcher | undefined } = {}): Promise<CoverageReport> {
   const http = client(baseUrl, options.dispatcher)
-  const answer = await adminGet(http, '/__mock/coverage', { baseUrl, ...options })
+  const answer = await adminGet(http, '/__mock/coverage', options)
   const body = parseJson(answer.text)
   if (answer.statusCode !== 200 || checkSchema(CoverageResponse, body).length > 0) {
     throw new RunnerError(`${http.baseUrl}/__mock/coverage answered ${answer.statusCode} without a coverage report: is it this mock, with its admin API on?`)

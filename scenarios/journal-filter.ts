@@ -1,6 +1,8 @@
 /**
  * Which journal entries a verification asks about. Kept apart from the journal's storage so the
- * predicate reads only the fields every entry has (never `step`), and a filter costs no copy.
+ * predicate reads only the fields every entry has (never `step`), and a filter costs no copy: the
+ * journal walks its stored numbers and strings with a prepared filter, and decodes an entry's body
+ * only when an address is asked about.
  */
 import type { JournalEntry } from './journal.js'
 
@@ -17,6 +19,56 @@ export interface JournalFilter {
   since?: number | undefined
 }
 
+/** A filter with its case folded once, for a walk over many entries. */
+export interface PreparedFilter {
+  /** Whether the filter asks anything at all. */
+  any: boolean
+  status: number | undefined
+  scenario: string | undefined
+  /** Upper case. */
+  method: string | undefined
+  session: string | undefined
+  since: number | undefined
+  /** Lower case. */
+  email: string | undefined
+}
+
+/**
+ * Folds a filter's case once, so each entry is compared without building a string.
+ * @example prepareFilter({ method: 'post' }).method // 'POST'
+ */
+export function prepareFilter (filter: JournalFilter): PreparedFilter {
+  const { status, scenario, session, since } = filter
+  const method = filter.method?.toUpperCase()
+  const email = filter.email?.toLowerCase()
+  const any = status !== undefined || scenario !== undefined || method !== undefined || session !== undefined || since !== undefined || email !== undefined
+  return { any, status, scenario, method, session, since, email }
+}
+
+/**
+ * Whether an entry's stored fields hold for `filter` (all but the address, which needs its body).
+ * `at` is the time of the answer in ms since the epoch.
+ * @example matchesFields(prepareFilter({ status: 201 }), 201, 'default', 'POST', null, Date.now()) // true
+ */
+export function matchesFields (filter: PreparedFilter, status: number, scenario: string, method: string, session: string | null, at: number): boolean {
+  if (filter.status !== undefined && status !== filter.status) return false
+  if (filter.scenario !== undefined && scenario !== filter.scenario) return false
+  // Node hands most methods over in upper case already: only another spelling is folded.
+  if (filter.method !== undefined && method !== filter.method && method.toUpperCase() !== filter.method) return false
+  if (filter.session !== undefined && session !== filter.session) return false
+  if (filter.since !== undefined && at < filter.since) return false
+  return true
+}
+
+/**
+ * Whether a parsed body invites `email` (lower case), compared case-insensitively.
+ * @example bodyHasEmail({ email: 'Ada@Example.com' }, 'ada@example.com') // true
+ */
+export function bodyHasEmail (body: unknown, email: string): boolean {
+  const given = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined
+  return typeof given === 'string' && given.toLowerCase() === email
+}
+
 /**
  * Whether `entry` is one that `filter` asks about.
  *
@@ -24,15 +76,7 @@ export interface JournalFilter {
  * matchesFilter(entry, { email: 'a@example.com', status: 201 })
  */
 export function matchesFilter (entry: JournalEntry, filter: JournalFilter): boolean {
-  if (filter.status !== undefined && entry.status !== filter.status) return false
-  if (filter.scenario !== undefined && entry.scenario !== filter.scenario) return false
-  if (filter.method !== undefined && entry.method.toUpperCase() !== filter.method.toUpperCase()) return false
-  if (filter.session !== undefined && entry.session !== filter.session) return false
-  if (filter.since !== undefined && Date.parse(entry.time) < filter.since) return false
-  if (filter.email !== undefined) {
-    const body = entry.body
-    const email = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined
-    if (typeof email !== 'string' || email.toLowerCase() !== filter.email.toLowerCase()) return false
-  }
-  return true
+  const prepared = prepareFilter(filter)
+  if (!matchesFields(prepared, entry.status, entry.scenario, entry.method, entry.session, Date.parse(entry.time))) return false
+  return prepared.email === undefined || bodyHasEmail(entry.body, prepared.email)
 }

@@ -8,6 +8,7 @@
  * ring, so the journal's memory and the cost of reading a page are bounded too.
  */
 import { redact as builtInRedact, type Redact } from './redact.js'
+import { bodyHasEmail, matchesFields, prepareFilter, type JournalFilter } from './journal-filter.js'
 import type { ResponseViolation } from '../contracts/assert.js'
 import { BODY_BYTES_KEPT, boundedHead, headerObject, JOURNAL_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_BYTES, parsedBody, SEPARATOR, URL_CHARS_KEPT, type JournalEntry, type JournalPage, type JournalQuery, type JournalRecord } from './journal.js'
 
@@ -191,14 +192,15 @@ export class Journal {
 
   /**
    * A page of entries, oldest first: with `after`, the first `limit` entries newer than it; without,
-   * the newest `limit`. A page also stops at `PAGE_BYTES` of kept text. Only the page is decoded,
-   * so its cost depends neither on the journal's size nor on how large its entries are.
+   * the newest `limit`; only those the query's filter fields match. A page also stops at
+   * `PAGE_BYTES` of kept text. Only the page is decoded (for an address, also the bodies walked
+   * past), so a page costs no more than one walk over the stored numbers plus the page itself.
    * @example journal.page({ after: 41, limit: 10 }) // entries 42 to 51, next: 51
    */
   page (query: JournalQuery = {}, pageBytes = PAGE_BYTES): JournalPage {
     const limit = query.limit ?? Number.POSITIVE_INFINITY
     const numbers = this.numbers
-    const matches = (slot: number): boolean => query.session === undefined || this.sessions[slot] === query.session
+    const matches = this.matcher(query)
     const picked: number[] = []
     let bytes = 0
     const full = (slot: number): boolean => picked.length === limit || (picked.length > 0 && bytes + numbers[slot * Field.Count + Field.Bytes]! > pageBytes)
@@ -233,6 +235,42 @@ export class Journal {
       more,
       oldest: this.seq - this.size + 1
     }
+  }
+
+  /**
+   * How many entries `filter` matches (with `after`, among those newer than that `seq`), in one walk
+   * over the stored numbers with no entry decoded, unless an address is asked about.
+   * @example journal.count({ status: 201, method: 'POST' }) // 12
+   */
+  count (filter: JournalFilter & { after?: number | undefined } = {}): number {
+    let back = filter.after === undefined ? this.size : Math.min(this.size, Math.max(0, this.seq - filter.after))
+    const matches = this.matcher(filter)
+    let count = 0
+    for (; back > 0; back--) if (matches(this.slotBack(back))) count++
+    return count
+  }
+
+  /**
+   * A test of a slot against `filter`: the stored numbers and strings first; an address needs the
+   * body, decoded and redacted as a reader sees it (an address hidden by `--redact` matches nothing).
+   */
+  private matcher (filter: JournalFilter): (slot: number) => boolean {
+    const prepared = prepareFilter(filter)
+    if (!prepared.any) return () => true
+    const numbers = this.numbers
+    const email = prepared.email
+    return (slot) => {
+      const base = slot * Field.Count
+      if (!matchesFields(prepared, numbers[base + Field.Status]!, this.scenarios[slot]!, this.methods[slot]!, this.sessions[slot]!, numbers[base + Field.At]!)) return false
+      return email === undefined || (numbers[base + Field.Body] === BODY_KEPT && bodyHasEmail(this.body(base), email))
+    }
+  }
+
+  /** The kept body of the entry whose numbers start at `base`, parsed and redacted. */
+  private body (base: number): unknown {
+    const numbers = this.numbers
+    const text = this.text(base)
+    return this.redact({ body: parsedBody(text.slice(numbers[base + Field.Head]! + 1 + numbers[base + Field.Url]! + 1)) }).body
   }
 
   /** Every entry kept, oldest first. */

@@ -5,6 +5,7 @@
  */
 import type { ResponseViolation } from '../contracts/assert.js'
 import { parseJson } from '../contracts/internal/json.js'
+import type { JournalFilter } from './journal-filter.js'
 
 /** A request as the journal shows it: secrets redacted. */
 export interface JournalEntry {
@@ -58,11 +59,10 @@ export interface JournalRecord {
   host?: string | undefined
 }
 
-/** Which entries to read: at most `limit`, only those after `after` (a `seq`), only one session's. */
-export interface JournalQuery {
-  limit?: number
-  after?: number
-  session?: string | undefined
+/** Which entries to read: at most `limit`, only those after `after` (a `seq`), only those the filter's fields match. */
+export interface JournalQuery extends JournalFilter {
+  limit?: number | undefined
+  after?: number | undefined
 }
 
 /** A page of the journal, oldest first. */

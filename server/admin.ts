@@ -7,19 +7,22 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
-  ActiveScenarios, CoverageResponse, HealthResponse, InvitesResponse, NewUserParams, NoContent, RequestsQuery,
-  RequestsResponse, ScenarioChange, ScenarioListResponse, SessionQuery, SetScenarioRequest, UserParams, UsersResponse,
+  ActiveScenarios, CoverageResponse, HealthResponse, InvitesResponse, NewUserParams, NoContent, RequestsCountQuery,
+  RequestsCountResponse, RequestsQuery, RequestsResponse, ScenarioChange, ScenarioListResponse, SessionQuery, SetScenarioRequest, UserParams, UsersResponse,
   ActiveUser, ViolationsQuery, ViolationsResponse, type StickyView
 } from '../contracts/admin.js'
 import { ADMIN_TOKEN_HEADER } from '../contracts/headers.js'
 import { truncate } from '../contracts/internal/text.js'
 import { MAX_PAGE } from '../contracts/limits.js'
+import { readRequestsFilter, type ParsedRequestsFilter } from '../contracts/requests-filter.js'
 import type { InvalidParameter } from '../contracts/schemas.js'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import type { JournalQuery } from '../scenarios/journal.js'
 import { badRequest, problem } from '../scenarios/outcome.js'
 import type { MockState, Sticky } from '../scenarios/state.js'
+import type { MockContext } from './context.js'
 import { notFound, sendProblem } from './errors.js'
+import { UPSTREAM_ID } from './upstream.js'
 
 export { ADMIN_PREFIX } from '../contracts/admin.js'
 
@@ -47,13 +50,26 @@ function activeView (state: MockState): ActiveScenarios {
   return { global: stickyView(state.global), sessions: Object.fromEntries(sessions.map(([name, sticky]) => [name, stickyView(sticky)!])), totalSessions: total }
 }
 
-/** `?limit=` (1 to MAX_PAGE, default MAX_PAGE), `?after=` (a seq) and `?session=` of the journal, or what is wrong with them. */
-function journalQuery ({ limit, after, session }: RequestsQuery): JournalQuery | InvalidParameter {
+/** The journal's filters, or what is wrong with them: a scenario must be one the mock can serve. */
+function journalFilter (query: RequestsCountQuery, context: MockContext): ParsedRequestsFilter | InvalidParameter {
+  const read = readRequestsFilter(query)
+  if ('problem' in read) return { field: read.problem.field, rule: 'invalid', reason: read.problem.reason, source: 'query' }
+  const scenario = read.filter.scenario
+  if (scenario !== undefined && scenario !== DEFAULT_ID && scenario !== UPSTREAM_ID && context.catalogue.find(scenario) === undefined) {
+    const choices = [DEFAULT_ID, UPSTREAM_ID, ...context.catalogue.ids]
+    return { field: 'scenario', rule: 'enum', reason: 'must be one of the scenario ids', choices, source: 'query' }
+  }
+  return read.filter
+}
+
+/** `?limit=` (1 to MAX_PAGE, default MAX_PAGE) and the filters of the journal, or what is wrong with them. */
+function journalQuery (query: RequestsQuery, context: MockContext): JournalQuery | InvalidParameter {
+  const limit = query.limit
   if (limit !== undefined && !(/^\d{1,3}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= MAX_PAGE)) {
     return { field: 'limit', rule: 'invalid', reason: `must be a whole number from 1 to ${MAX_PAGE}`, source: 'query' }
   }
-  if (after !== undefined && !/^\d{1,15}$/.test(after)) return { field: 'after', rule: 'invalid', reason: 'must be a whole number (a seq)', source: 'query' }
-  return { limit: limit === undefined ? MAX_PAGE : Number(limit), after: after === undefined ? undefined : Number(after), session }
+  const filter = journalFilter(query, context)
+  return 'field' in filter ? filter : { ...filter, limit: limit === undefined ? MAX_PAGE : Number(limit) }
 }
 
 function tokenMatches (given: string | string[] | undefined, expected: Buffer): boolean {
@@ -150,8 +166,13 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
   })
 
   app.get('/requests', { schema: { querystring: RequestsQuery, response: { 200: RequestsResponse } } }, async (request, reply) => {
-    const query = journalQuery(request.query)
+    const query = journalQuery(request.query, context)
     return 'field' in query ? sendProblem(request, reply, badRequest([query])) : state.journal.page(query)
+  })
+
+  app.get('/requests/count', { schema: { querystring: RequestsCountQuery, response: { 200: RequestsCountResponse } } }, async (request, reply) => {
+    const filter = journalFilter(request.query, context)
+    return 'field' in filter ? sendProblem(request, reply, badRequest([filter])) : { count: state.journal.count(filter) }
   })
 
   app.get('/coverage', { schema: { response: { 200: CoverageResponse } } }, async () => {

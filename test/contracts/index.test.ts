@@ -23,7 +23,7 @@ t.test('every TypeBox schema the kit exports is named …Schema, and every capit
 
 t.test('every …Error export is a class whose instances are Errors', async (t) => {
   const errorNames = exported.filter(([name]) => name.endsWith('Error')).map(([name]) => name)
-  t.same(errorNames.sort(), ['BadRequestError', 'ConflictError', 'ConnectionError', 'ContractViolationError', 'NoAnswerError', 'RateLimitedError', 'RunnerError', 'SDKError'])
+  t.same(errorNames.sort(), ['BadRequestError', 'ConflictError', 'ConnectionError', 'ContractViolationError', 'NoAnswerError', 'RateLimitedError', 'RequestsExpectationError', 'RunnerError', 'SDKError'])
   for (const name of errorNames) {
     const value = kit[name as keyof typeof kit] as unknown
     t.type(value, 'function', name)
@@ -56,7 +56,7 @@ t.test('the schemas are the module\'s objects under their …Schema names, and u
 })
 
 t.test('the kit exports its functions, examples and header names', async (t) => {
-  for (const name of ['inviteUser', 'checkResponse', 'assertResponse', 'conforms', 'runContract', 'readCoverage', 'checkContract', 'normalizeSchema', 'diffJson', 'snapshotOpenApi', 'contractDrift', 'mockContract', 'formatDifference', 'backoffInterval', 'retryWaitFromHeaders']) {
+  for (const name of ['inviteUser', 'checkResponse', 'assertResponse', 'conforms', 'runContract', 'readCoverage', 'checkContract', 'normalizeSchema', 'diffJson', 'snapshotOpenApi', 'contractDrift', 'mockContract', 'formatDifference', 'backoffInterval', 'retryWaitFromHeaders', 'expectRequests', 'checkRequests']) {
     t.type(kit[name as keyof typeof kit], 'function', name)
   }
   t.equal(kit.inviteExamples.length, 12)

@@ -30,4 +30,4 @@ export const ADMIN_WRITES: ReadonlyArray<[string, string]> = [
   ['PUT /__mock/users/a@example.com HTTP/1.1', ''],
   ['DELETE /__mock/users/a@example.com HTTP/1.1', '']
 ]
-export const READS = ['/__mock/health', '/__mock/scenarios', '/__mock/requests', '/__mock/invites', '/__mock/coverage', '/__mock/users', '/', '/dashboard.js', '/dashboard.css']
+export const READS = ['/__mock/health', '/__mock/scenarios', '/__mock/requests', '/__mock/requests/count', '/__mock/invites', '/__mock/coverage', '/__mock/users', '/', '/dashboard.js', '/dashboard.css']

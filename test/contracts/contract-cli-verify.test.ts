@@ -1,11 +1,11 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { request } from 'undici'
 import { main } from '../../contracts/contract-cli.js'
 import { build, listen } from '../helpers/app.js'
 import { assertBadArguments, capture } from '../helpers/cli-io.js'
 
 /** A mock on a free port whose journal holds two invites of ada@ (201, then 409 once she is active) and one 429. */
-async function mock (t: Parameters<Parameters<typeof t.test>[1]>[0], options: Parameters<typeof build>[1] = {}) {
+async function mock (t: Test, options: Parameters<typeof build>[1] = {}) {
   const app = build(t, { now: () => Date.UTC(2026, 0, 1, 9), ...options })
   const { url } = await listen(t, app)
   const send = async (email: string, headers: Record<string, string> = {}) => {

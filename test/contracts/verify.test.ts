@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { request } from 'undici'
 import { checkRequests, describeExpected, expectRequests, RequestsExpectationError, RunnerError, SHOWN_REQUESTS } from '../../contracts/index.js'
@@ -14,7 +14,7 @@ async function send (url: string, email: string, headers: Record<string, string>
 }
 
 /** A mock on a free port whose journal was built by real requests: ada@ invited, invited again, then 409 for bob@, one 429. */
-async function mock (t: Tap.Test, options: Parameters<typeof build>[1] = {}) {
+async function mock (t: Test, options: Parameters<typeof build>[1] = {}) {
   let clock = START
   const { url } = await listen(t, build(t, { activeUsers: ['bob@example.com'], now: () => clock, ...options }))
   const sends: Array<[string, Record<string, string>, number]> = [
@@ -30,7 +30,12 @@ async function mock (t: Tap.Test, options: Parameters<typeof build>[1] = {}) {
   return url
 }
 
-namespace Tap { export type Test = Parameters<Parameters<typeof t.test>[1]>[0] }
+/** The message a verification failed with; a resolved one is a failure of the test. */
+async function failure (verification: Promise<unknown>): Promise<string> {
+  const outcome = await verification.then(() => undefined, (error: Error) => error.message)
+  if (outcome === undefined) throw new Error('the verification held')
+  return outcome
+}
 
 t.test('expectRequests resolves when the count holds', async (t) => {
   const url = await mock(t)
@@ -60,10 +65,10 @@ t.test('a count that does not hold throws with the matching requests, newest las
   t.equal(rows.length, 3)
   t.same((error as RequestsExpectationError).verdict.shown.map((entry) => entry.seq), [1, 2])
 
-  const none = await expectRequests(url, { email: 'dee@example.com' }, { min: 1 }).catch((caught: Error) => caught.message)
+  const none = await failure(expectRequests(url, { email: 'dee@example.com' }, { min: 1 }))
   t.match(none, /^0 requests matching email=dee@example.com: expected at least 1, got 0\nnone matched; the newest requests of the journal, newest last:\n/)
   t.match(none, /#4 .*"cy@example.com"\s+429\s+rate-limited/, 'what was sent instead is shown')
-  const tooMany = await expectRequests(url, { method: 'POST' }, { max: 2 }).catch((caught: Error) => caught.message)
+  const tooMany = await failure(expectRequests(url, { method: 'POST' }, { max: 2 }))
   t.match(tooMany, 'expected at most 2, got 4')
   const range = await checkRequests(url, { status: 201 }, { min: 3, max: 5 })
   t.match(range, { ok: false, count: 2, summary: '2 requests matching status=201: expected from 3 to 5, got 2' })
@@ -72,14 +77,14 @@ t.test('a count that does not hold throws with the matching requests, newest las
 t.test('a long list shows the newest matching requests and says how many there are', async (t) => {
   const { url } = await listen(t, build(t))
   for (let i = 0; i < SHOWN_REQUESTS + 5; i++) await send(url, 'ada@example.com')
-  const message = await expectRequests(url, { email: 'ada@example.com' }, 1).catch((caught: Error) => caught.message)
+  const message = await failure(expectRequests(url, { email: 'ada@example.com' }, 1))
   t.match(message, `the matching requests, newest last (the newest ${SHOWN_REQUESTS} of ${SHOWN_REQUESTS + 5}):`)
   t.match(message.split('\n').at(-1), `#${SHOWN_REQUESTS + 5} `)
 })
 
 t.test('an empty journal says so', async (t) => {
   const { url } = await listen(t, build(t))
-  const message = await expectRequests(url, {}, 1).catch((caught: Error) => caught.message)
+  const message = await failure(expectRequests(url, {}, 1))
   t.equal(message, '0 requests matching every request: expected exactly 1, got 0\nthe journal is empty')
 })
 
@@ -134,9 +139,9 @@ t.test('what a journal may carry besides: a sequence step, a body without an add
   }))
   const { url } = await listen(t, fake)
   count = 2
-  const message = await expectRequests(url, { method: 'POST' }, 1).catch((caught: Error) => caught.message)
+  const message = await failure(expectRequests(url, { method: 'POST' }, 1))
   t.match(message, /#7\s+\S+\s+POST\s+-\s+429\s+rate-limited \(step 1\)/)
   t.match(message, /#8\s+\S+\s+POST\s+-\s+400\s+default/)
-  const refused = await expectRequests(url, { method: 'PATCH' }, 1).catch((caught: Error) => caught.message)
+  const refused = await failure(expectRequests(url, { method: 'PATCH' }, 1))
   t.equal(refused, 'filter method: not served here')
 })

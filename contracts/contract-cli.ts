@@ -198,6 +198,7 @@ function printReport (report: RunReport, io: CliIo): void {
     io.out(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name} ${check.status}`)
     for (const violation of check.violations) io.out(`     ${violation.check} ${violation.status} ${formatViolation(violation)}`)
   }
+  for (const note of report.notes ?? []) io.out(`note ${note}`)
   const failed = report.checks.filter((check) => !check.ok).length
   const violations = report.checks.reduce((sum, check) => sum + check.violations.length, 0)
   io.out(`${report.checks.length} checks (${report.mode} mode) against ${report.baseUrl}: ` +

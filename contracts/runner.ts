@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Dispatcher } from 'undici'
-import { CoverageResponse, ScenarioListResponse, ViolationsResponse, type ListedScenario } from './admin.js'
+import { CoverageResponse, ScenarioListResponse, ViolationsResponse, type ActiveScenarios, type ListedScenario } from './admin.js'
 import { checkAgainst, expectationFor, preview, type ResponseViolation } from './assert.js'
-import { INVITES_PATH, SERVED_HEADER, SESSION_HEADER } from './headers.js'
+import { INVITES_PATH, SCENARIO_HEADER, SERVED_HEADER, SESSION_HEADER } from './headers.js'
 import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
 import { diffJson, type Json } from './openapi.js'
 import { scenarioExpectation } from './scenario-rule.js'
@@ -65,17 +65,103 @@ export interface RunReport {
   mode: 'full' | 'live-safe'
   ok: boolean
   checks: CheckReport[]
+  /** State the runner found on this mock and kept out of its verdicts, one sentence each. */
+  notes?: string[]
 }
 
-/** The catalogue when the server is this mock, or undefined when it has no `/__mock`. */
-async function detectMock (http: Client, options: RunOptions): Promise<ListedScenario[] | undefined> {
+/** The catalogue and what is active, when the server is this mock; undefined when it has no `/__mock`. */
+async function detectMock (http: Client, options: RunOptions): Promise<ScenarioListResponse | undefined> {
   const health = await adminGet(http, '/__mock/health', options)
   const healthBody = parseJson(health.text) as { status?: unknown } | undefined
   if (health.statusCode !== 200 || healthBody?.status !== 'ok') return undefined
   const listed = await adminGet(http, '/__mock/scenarios', options)
   const body = parseJson(listed.text)
   if (listed.statusCode !== 200 || checkSchema(ScenarioListResponse, body).length > 0) return undefined
-  return (body as ScenarioListResponse).scenarios
+  return body as ScenarioListResponse
+}
+
+/**
+ * How the checks of one run talk to the server: the token each sends, the headers a check of the
+ * default behaviour adds, and the `X-Mock-Scenario-Served` values its answer may carry.
+ */
+interface Plan {
+  token: (check: string) => string
+  force: Record<string, string>
+  /** The served values a default-behaviour answer may carry (an answer without the header is not this mock's). */
+  served: readonly string[]
+}
+
+const DEFAULT_SERVED = 'default'
+const UPSTREAM_SERVED = 'upstream'
+
+/** The plan for a server that is not known to be this mock: the given token, nothing forced. */
+function plainPlan (options: RunOptions): Plan {
+  return { token: () => options.token ?? DEFAULT_TOKEN, force: {}, served: [DEFAULT_SERVED, UPSTREAM_SERVED] }
+}
+
+/** What is active on the mock, in words: the global scenario, the sessions that have one. */
+function activeState (active: ActiveScenarios): { global?: string, sessions?: string } {
+  const state: { global?: string, sessions?: string } = {}
+  if (active.global !== null) state.global = `a global scenario (${active.global.id}) is active`
+  if (active.totalSessions > 0) state.sessions = `${active.totalSessions} session${active.totalSessions === 1 ? ' has' : 's have'} a scenario`
+  return state
+}
+
+/** One invite of the default behaviour with `token` and a body the service refuses: how the mock treats that token. */
+async function probe (http: Client, token: string): Promise<Exchange> {
+  return await http.call('POST', INVITES_PATH, { 'content-type': 'application/json', authorization: `Bearer ${token}`, [SCENARIO_HEADER]: DEFAULT_SERVED }, '{}')
+}
+
+/**
+ * The plan against this mock, whatever a demo or a test left on it: every check of the default
+ * behaviour forces it (`X-Mock-Scenario: default`), so no global scenario answers in its place
+ * (sessions set by others never apply to the runner's own); each check sends a token of its own
+ * when the mock accepts any, so no rate window is shared; with `--tokens`, the given token must be
+ * one of them and have room for the checks. Throws a RunnerError of one line naming the state
+ * when the checks could not give a sound verdict.
+ */
+async function mockPlan (http: Client, options: RunOptions, run: string, active: ActiveScenarios, defaultRequests: number, notes: string[]): Promise<Plan> {
+  const state = activeState(active)
+  if (state.global !== undefined) notes.push(`${state.global} on the mock: the checks of the default behaviour force it with ${SCENARIO_HEADER}: default`)
+  if (state.sessions !== undefined) notes.push(`${state.sessions} on the mock: the runner's checks use fresh sessions of their own`)
+  const plan: Plan = { token: (check) => `contract-runner-${run}-${check}`, force: { [SCENARIO_HEADER]: DEFAULT_SERVED }, served: [DEFAULT_SERVED] }
+  const fresh = await probe(http, plan.token('probe'))
+  if (fresh.statusCode !== 401) {
+    if (fresh.headers['ratelimit-limit'] !== undefined) notes.push(`the mock rate-limits each token (RateLimit-Limit ${fresh.headers['ratelimit-limit']}): each check sends a token of its own`)
+    return plan
+  }
+  const token = options.token
+  if (token === undefined) throw new RunnerError(`the mock at ${http.baseUrl} accepts only the tokens of its --tokens list: pass one with --token`)
+  const given = await probe(http, token)
+  if (given.statusCode === 401) throw new RunnerError(`the mock at ${http.baseUrl} accepts only the tokens of its --tokens list, and the --token given is not one of them`)
+  const remaining = given.headers['ratelimit-remaining']
+  if (remaining !== undefined && Number(remaining) < defaultRequests) {
+    // The mock sends RateLimit-Limit and RateLimit-Reset with RateLimit-Remaining.
+    throw new RunnerError(`the mock at ${http.baseUrl} accepts only its --tokens and rate-limits each (RateLimit-Limit ${given.headers['ratelimit-limit']!}): ` +
+      `the --token given may send ${remaining} more, the checks need ${defaultRequests}; wait ${given.headers['ratelimit-reset']!} s, or restart the mock without --rate-limit`)
+  }
+  notes.push('the mock accepts only its --tokens: every check sends the --token given')
+  return { ...plan, token: () => token }
+}
+
+/**
+ * Why a default-behaviour answer is not what its check expects, when the mock's state says so:
+ * another scenario answered, the rate limit refused the token, or the token is not accepted.
+ */
+function stateViolations (answer: Exchange, plan: Plan, expected: number): ResponseViolation[] {
+  const served = answer.headers[SERVED_HEADER]
+  if (served === undefined) return []
+  if (!plan.served.includes(served)) {
+    return [{ path: `/headers/${SERVED_HEADER}`, expected: `${plan.served.join(' or ')} (the default behaviour)`, got: `${preview(served)}: a scenario active on the mock answered instead (clear it with DELETE /__mock/scenario or POST /__mock/reset)` }]
+  }
+  // No check of the default behaviour expects a 429: one is the rate limit refusing the token.
+  if (answer.statusCode === 429) {
+    return [{ path: '/headers/ratelimit-remaining', expected: 'a request within the rate limit', got: `${preview(answer.headers['ratelimit-remaining'])}: the mock's --rate-limit refused this token (Retry-After ${preview(answer.headers['retry-after'])} s)` }]
+  }
+  if (answer.statusCode === 401 && expected !== 401) {
+    return [{ path: '/headers/authorization', expected: 'a token the mock accepts', got: 'refused: the mock accepts only its --tokens; pass one with --token' }]
+  }
+  return []
 }
 
 async function readViolations (http: Client, options: RunOptions, after: number): Promise<ViolationsResponse | undefined> {
@@ -118,12 +204,12 @@ function noAnswer (error: unknown): Exchange | ResponseViolation {
   return { path: '/status', expected: 'an answer', got: `no answer (${error.code})` }
 }
 
-async function runScenario (http: Client, scenario: ListedScenario, options: RunOptions, session: string): Promise<CheckReport> {
+async function runScenario (http: Client, scenario: ListedScenario, options: RunOptions, session: string, plan: Plan): Promise<CheckReport> {
   const name = `scenario:${scenario.id}`
   const put = await http.call('PUT', '/__mock/scenario', { 'content-type': 'application/json', ...adminHeaders(options) },
     JSON.stringify({ id: scenario.id, session, times: 1, ...(scenario.delayMs === undefined ? {} : { delayMs: RUNNER_DELAY_MS }) }))
   if (put.statusCode !== 200) return finish(name, 0, [{ path: '/admin/scenario', expected: '200 from PUT /__mock/scenario', got: `${put.statusCode} ${preview(put.text)}` }])
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${options.token ?? DEFAULT_TOKEN}`, [SESSION_HEADER]: session }
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${plan.token(name)}`, [SESSION_HEADER]: session }
   const answer = await http.call('POST', INVITES_PATH, headers, JSON.stringify({ email: RUNNER_EMAIL })).catch(noAnswer)
   if (!('statusCode' in answer)) {
     return finish(name, 0, scenario.status === 0 ? [] : [{ ...answer, expected: String(scenario.status) }])
@@ -166,26 +252,28 @@ function fieldViolations (text: string, field: string): ResponseViolation[] {
   return [{ path: '/body/invalid_parameters', expected: `an item with field ${JSON.stringify(field)}`, got: `fields ${preview(fields)}` }]
 }
 
-async function runLiveCheck (http: Client, check: LiveCheck, options: RunOptions): Promise<CheckReport> {
+async function runLiveCheck (http: Client, check: LiveCheck, plan: Plan): Promise<CheckReport> {
   const name = `live:${check.name}`
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
-  if (check.anonymous !== true) headers.authorization = `Bearer ${options.token ?? DEFAULT_TOKEN}`
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...plan.force }
+  if (check.anonymous !== true) headers.authorization = `Bearer ${plan.token(name)}`
   const answer = await http.call('POST', INVITES_PATH, headers, check.body).catch(noAnswer)
   if (!('statusCode' in answer)) return finish(name, 0, [{ ...answer, expected: String(check.status) }])
   const violations = checkAgainst({ statusCode: answer.statusCode, headers: answer.headers, body: answer.text }, expectationFor(check.status))
   if (check.field !== undefined && answer.statusCode === check.status) violations.push(...fieldViolations(answer.text, check.field))
+  violations.push(...stateViolations(answer, plan, check.status))
   return finish(name, answer.statusCode, violations)
 }
 
-async function runInvite (http: Client, email: string, options: RunOptions): Promise<CheckReport> {
+async function runInvite (http: Client, email: string, plan: Plan): Promise<CheckReport> {
   const name = 'live:invite'
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${options.token ?? DEFAULT_TOKEN}` }
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${plan.token(name)}`, ...plan.force }
   const answer = await http.call('POST', INVITES_PATH, headers, JSON.stringify({ email })).catch(noAnswer)
   if (!('statusCode' in answer)) return finish(name, 0, [{ ...answer, expected: '201 or 409' }])
   const response = { statusCode: answer.statusCode, headers: answer.headers, body: answer.text }
-  if (answer.statusCode === 201) return finish(name, 201, checkAgainst(response, expectationFor(201)))
-  if (answer.statusCode === 409) return finish(name, 409, checkAgainst(response, expectationFor('ConflictError')))
-  return finish(name, answer.statusCode, [{ path: '/status', expected: '201 or 409', got: String(answer.statusCode) }])
+  const state = stateViolations(answer, plan, answer.statusCode === 409 ? 409 : 201)
+  if (answer.statusCode === 201) return finish(name, 201, [...checkAgainst(response, expectationFor(201)), ...state])
+  if (answer.statusCode === 409) return finish(name, 409, [...checkAgainst(response, expectationFor('ConflictError')), ...state])
+  return finish(name, answer.statusCode, [{ path: '/status', expected: '201 or 409', got: String(answer.statusCode) }, ...state])
 }
 
 /**
@@ -201,20 +289,40 @@ export async function runContract (options: RunOptions): Promise<RunReport> {
     throw new RunnerError(`inviteEmail: "${truncate(options.inviteEmail, 80)}" is not an email address the service accepts`)
   }
   const http = client(options.baseUrl, options.dispatcher)
-  const scenarios = options.liveSafe === true ? undefined : await detectMock(http, options)
+  const mock = options.liveSafe === true ? undefined : await detectMock(http, options)
   // A mock passing invites to the real service is checked through: its own scenarios are not the point.
-  const passThrough = scenarios === undefined ? undefined : await detectUpstream(http, options)
+  const passThrough = mock === undefined ? undefined : await detectUpstream(http, options)
   const checks: CheckReport[] = []
-  if (scenarios !== undefined && passThrough === undefined) {
-    const run = randomBytes(4).toString('hex')
-    // Ids are at most 64 characters of [a-z0-9._-], so every such name is one the mock accepts.
-    for (const scenario of scenarios) checks.push(await runScenario(http, scenario, options, `contract-${run}-${scenario.id}`))
+  const notes: string[] = []
+  let plan = plainPlan(options)
+  if (mock !== undefined && passThrough !== undefined) {
+    if (mock.active.global !== null) {
+      throw new RunnerError(`the mock at ${http.baseUrl} has a global scenario (${mock.active.global.id}) active, which answers in place of its upstream: clear it (DELETE /__mock/scenario) before checking through it`)
+    }
+    plan = { ...plan, served: [UPSTREAM_SERVED] }
   }
-  for (const check of liveChecks) checks.push(await runLiveCheck(http, check, options))
-  if (options.inviteEmail !== undefined) checks.push(await runInvite(http, options.inviteEmail, options))
+  if (mock !== undefined && passThrough === undefined) {
+    const run = randomBytes(4).toString('hex')
+    // The requests that go through the default behaviour, and so through the rate limit: the live
+    // checks with a token, the real invite, and the scenarios that delay it.
+    const defaultRequests = liveChecks.filter((check) => check.anonymous !== true).length + (options.inviteEmail === undefined ? 0 : 1) +
+      mock.scenarios.filter((scenario) => scenario.delayMs !== undefined).length
+    plan = await mockPlan(http, options, run, mock.active, defaultRequests, notes)
+    // Ids are at most 64 characters of [a-z0-9._-], so every such name is one the mock accepts.
+    for (const scenario of mock.scenarios) checks.push(await runScenario(http, scenario, options, `contract-${run}-${scenario.id}`, plan))
+  }
+  for (const check of liveChecks) checks.push(await runLiveCheck(http, check, plan))
+  if (options.inviteEmail !== undefined) checks.push(await runInvite(http, options.inviteEmail, plan))
   if (passThrough !== undefined) checks.push(await upstreamViolations(http, options, passThrough))
-  const mode = scenarios === undefined || passThrough !== undefined ? 'live-safe' : 'full'
-  return { baseUrl: http.baseUrl, ...(passThrough === undefined ? {} : { upstream: passThrough.upstream }), mode, ok: checks.every((check) => check.ok), checks }
+  const mode = mock === undefined || passThrough !== undefined ? 'live-safe' : 'full'
+  return {
+    baseUrl: http.baseUrl,
+    ...(passThrough === undefined ? {} : { upstream: passThrough.upstream }),
+    mode,
+    ok: checks.every((check) => check.ok),
+    checks,
+    ...(notes.length === 0 ? {} : { notes })
+  }
 }
 
 export interface CoverageExample { name: string, status: number, scenario: string, served: number }

@@ -49,10 +49,11 @@ t.test('against the mock: one line per check, a summary, exit 0', async (t) => {
   const { out, err, io } = capture()
   t.equal(await main(['--base-url', url, '--token', 'kpat_cli', '--invite-email', 'taken@example.com'], io), 0)
   t.same(err, [])
-  t.equal(out.length, builtInScenarios.length + 6 + 1 + 1)
+  t.equal(out.length, builtInScenarios.length + 6 + 1 + 1 + 1)
   t.equal(out[0], 'ok   scenario:request-format-is-invalid 400')
   t.ok(out.includes('ok   scenario:connection-reset 0'))
-  t.equal(out.at(-2), 'ok   live:invite 409')
+  t.equal(out.at(-3), 'ok   live:invite 409')
+  t.equal(out.at(-2), 'note the mock accepts only its --tokens: every check sends the --token given')
   t.equal(out.at(-1), `${builtInScenarios.length + 7} checks (full mode) against ${url}: all conform`)
 
   const live = capture()

@@ -122,7 +122,7 @@ async function probe (http: Client, token: string): Promise<Exchange> {
  */
 async function mockPlan (http: Client, options: RunOptions, run: string, active: ActiveScenarios, defaultRequests: number, notes: string[]): Promise<Plan> {
   const state = activeState(active)
-  if (state.global !== undefined) notes.push(`${state.global} on the mock: the checks of the default behaviour force it with ${SCENARIO_HEADER}: default`)
+  if (state.global !== undefined) notes.push(`${state.global} on the mock: the checks of the default behaviour send X-Mock-Scenario: default`)
   if (state.sessions !== undefined) notes.push(`${state.sessions} on the mock: the runner's checks use fresh sessions of their own`)
   const plan: Plan = { token: (check) => `contract-runner-${run}-${check}`, force: { [SCENARIO_HEADER]: DEFAULT_SERVED }, served: [DEFAULT_SERVED] }
   const fresh = await probe(http, plan.token('probe'))

@@ -16,7 +16,7 @@ t.test('a global scenario left on from a demo: the checks force the default beha
     await setScenario(app, { id })
     const report = await runContract({ baseUrl: url })
     t.same(failed(report), [], `${id}: no check fails for a scenario it did not ask for`)
-    t.same(report.notes, [`a global scenario (${id}) is active on the mock: the checks of the default behaviour force it with x-mock-scenario: default`])
+    t.same(report.notes, [`a global scenario (${id}) is active on the mock: the checks of the default behaviour send X-Mock-Scenario: default`])
     const live = (await journalOf(app)).slice(-LIVE_CHECKS.length)
     t.same(live.map((entry) => entry.scenario), LIVE_CHECKS.map(() => 'default'), `${id}: every live check was answered by the default behaviour`)
     t.equal(app.mock.state.global?.scenario?.id, id, 'the runner left the scenario as it found it')

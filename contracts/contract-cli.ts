@@ -5,12 +5,13 @@
  * Exit codes: 0 conforms, 1 violations (or unexercised examples with --require-all), 2 bad
  * arguments or an unreachable server.
  */
-import { realpathSync, writeFileSync } from 'node:fs'
+import { appendFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { formatViolation } from './assert.js'
 import { loadOpenApi } from './openapi.js'
 import { contractDrift, formatDifference, snapshotOpenApi, type PublishedContract } from './published.js'
+import { coverageSuite, coverageSummary, junitXml, runSuite, runSummary, verifySuite, verifySummary, type JunitSuite } from './reports.js'
 import { FILTER_FIELDS, readRequestsFilter, type ParsedRequestsFilter } from './requests-filter.js'
 import { readCoverage, runContract, type CoverageReport, type RunnerError, type RunReport } from './runner.js'
 import { checkRequests, type RequestsExpected } from './verify.js'
@@ -42,12 +43,16 @@ Options:
   --json                print the report as JSON
   --coverage            report which documented examples the mock served since its last reset
   --require-all         with --coverage: exit 1 when any documented example was never served
+  --junit <file>        also write the result as JUnit XML (one test case per check, per
+                        documented example with --coverage, per condition with verify)
+  --summary <file>      also append the result as Markdown, with the coverage table
+                        (e.g. --summary "$GITHUB_STEP_SUMMARY")
   --help                show this text
 
 verify counts the requests the mock received that match every filter given (--email, --status,
 --scenario, --method, --session, --since <ISO 8601 time>, --after <seq>) and holds the count against
 --count <n>, or --min and/or --max; when it does not hold, it lists the matching requests. Takes
---admin-token and --json as above.
+--admin-token, --json, --junit and --summary as above.
 
 drift compares a Konnect Identity OpenAPI document (YAML or JSON, whole or an excerpt) with what the
 mock serves for POST /v3/invites: statuses, media types, schemas and documented examples, one line
@@ -66,6 +71,8 @@ const options = {
   json: { type: 'boolean' },
   coverage: { type: 'boolean' },
   'require-all': { type: 'boolean' },
+  junit: { type: 'string' },
+  summary: { type: 'string' },
   help: { type: 'boolean' }
 } as const
 
@@ -88,7 +95,9 @@ const verifyOptions = {
   min: { type: 'string' },
   max: { type: 'string' },
   'admin-token': { type: 'string' },
-  json: { type: 'boolean' }
+  json: { type: 'boolean' },
+  junit: { type: 'string' },
+  summary: { type: 'string' }
 } as const
 
 /** A count flag's value: a whole number. */
@@ -98,12 +107,34 @@ function wholeNumber (flag: string, value: string | undefined): number | undefin
   return Number(value)
 }
 
+/** Where the reports go: `--junit` (written) and `--summary` (appended, as `$GITHUB_STEP_SUMMARY` wants). */
+interface ReportFiles {
+  junit: string | undefined
+  summary: string | undefined
+}
+
+/** Writes the reports asked for; a file that cannot be written is an Error of one line. */
+function writeReports (files: ReportFiles, suites: () => JunitSuite[], summary: () => string): void {
+  try {
+    if (files.junit !== undefined) writeFileSync(files.junit, junitXml(suites()))
+    if (files.summary !== undefined) appendFileSync(files.summary, summary())
+  } catch (error) {
+    throw new Error(`cannot write a report: ${(error as Error).message}`)
+  }
+}
+
+/** A suite stamped with when it started and how long it took. */
+function timed (suite: JunitSuite, started: number): JunitSuite {
+  return { ...suite, time: (Date.now() - started) / 1000, timestamp: new Date(started).toISOString().slice(0, 19) }
+}
+
 interface VerifyArguments {
   baseUrl: string
   filter: ParsedRequestsFilter
   expected: RequestsExpected
   adminToken: string | undefined
   json: boolean
+  files: ReportFiles
 }
 
 /** The arguments of `verify`; throws an Error of one line on a bad one. */
@@ -118,7 +149,7 @@ function verifyArguments (argv: readonly string[]): VerifyArguments {
   if (min !== undefined && max !== undefined && min > max) throw new Error(`--min ${min} is more than --max ${max}`)
   const read = readRequestsFilter(Object.fromEntries(FILTER_FIELDS.map((field) => [field, values[field]])))
   if ('problem' in read) throw new Error(`--${read.problem.field}: ${read.problem.reason}`)
-  return { baseUrl: values['base-url'], filter: read.filter, expected: count ?? { min, max }, adminToken: values['admin-token'], json: values.json === true }
+  return { baseUrl: values['base-url'], filter: read.filter, expected: count ?? { min, max }, adminToken: values['admin-token'], json: values.json === true, files: { junit: values.junit, summary: values.summary } }
 }
 
 /** `verify`: one count of the journal held against --count or --min/--max. */
@@ -131,7 +162,9 @@ async function verifyCommand (argv: readonly string[], io: CliIo): Promise<numbe
     return 2
   }
   try {
+    const started = Date.now()
     const verdict = await checkRequests(args.baseUrl, args.filter, args.expected, { adminToken: args.adminToken })
+    writeReports(args.files, () => [timed(verifySuite(verdict), started)], () => verifySummary(verdict))
     if (args.json) io.out(JSON.stringify(verdict, null, 2))
     else for (const line of verdict.message.split('\n')) io.out(line === verdict.summary ? `${verdict.ok ? 'ok  ' : 'FAIL'} ${line}` : line)
     return verdict.ok ? 0 : 1
@@ -244,8 +277,11 @@ export async function main (argv: readonly string[], io: CliIo = {
     return 2
   }
   try {
+    const files = { junit: values.junit, summary: values.summary }
+    const started = Date.now()
     if (values.coverage === true) {
       const coverage = await readCoverage(baseUrl, { adminToken: values['admin-token'] })
+      writeReports(files, () => [timed(coverageSuite(coverage, values['require-all'] === true), started)], () => coverageSummary(coverage))
       if (values.json === true) io.out(JSON.stringify(coverage, null, 2))
       else printCoverage(coverage, io)
       return values['require-all'] === true && coverage.missing.length > 0 ? 1 : 0
@@ -257,6 +293,9 @@ export async function main (argv: readonly string[], io: CliIo = {
       liveSafe: values['live-safe'],
       adminToken: values['admin-token']
     })
+    // After a full run the coverage shows what the run served; a summary carries its table.
+    const coverage = report.mode === 'full' && values.summary !== undefined ? await readCoverage(baseUrl, { adminToken: values['admin-token'] }) : undefined
+    writeReports(files, () => [timed(runSuite(report), started)], () => runSummary(report, coverage))
     if (values.json === true) io.out(JSON.stringify(report, null, 2))
     else printReport(report, io)
     return report.ok ? 0 : 1

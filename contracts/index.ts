@@ -74,6 +74,10 @@ export {
   type RequestsExpected, type RequestsVerdict, type VerifyOptions
 } from './verify.js'
 export { describeFilter, type RequestsFilter } from './requests-filter.js'
+export {
+  coverageSuite, coverageSummary, coverageTable, junitXml, runSuite, runSummary, verifySuite, verifySummary,
+  type JunitCase, type JunitSuite
+} from './reports.js'
 export * from './examples.js'
 export * from './validate.js'
 export * from './client.js'

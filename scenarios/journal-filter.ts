@@ -61,12 +61,12 @@ export function matchesFields (filter: PreparedFilter, status: number, scenario:
 }
 
 /**
- * Whether a parsed body invites `email` (lower case), compared case-insensitively.
- * @example bodyHasEmail({ email: 'Ada@Example.com' }, 'ada@example.com') // true
+ * The address a parsed body invites, if it names one.
+ * @example bodyEmail({ email: 'Ada@Example.com' }) // 'Ada@Example.com'
  */
-export function bodyHasEmail (body: unknown, email: string): boolean {
+export function bodyEmail (body: unknown): string | undefined {
   const given = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined
-  return typeof given === 'string' && given.toLowerCase() === email
+  return typeof given === 'string' ? given : undefined
 }
 
 /**
@@ -78,5 +78,5 @@ export function bodyHasEmail (body: unknown, email: string): boolean {
 export function matchesFilter (entry: JournalEntry, filter: JournalFilter): boolean {
   const prepared = prepareFilter(filter)
   if (!matchesFields(prepared, entry.status, entry.scenario, entry.method, entry.session, Date.parse(entry.time))) return false
-  return prepared.email === undefined || bodyHasEmail(entry.body, prepared.email)
+  return prepared.email === undefined || bodyEmail(entry.body)?.toLowerCase() === prepared.email
 }

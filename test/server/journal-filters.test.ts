@@ -120,6 +120,15 @@ t.test('a body too large to keep, or not JSON, or without an address, never matc
   t.equal(await count(app, 'email=big@example.com'), 0)
 })
 
+t.test('an address spelt with JSON escapes matches as the reader sees it', async (t) => {
+  const app = build(t)
+  await invite(app, { 'content-type': 'application/json' }, '{"email":"\\u0041da@example.com"}')
+  await invite(app, { 'content-type': 'application/json' }, '{"note":"\\n","email":"bob@example.com"}')
+  t.equal(await count(app, 'email=ada@example.com'), 1)
+  t.equal(await count(app, 'email=bob@example.com'), 1)
+  t.equal(await count(app, 'email=cy@example.com'), 0)
+})
+
 t.test('a bad filter value is a 400 problem naming the field', async (t) => {
   const app = build(t)
   const bad: ReadonlyArray<[string, string, RegExp]> = [

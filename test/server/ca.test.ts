@@ -1,11 +1,11 @@
 import { once } from 'node:events'
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { webcrypto } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { connect, createServer } from 'node:tls'
 import t from 'tap'
-import { CA_FILE, CA_KEY_FILE, CA_LIFETIME_MS, CA_RENEW_BEFORE_MS, CertificateAuthority, LEAF_LIFETIME_MS, loadCa, type Leaf, permittedNames } from '../../server/ca.js'
+import { CA_FILE, CA_KEY_FILE, CA_LOCK, CA_LOCK_STALE_MS, CA_LIFETIME_MS, CA_RENEW_BEFORE_MS, CertificateAuthority, LEAF_LIFETIME_MS, loadCa, type Leaf, permittedNames } from '../../server/ca.js'
 import * as x509 from '@peculiar/x509'
 import { AsnConvert } from '@peculiar/asn1-schema'
 import { GeneralName, GeneralSubtree, GeneralSubtrees, id_ce_nameConstraints as NAME_CONSTRAINTS_OID, NameConstraints } from '@peculiar/asn1-x509'
@@ -256,6 +256,41 @@ t.test('an unusable CA is replaced with a line saying why; a folder that cannot 
   const file = join(t.testdir(), 'a-file')
   writeFileSync(file, '')
   await t.rejects(loadCa({ dir: join(file, 'ca'), hosts: KONNECT_API_HOSTS }), { code: 'ENOTDIR' }, 'a folder that cannot be made is an error')
+})
+
+t.test('starts at the same moment agree on one CA; a lock left by a dead process is taken over', async (t) => {
+  const dir = join(ROOT, `ca-${++made}`)
+  const lines: string[] = []
+  const loads = await Promise.all(Array.from({ length: 5 }, async () => await loadCa({ dir, hosts: KONNECT_API_HOSTS, log: (line) => lines.push(line) })))
+  t.equal(new Set(loads.map((ca) => ca.certPem)).size, 1, 'every one uses the same CA')
+  t.equal(readFileSync(join(dir, CA_FILE), 'utf8').trim(), loads[0]!.certPem.trim(), 'the one in ca.pem')
+  t.equal(await handshake(await loads[4]!.mint(GLOBAL), readFileSync(join(dir, CA_FILE), 'utf8'), GLOBAL), 'trusted', 'whose key is the one in ca-key.pem')
+  t.equal(lines.length, 1, 'made once')
+  t.notOk(existsSync(join(dir, CA_LOCK)), 'the lock is gone')
+
+  const hosts = [...KONNECT_API_HOSTS, 'global.api.mock.test']
+  mkdirSync(join(dir, CA_LOCK))
+  const old = (Date.now() - CA_LOCK_STALE_MS - 1000) / 1000
+  utimesSync(join(dir, CA_LOCK), old, old)
+  const after = await loadCa({ dir, hosts })
+  t.same(permittedNames(after.cert), hosts, 'a stale lock does not stop a replacement')
+  t.notOk(existsSync(join(dir, CA_LOCK)))
+
+  mkdirSync(join(dir, CA_LOCK))
+  const waiting = loadCa({ dir, hosts: [...hosts, 'eu.api.mock.test'] })
+  let settled = false
+  waiting.then(() => { settled = true }, () => {})
+  await new Promise((resolve) => setTimeout(resolve, 60))
+  t.equal(settled, false, 'a fresh lock is waited for')
+  rmSync(join(dir, CA_LOCK), { recursive: true })
+  t.same(permittedNames((await waiting).cert), [...hosts, 'eu.api.mock.test'], 'and taken once released')
+
+  // A folder whose lock cannot be made: its path is as long as Linux allows, so no name fits in it.
+  let long = t.testdir()
+  while (long.length < 4090 - 201) long = join(long, 'd'.repeat(200))
+  long = join(long, 'd'.repeat(4090 - long.length - 1))
+  mkdirSync(long, { recursive: true })
+  await t.rejects(loadCa({ dir: long, hosts: KONNECT_API_HOSTS }), { code: 'ENAMETOOLONG' }, 'any other failure to lock is an error')
 })
 
 t.test('leaves: minted per host, cached, short-lived, minted again when they run out', async (t) => {

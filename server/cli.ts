@@ -80,6 +80,9 @@ function proxyUrl (host: string, port: number): string {
   return listenUrl(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port)
 }
 
+/** The flags `ca` takes besides `--path`: where the CA lives, the hosts it must cover, and the address printed in the lines. */
+const CA_FLAGS = ['--ca-dir', '--intercept-hosts', '--host', '--port', '--help']
+
 /**
  * `konnect-invites-mock ca [--path] [--ca-dir D] [--intercept-hosts h,...] [--host H] [--port N]`:
  * makes the CA if there is none (or it no longer fits), then prints its path and the environment
@@ -89,13 +92,13 @@ async function caCommand (argv: readonly string[], env: Record<string, string | 
   const pathOnly = argv.includes('--path')
   let config: Config
   try {
-    config = parseConfig(argv.filter((arg) => arg !== '--path'), env)
+    config = parseConfig(argv.filter((arg) => arg !== '--path'), env, CA_FLAGS)
   } catch (error) {
     io.err(`${PROGRAM} ca: ${(error as Error).message}`)
     return 2
   }
   if (config.help) {
-    io.out(CA_HELP)
+    io.out(caHelp(env))
     return 0
   }
   const caDir = config.caDir ?? defaultCaDir(env)
@@ -116,25 +119,39 @@ async function caCommand (argv: readonly string[], env: Record<string, string | 
   io.out([
     path,
     '',
-    '# Go (Kong\'s SDK), and anything else built with Go:',
+    '# Go (Kong\'s SDK), and anything else built with Go; SSL_CERT_FILE replaces the system roots:',
     `export HTTPS_PROXY=${proxy} SSL_CERT_FILE=${path}`,
     '# curl:',
     `curl --proxy ${proxy} --cacert ${path} https://global.api.konghq.com/v3/invites ...`,
-    '# Node (undici\'s EnvHttpProxyAgent, or NODE_USE_ENV_PROXY=1 on Node 22.21+/24.5+):',
-    `export HTTPS_PROXY=${proxy} NODE_EXTRA_CA_CERTS=${path}`,
-    '# Python (requests; httpx and urllib read SSL_CERT_FILE):',
+    '# Node (undici\'s EnvHttpProxyAgent, or NODE_USE_ENV_PROXY=1 on Node 22.21+/24.5+); the CA is added to the roots:',
+    `export HTTPS_PROXY=${proxy} NODE_USE_ENV_PROXY=1 NODE_EXTRA_CA_CERTS=${path}`,
+    '# Python (requests reads REQUESTS_CA_BUNDLE, the ssl module SSL_CERT_FILE; both replace the default roots):',
     `export HTTPS_PROXY=${proxy} REQUESTS_CA_BUNDLE=${path} SSL_CERT_FILE=${path}`
   ].join('\n'))
   return 0
 }
 
-const CA_HELP = [
-  'Usage: konnect-invites-mock ca [--path] [--ca-dir <dir>] [--intercept-hosts <h,...>] [--host <host>] [--port <n>]',
-  '',
-  'Makes the --proxy CA if there is none yet, then prints its certificate\'s path and the environment',
-  'lines that send Go, curl, Node and Python programs through the mock. --path prints only the path.',
-  ''
-].join('\n')
+/** `ca --help`, naming the folder the CA is kept in when `--ca-dir` is not given. */
+function caHelp (env: Record<string, string | undefined>): string {
+  return [
+    'Usage: konnect-invites-mock ca [--path] [--ca-dir <dir>] [--intercept-hosts <h,...>] [--host <host>] [--port <n>]',
+    '',
+    'Makes the --proxy CA if there is none yet, then prints its certificate\'s path and the environment',
+    'lines that send Go, curl, Node and Python programs through the mock at --host and --port.',
+    '',
+    '  --path                      print only the path of the CA certificate',
+    '  --ca-dir <dir>              the CA\'s folder [MOCK_CA_DIR]; default $XDG_DATA_HOME/konnect-invites-mock,',
+    `                              else ~/.local/share/konnect-invites-mock (here: ${defaultCaDir(env)})`,
+    '  --intercept-hosts <h,...>   hosts the CA must cover besides Konnect\'s API hosts [MOCK_INTERCEPT_HOSTS]',
+    '  --host <host>, --port <n>   the mock\'s address, for HTTPS_PROXY [HOST, PORT]',
+    '',
+    'The folder holds ca.pem (the certificate programs trust) and ca-key.pem (mode 0600). The CA is',
+    'reused while it covers the hosts and has more than 30 days left; otherwise, or when either file is',
+    'unreadable, corrupt or the two do not match, a new CA replaces it, with a line on stderr saying why:',
+    'programs must then trust the new certificate. A folder that cannot be written is an error (exit 2).',
+    ''
+  ].join('\n')
+}
 
 /**
  * Starts the mock from command-line arguments and an environment. Resolves to the running app, or

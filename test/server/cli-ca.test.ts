@@ -19,13 +19,13 @@ function caLines (path: string, proxy: string): string {
   return [
     path,
     '',
-    '# Go (Kong\'s SDK), and anything else built with Go; SSL_CERT_FILE replaces the system roots:',
+    '# Go (Kong\'s SDK) on Linux; SSL_CERT_FILE takes the place of the system bundle file (macOS and Windows ignore it):',
     `export HTTPS_PROXY=${proxy} SSL_CERT_FILE=${path}`,
     '# curl:',
     `curl --proxy ${proxy} --cacert ${path} https://global.api.konghq.com/v3/invites ...`,
-    '# Node (undici\'s EnvHttpProxyAgent, or NODE_USE_ENV_PROXY=1 on Node 22.21+/24.5+); the CA is added to the roots:',
+    '# Node (undici\'s EnvHttpProxyAgent, or NODE_USE_ENV_PROXY=1 on Node 22.21+/24.5+); NODE_EXTRA_CA_CERTS adds to the roots:',
     `export HTTPS_PROXY=${proxy} NODE_USE_ENV_PROXY=1 NODE_EXTRA_CA_CERTS=${path}`,
-    '# Python (requests reads REQUESTS_CA_BUNDLE, the ssl module SSL_CERT_FILE; both replace the default roots):',
+    '# Python: requests reads REQUESTS_CA_BUNDLE, the ssl module SSL_CERT_FILE; each takes the place of its bundle:',
     `export HTTPS_PROXY=${proxy} REQUESTS_CA_BUNDLE=${path} SSL_CERT_FILE=${path}`
   ].join('\n')
 }

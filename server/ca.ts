@@ -161,7 +161,10 @@ export class CertificateAuthority {
 /** Writes a file through a temporary name, so a reader never sees half of it. */
 function writeWhole (path: string, text: string, mode: number): void {
   const temporary = `${path}.${process.pid}.tmp`
-  writeFileSync(temporary, text, { mode })
+  // Created afresh (O_EXCL): a file or link already at that name, in a folder others can write,
+  // is never followed, so the key cannot be written anywhere but here.
+  rmSync(temporary, { force: true })
+  writeFileSync(temporary, text, { mode, flag: 'wx' })
   chmodSync(temporary, mode)
   renameSync(temporary, path)
 }
@@ -192,6 +195,7 @@ async function kept (dir: string, hosts: readonly string[], now: number): Promis
   const uncovered = hosts.filter((host) => names === null || !permits(names, host))
   if (uncovered.length > 0) return { why: `its name constraints do not cover ${uncovered.join(', ')}` }
   if (cert.notAfter.getTime() - now < CA_RENEW_BEFORE_MS) return { why: `it expires on ${cert.notAfter.toISOString()}` }
+  if (cert.notBefore.getTime() > now) return { why: `it is not valid until ${cert.notBefore.toISOString()} (the clock went back)` }
   return { cert, keys }
 }
 
@@ -248,7 +252,7 @@ async function locked<T> (dir: string, write: () => Promise<T>): Promise<T> {
 
 /**
  * Loads the CA kept in `dir`, or makes one (creating the folder, mode 0700) when there is none,
- * it expires within 30 days, or its constraints miss one of `hosts`; a replaced CA is logged with
+ * it has less than 30 days left or is not valid yet, or its constraints miss one of `hosts`; a replaced CA is logged with
  * the reason. A key file readable by others is made private again. Throws when the folder cannot
  * be written.
  * @example const ca = await loadCa({ dir: '/tmp/ca', hosts: ['global.api.konghq.com'], log: console.error })

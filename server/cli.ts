@@ -146,7 +146,7 @@ function caHelp (env: Record<string, string | undefined>): string {
     '  --host <host>, --port <n>   the mock\'s address, for HTTPS_PROXY [HOST, PORT]',
     '',
     'The folder holds ca.pem (the certificate programs trust) and ca-key.pem (mode 0600). The CA is',
-    'reused while it covers the hosts and has more than 30 days left; otherwise, or when either file is',
+    'reused while it covers the hosts and has at least 30 days left; otherwise, or when either file is',
     'unreadable, corrupt or the two do not match, a new CA replaces it, with a line on stderr saying why:',
     'programs must then trust the new certificate. A folder that cannot be written is an error (exit 2).',
     ''

@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { webcrypto } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -159,6 +159,21 @@ t.test('first use creates the CA: key private, certificate readable, folder priv
   t.equal((ca.cert.publicKey.algorithm as webcrypto.EcKeyAlgorithm).namedCurve, 'P-256')
 })
 
+t.test('a file or link planted at the temporary name is not followed: the key is written only in the folder', async (t) => {
+  const dir = join(ROOT, `ca-${++made}`)
+  mkdirSync(dir)
+  const elsewhere = join(t.testdir(), 'elsewhere.pem')
+  writeFileSync(elsewhere, 'untouched\n')
+  symlinkSync(elsewhere, join(dir, `${CA_KEY_FILE}.${process.pid}.tmp`))
+  writeFileSync(join(dir, `${CA_FILE}.${process.pid}.tmp`), 'stale\n')
+  const ca = await loadCa({ dir, hosts: KONNECT_API_HOSTS })
+  t.equal(readFileSync(elsewhere, 'utf8'), 'untouched\n', 'the link\'s target is not written')
+  t.equal(lstatSync(join(dir, CA_KEY_FILE)).isFile(), true, 'the key is a plain file in the folder')
+  t.equal(statSync(join(dir, CA_KEY_FILE)).mode & 0o777, 0o600)
+  t.equal(readFileSync(join(dir, CA_FILE), 'utf8').trim(), ca.certPem.trim())
+  t.same(readdirSync(dir).sort(), [CA_KEY_FILE, CA_FILE].sort(), 'no temporary file is left')
+})
+
 t.test('the CA is reused across loads; a key readable by others is made private again', async (t) => {
   const { dir, ca } = await freshCa()
   const lines: string[] = []
@@ -195,6 +210,11 @@ t.test('renewed when within CA_RENEW_BEFORE_MS of expiry, not before', async (t)
   t.equal(statSync(join(dir, CA_KEY_FILE)).mode & 0o777, 0o600, 'its key is private too')
   const expired = await loadCa({ dir, hosts: KONNECT_API_HOSTS, now: () => justBefore + 2 * CA_LIFETIME_MS })
   t.not(expired.certPem, renewed.certPem, 'an expired CA is replaced too')
+  const early: string[] = []
+  const back = expired.cert.notBefore.getTime() - 1
+  const notYet = await loadCa({ dir, hosts: KONNECT_API_HOSTS, now: () => back, log: (line) => early.push(line) })
+  t.not(notYet.certPem, expired.certPem, 'a CA not valid yet (the clock went back) is replaced')
+  t.same(early, [`replaced the CA in ${join(dir, CA_FILE)} (it is not valid until ${expired.cert.notBefore.toISOString()} (the clock went back)): programs must trust the new one`])
 })
 
 t.test('replaced with a line when its constraints miss a host now intercepted', async (t) => {

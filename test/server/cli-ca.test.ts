@@ -92,7 +92,7 @@ t.test('ca --help names the default folder and what happens to an unusable CA', 
     t.match(out[0], 'default $XDG_DATA_HOME/konnect-invites-mock,\n')
     t.match(out[0], 'else ~/.local/share/konnect-invites-mock (here: /data/konnect-invites-mock)')
     t.match(out[0], 'ca-key.pem (mode 0600)')
-    t.match(out[0], 'more than 30 days left')
+    t.match(out[0], 'at least 30 days left')
     t.match(out[0], 'unreadable, corrupt or the two do not match, a new CA replaces it, with a line on stderr')
     t.match(out[0], 'A folder that cannot be written is an error (exit 2)')
     t.same(err, [])

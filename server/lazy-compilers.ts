@@ -53,4 +53,4 @@ const buildSerializer: SerializerFactory = (externalSchemas, options) => {
  * The `schemaController.compilersFactory` option of `Fastify()` that defers loading and compiling.
  * @example Fastify({ schemaController: { compilersFactory: lazyCompilers } })
  */
-export const lazyCompilers = { buildValidator, buildSerializer }
+export const lazyCompilers: { buildValidator: ValidatorFactory, buildSerializer: SerializerFactory } = { buildValidator, buildSerializer }

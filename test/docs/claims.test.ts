@@ -23,7 +23,7 @@ const JSON_TYPE = { 'content-type': 'application/json' }
 /** One or more requests per row, keyed by the start of the row's request cell. */
 const requests: Record<string, Array<{ headers: Record<string, string>, payload: string }>> = {
   'no `Authorization': [{ headers: JSON_TYPE, payload: '{"email":"a@example.com"}' }],
-  'more than the `--rate-limit`': [{ headers: { ...AUTH, ...JSON_TYPE}, payload: '{"email":"a@example.com"}' }],
+  'more than the `--rate-limit`': [{ headers: { ...AUTH, ...JSON_TYPE }, payload: '{"email":"a@example.com"}' }],
   'a body without `Content-Type': [{ headers: AUTH, payload: '{"email":"a@example.com"}' }, { headers: { ...AUTH, 'content-type': 'text/plain' }, payload: 'a@example.com' }],
   'body that is not JSON': [{ headers: { ...AUTH, ...JSON_TYPE }, payload: '{"email":' }, { headers: { ...AUTH, ...JSON_TYPE }, payload: '["a@example.com"]' }],
   '`email` missing': [{ headers: { ...AUTH, ...JSON_TYPE }, payload: '{}' }],

@@ -53,7 +53,7 @@ export interface Expectation {
 }
 
 /** How a required header must read: whole seconds or an HTTP date, or a non-negative integer. */
-export type HeaderRule = 'seconds-or-date' | 'integer'
+type HeaderRule = 'seconds-or-date' | 'integer'
 
 const RATE_LIMIT_HEADERS: Record<string, HeaderRule> = {
   'retry-after': 'seconds-or-date',

@@ -18,11 +18,11 @@ import { truncate } from './internal/text.js'
 import { parseJson } from './internal/json.js'
 
 /** Delay asked of the `delay` scenario: enough to go through the delay path, short enough not to slow the run. */
-export const RUNNER_DELAY_MS = 10
+const RUNNER_DELAY_MS = 10
 /** The address the runner invites when a scenario needs one (never sent outside full mode). */
-export const RUNNER_EMAIL = 'contract-runner@example.com'
+const RUNNER_EMAIL = 'contract-runner@example.com'
 /** Token sent when none is given (any token is accepted by the mock unless it runs with --tokens). */
-export const DEFAULT_TOKEN = 'contract-runner'
+const DEFAULT_TOKEN = 'contract-runner'
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 

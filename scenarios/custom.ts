@@ -12,7 +12,7 @@ import { yaml } from './yaml.js'
 import { builtInScenarios, compileScenario, ScenarioError, type ScenarioDefinition } from './catalogue.js'
 
 /** The longest delay a custom scenario may carry (the largest `--max-delay`). */
-export const MAX_CUSTOM_DELAY_MS = 600_000
+const MAX_CUSTOM_DELAY_MS = 600_000
 /** Headers the server writes itself (framing, connection, the served scenario): a scenario may not set them. */
 const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', SERVED_HEADER])
 

@@ -30,7 +30,7 @@ export interface JournalEntry {
 }
 
 /** What an entry did not keep: header lines and their characters, characters of the URL. */
-export interface Cut {
+interface Cut {
   headers?: number
   headerBytes?: number
   urlChars?: number

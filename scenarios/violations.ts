@@ -5,7 +5,7 @@
 import type { ResponseViolation } from '../contracts/assert.js'
 
 /** Answers with violations kept before the oldest is forgotten. */
-export const DEFAULT_VIOLATIONS_LIMIT = 200
+const DEFAULT_VIOLATIONS_LIMIT = 200
 
 /** One upstream answer that broke its contract. */
 export interface ViolationReport {

@@ -23,11 +23,11 @@ export interface GuardOptions {
 }
 
 /** Request headers a browser may send to the invites endpoint (the preflight's allow list). */
-export const CORS_ALLOW_HEADERS = 'authorization, content-type, x-mock-scenario, x-mock-session, x-mock-delay, prefer'
+const CORS_ALLOW_HEADERS = 'authorization, content-type, x-mock-scenario, x-mock-session, x-mock-delay, prefer'
 /** Answer headers a page may read. */
 export const CORS_EXPOSE_HEADERS = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, X-Mock-Scenario-Served'
 /** Seconds a browser may cache a preflight answer. */
-export const CORS_MAX_AGE_S = 600
+const CORS_MAX_AGE_S = 600
 
 /**
  * A `Host` value's name, lower-cased, without port or trailing dot, IPv6 in brackets; `null` when

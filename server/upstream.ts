@@ -18,7 +18,7 @@ import { sendOutcome } from './reply.js'
 import { parseJson } from '../contracts/internal/json.js'
 
 /** The id reported in `X-Mock-Scenario-Served` for an answer of the upstream. */
-export const UPSTREAM_ID = 'upstream'
+const UPSTREAM_ID = 'upstream'
 /** Milliseconds the upstream gets to answer in full, by default. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
 

@@ -12,6 +12,7 @@ import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { badRequest, problem, problemOutcome } from '../scenarios/outcome.js'
 import { INVITES_PATH } from '../contracts/headers.js'
 import { truncate } from '../contracts/internal/text.js'
+import { parseUrl } from '../contracts/internal/url.js'
 import { sendProblem } from './errors.js'
 import { writeOutcome } from './reply.js'
 
@@ -79,12 +80,8 @@ export function allowedHost (value: string): string | { error: string } {
  */
 export function corsOrigin (value: string): string | { error: string } {
   const problem = { error: `expected an origin like http://localhost:5173, got "${value}"` }
-  let url: URL
-  try {
-    url = new URL(value.trim())
-  } catch {
-    return problem
-  }
+  const url = parseUrl(value)
+  if (url === undefined) return problem
   const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === ''
   return bare && (url.protocol === 'http:' || url.protocol === 'https:') ? url.origin : problem
 }

@@ -16,6 +16,7 @@ import type { MockContext } from './context.js'
 import { SERVED_HEADER } from '../contracts/headers.js'
 import { sendOutcome } from './reply.js'
 import { parseJson } from '../contracts/internal/json.js'
+import { parseUrl } from '../contracts/internal/url.js'
 
 /** The id reported in `X-Mock-Scenario-Served` for an answer of the upstream. */
 const UPSTREAM_ID = 'upstream'
@@ -51,12 +52,8 @@ const isLoopbackHost = (host: string): boolean =>
  * @example checkUpstreamUrl('http://example.com') // { error: 'expected an https URL (http only for a loopback address), got "http://example.com"' }
  */
 export function checkUpstreamUrl (value: string): { url: string } | { error: string } {
-  let url: URL
-  try {
-    url = new URL(value.trim())
-  } catch {
-    return { error: `expected an https URL, got "${value}"` }
-  }
+  const url = parseUrl(value)
+  if (url === undefined) return { error: `expected an https URL, got "${value}"` }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     return { error: `expected an https URL (http only for a loopback address), got "${value}"` }
   }

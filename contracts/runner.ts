@@ -9,7 +9,7 @@ import { request, type Dispatcher } from 'undici'
 import { CoverageResponse, ScenarioListResponse, ViolationsResponse, type ListedScenario } from './admin.js'
 import { checkAgainst, expectationFor, normalizeHeaders, preview, type ResponseViolation } from './assert.js'
 import { ADMIN_TOKEN_HEADER, INVITES_PATH, SERVED_HEADER, SESSION_HEADER } from './headers.js'
-import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
+import { documentedExamples } from './examples.js'
 import { diffJson, type Json } from './openapi.js'
 import { scenarioExpectation } from './scenario-rule.js'
 import { checkSchema } from './validate.js'
@@ -157,7 +157,7 @@ async function upstreamViolations (http: Client, options: RunOptions, since: { a
   return { name: 'upstream', status: 0, ok: violations.length === 0, violations }
 }
 
-const knownExamples = [...inviteExamples, unauthorizedExample, ...forbiddenExamples]
+const knownExamples = documentedExamples
 
 function documentedBodyViolations (scenario: ListedScenario, text: string): ResponseViolation[] {
   if (scenario.kind === 'custom') return []

@@ -6,13 +6,14 @@
  * with CORS headers; any other browser request is a 403 that serves and counts nothing.
  */
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http'
-import { isIP, isIPv4, Socket } from 'node:net'
+import { isIP, Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { badRequest, problem, problemOutcome } from '../scenarios/outcome.js'
 import { INVITES_PATH } from '../contracts/headers.js'
 import { truncate } from '../contracts/internal/text.js'
 import { parseUrl } from '../contracts/internal/url.js'
+import { isLoopback } from './address.js'
 import { sendProblem } from './errors.js'
 import { writeOutcome } from './reply.js'
 
@@ -94,11 +95,6 @@ function inProcess (request: FastifyRequest): boolean {
   return !(request.raw.socket instanceof Socket)
 }
 
-/** Whether a name from `hostName` is this machine's loopback: `localhost`, 127.0.0.0/8 or `[::1]`. */
-function isLoopbackName (name: string): boolean {
-  return name === 'localhost' || name === '[::1]' || (isIPv4(name) && name.startsWith('127.'))
-}
-
 const PREFLIGHT_HEADERS = {
   'access-control-allow-methods': 'POST',
   'access-control-allow-headers': CORS_ALLOW_HEADERS,
@@ -138,7 +134,7 @@ export function createGuard (options: Required<GuardOptions>): Guard {
 
   const hostAllowed = (host: string): boolean => {
     const name = hostName(host)
-    return name !== null && (isLoopbackName(name) || names.has(name))
+    return name !== null && (isLoopback(name) || names.has(name))
   }
   // The page's own origin: what a browser sends for the dashboard's writes to the admin API.
   const ownOrigin = (origin: string, host: string): boolean => {

@@ -16,6 +16,7 @@ import { checkSchema } from './validate.js'
 import { isEmail } from './formats.js'
 import { truncate } from './internal/text.js'
 import { parseJson } from './internal/json.js'
+import type { Exchange } from './internal/exchange.js'
 
 /** Delay asked of the `delay` scenario: enough to go through the delay path, short enough not to slow the run. */
 const RUNNER_DELAY_MS = 10
@@ -80,8 +81,6 @@ export class NoAnswerError extends RunnerError {
     super(message)
   }
 }
-
-interface Exchange { statusCode: number, headers: Record<string, string>, text: string }
 
 interface Client {
   baseUrl: string

@@ -3,6 +3,7 @@
  * and close gracefully on SIGINT/SIGTERM. Bad input is a one-line message and exit code 2.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
 import closeWithGrace from 'close-with-grace'
@@ -69,6 +70,11 @@ export function appFromConfig (config: Config, proxy?: MockProxy): FastifyInstan
   })
 }
 
+/** The CA's folder, absolute: the path printed for SSL_CERT_FILE must hold from any working folder. */
+function caDirOf (config: Config, env: Record<string, string | undefined>): string {
+  return resolve(config.caDir ?? defaultCaDir(env))
+}
+
 /** The proxy, loaded only now: a mock started without `--proxy` never loads TLS or X.509 code. */
 async function startProxy (config: Config, caDir: string, io: Io): Promise<MockProxy> {
   const { createProxy } = await import('./proxy.js')
@@ -101,7 +107,7 @@ async function caCommand (argv: readonly string[], env: Record<string, string | 
     io.out(caHelp(env))
     return 0
   }
-  const caDir = config.caDir ?? defaultCaDir(env)
+  const caDir = caDirOf(config, env)
   const { loadCa } = await import('./ca.js')
   const { KONNECT_API_HOSTS } = await import('./proxy-hosts.js')
   let path: string
@@ -178,7 +184,7 @@ export async function main (argv: readonly string[], env: Record<string, string 
       return 0
     }
     if (config.proxy) {
-      const caDir = config.caDir ?? defaultCaDir(env)
+      const caDir = caDirOf(config, env)
       try {
         proxy = await startProxy(config, caDir, io)
       } catch (error) {

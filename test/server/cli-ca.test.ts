@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import t from 'tap'
 import { ProxyAgent, request } from 'undici'
 import type { FastifyInstance } from 'fastify'
@@ -136,6 +136,18 @@ t.test('ca: a folder that cannot be written is one line and exit 2', async (t) =
   t.equal(await main(['ca', '--ca-dir', join(file, 'ca')], {}, io), 2)
   t.same(out, [])
   t.same(err, [`${PROGRAM} ca: cannot set up the CA in ${join(file, 'ca')}: ENOTDIR: not a directory, mkdir '${join(file, 'ca')}'`])
+})
+
+t.test('a relative --ca-dir is printed as an absolute path, which holds from any folder', async (t) => {
+  const dir = t.testdir()
+  const relativeDir = relative(process.cwd(), join(dir, 'ca'))
+  const only = capture()
+  t.equal(await main(['ca', '--path', '--ca-dir', relativeDir], {}, only.io), 0)
+  t.same(only.out, [join(dir, 'ca', 'ca.pem')])
+  const { io, out } = capture()
+  const app = await main(['--proxy', '--port', '0', '--log-level', 'silent'], { MOCK_CA_DIR: relativeDir }, io) as FastifyInstance
+  t.teardown(() => app.close())
+  t.match(out[1], new RegExp(` SSL_CERT_FILE=${join(dir, 'ca', 'ca.pem').replaceAll('.', '\\.')}$`))
 })
 
 t.test('without --ca-dir the CA lives in $XDG_DATA_HOME/konnect-invites-mock', async (t) => {

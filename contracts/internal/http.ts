@@ -7,6 +7,7 @@
 import { request, type Dispatcher } from 'undici'
 import { normalizeHeaders } from '../assert.js'
 import { ADMIN_TOKEN_HEADER, SERVED_HEADER } from '../headers.js'
+import type { Exchange } from './exchange.js'
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 
@@ -24,9 +25,6 @@ export class NoAnswerError extends RunnerError {
     super(message)
   }
 }
-
-/** An answer, read whole. */
-export interface Exchange { statusCode: number, headers: Record<string, string>, text: string }
 
 /** Calls one server. */
 export interface Client {

@@ -36,7 +36,8 @@ live-safe checks run (no token, missing/blank/invalid email, malformed JSON, a J
 
 Options:
   --base-url <url>      the server to check (required), e.g. http://127.0.0.1:8080
-  --token <t>           bearer token for the checks that need one (default: contract-runner)
+  --token <t>           bearer token for the checks that need one (default: contract-runner);
+                        against this mock each check sends its own unless it runs with --tokens
   --invite-email <e>    also send one real invite to this address (expects 201, or 409 ConflictError)
   --live-safe           run only the live-safe checks, even against this mock
   --admin-token <t>     X-Mock-Admin-Token for a mock started with --admin-token

@@ -191,10 +191,10 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     sleep: settings.sleep,
     log: app.log,
     caPem: options.proxy?.ca.certPem,
-    record: (request, served, status, heldMs, at, violations) => {
+    record: (request, served, status, heldMs, at, violations, sequence) => {
       const session = request.headers[SESSION_HEADER]
       const host = (request.raw.socket as { [TUNNEL_HOST]?: string } | undefined)?.[TUNNEL_HOST]
-      state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body), violations, host })
+      state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body), violations, host, step: sequence?.step, steps: sequence?.steps })
     }
   }
   if (options.upstream !== undefined) {

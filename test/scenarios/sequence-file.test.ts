@@ -135,16 +135,30 @@ t.test('the command line starts with a file\'s sequence, and stops with one line
 })
 
 t.test('recording into a scenarios file keeps its starting scenarios', async (t) => {
-  const dir = t.testdir({ 'record.yaml': setupYaml, 'record.json': JSON.stringify({ global: { id: 'created' }, scenarios: [teapot] }) })
-  for (const name of ['record.yaml', 'record.json']) {
+  const dir = t.testdir({ 'record.yaml': setupYaml, 'record.json': JSON.stringify({ global: { id: 'created' }, scenarios: [teapot] }), 'bare.yaml': 'global: { id: created }\n' })
+  for (const name of ['record.yaml', 'record.json', 'bare.yaml']) {
     const file = join(dir, name)
     const recorder = new Recorder(file, { onError: (error) => { throw error } })
     recorder.record({ status: 409, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify({ status: 409, title: 'Conflict', instance: 'konnect:trace:2', detail: 'taken' }) }, { rawHeaders: [], url: '/v3/invites', body: undefined })
     await recorder.flush()
     const setup = api.loadScenarioSetup(file)
-    t.equal(setup.scenarios.length, 2, `${name}: the recorded answer is added`)
+    t.equal(setup.scenarios.length, name === 'bare.yaml' ? 1 : 2, `${name}: the recorded answer is added`)
     t.ok(setup.global !== undefined, `${name}: global is kept`)
-    if (name.endsWith('.yaml')) t.same(Object.keys(setup.sessions ?? {}), ['ci-1', 'ci-2'], 'sessions are kept')
-    else t.same(Object.keys(JSON.parse(readFileSync(file, 'utf8'))), ['global', 'scenarios'], 'in the order written')
+    if (name === 'record.yaml') t.same(Object.keys(setup.sessions ?? {}), ['ci-1', 'ci-2'], 'sessions are kept')
+    else t.same(Object.keys(yaml().parse(readFileSync(file, 'utf8'))), ['global', 'scenarios'], `${name}: in the order written, scenarios added last`)
   }
+})
+
+t.test('recording into a new or empty file starts the form its extension takes', async (t) => {
+  const dir = t.testdir({ 'empty.yaml': '', 'empty.json': '' })
+  const shapes = []
+  for (const name of ['new.json', 'new.yaml', 'empty.json', 'empty.yaml']) {
+    const file = join(dir, name)
+    const recorder = new Recorder(file, { onError: (error) => { throw error } })
+    recorder.record({ status: 500, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify({ status: 500, title: 'Internal Server Error', instance: 'konnect:trace:3', detail: 'boom' }) }, { rawHeaders: [], url: '/v3/invites', body: undefined })
+    await recorder.flush()
+    const text = readFileSync(file, 'utf8')
+    shapes.push(Array.isArray(name.endsWith('.json') ? JSON.parse(text) : yaml().parse(text)))
+  }
+  t.same(shapes, [true, false, true, false], 'JSON a list, YAML a document under scenarios')
 })

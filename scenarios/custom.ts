@@ -18,7 +18,7 @@ import { DEFAULT_MAX_SESSIONS } from './state.js'
 import { checkScenarioBody, type ScenarioBody } from './sticky.js'
 
 /** The longest delay a custom scenario may carry (the largest `--max-delay`). */
-export const MAX_CUSTOM_DELAY_MS = 600_000
+const MAX_CUSTOM_DELAY_MS = 600_000
 /** Headers the server writes itself (framing, connection, the served scenario): a scenario may not set them. */
 const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', SERVED_HEADER])
 
@@ -41,7 +41,7 @@ export const CustomScenario = Type.Object({
 export type CustomScenario = Static<typeof CustomScenario>
 
 /** A scenario served from start-up: what `PUT /__mock/scenario` takes (one `id`, or a `sequence`), without `session`. */
-export const StartingScenario = Type.Omit(SetScenarioRequest, ['session'])
+const StartingScenario = Type.Omit(SetScenarioRequest, ['session'])
 
 const ScenarioList = Type.Array(CustomScenario)
 const ScenarioDocument = Type.Object({
@@ -166,11 +166,20 @@ export function loadScenariosFile (file: string): ScenarioDefinition[] {
  * @example loadScenarioSetup('./scenarios.yaml', 30000).global // { sequence: [...] }
  */
 export function loadScenarioSetup (file: string, maxDelayMs = MAX_CUSTOM_DELAY_MS): ScenarioSetup {
-  let text: string
+  return parseScenarioSetup(readScenariosText(file)!, file, maxDelayMs)
+}
+
+/**
+ * A scenarios file's text. A file that cannot be read is a ScenarioFileError naming the reason,
+ * except a missing one when `missingOk` (the recorder starts such a file): then undefined.
+ * @example readScenariosText('./recorded.yaml', true) // undefined before the first recording
+ */
+export function readScenariosText (file: string, missingOk = false): string | undefined {
   try {
-    text = readFileSync(file, 'utf8')
+    return readFileSync(file, 'utf8')
   } catch (error) {
-    throw new ScenarioFileError(`${file}: cannot read it (${String((error as NodeJS.ErrnoException).code)})`)
+    const code = (error as NodeJS.ErrnoException).code
+    if (missingOk && code === 'ENOENT') return undefined
+    throw new ScenarioFileError(`${file}: cannot read it (${String(code)})`)
   }
-  return parseScenarioSetup(text, file, maxDelayMs)
 }

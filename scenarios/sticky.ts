@@ -18,7 +18,7 @@ export interface ScenarioBody {
 }
 
 /** What is wrong with a scenario body: the parameter as Konnect lists it, and one line that names its path. */
-export interface BodyProblem {
+interface BodyProblem {
   parameter: InvalidParameter
   detail: string
 }

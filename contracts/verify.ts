@@ -87,9 +87,10 @@ function emailOf (entry: JournalEntry): string {
 function table (entries: readonly JournalEntry[]): string[] {
   const rows = [['seq', 'time', 'method', 'email', 'status', 'scenario', 'session']]
   for (const entry of entries) {
-    const step = (entry as { step?: unknown }).step
+    const { step, steps } = entry as { step?: unknown, steps?: unknown }
+    const progress = step === undefined ? '' : ` (step ${String(step)}${steps === undefined ? '' : ` of ${String(steps)}`})`
     rows.push([`#${entry.seq}`, entry.time, entry.method, emailOf(entry), String(entry.status),
-      entry.scenario + (step === undefined ? '' : ` (step ${String(step)})`), entry.session === null ? '-' : truncate(entry.session, 40)])
+      entry.scenario + progress, entry.session === null ? '-' : truncate(entry.session, 40)])
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
   return rows.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}`)

@@ -131,7 +131,7 @@ t.test('what a journal may carry besides: a sequence step, a body without an add
   fake.get('/__mock/requests', async () => ({
     requests: [
       { seq: 7, time: '2026-01-01T09:00:00.000Z', method: 'POST', url: '/v3/invites', session: null, scenario: 'rate-limited', status: 429, heldMs: 0, headers: {}, body: '[not JSON]', step: 1 },
-      { seq: 8, time: '2026-01-01T09:00:01.000Z', method: 'POST', url: '/v3/invites', session: null, scenario: 'default', status: 400, heldMs: 0, headers: {}, body: { email: 3 } }
+      { seq: 8, time: '2026-01-01T09:00:01.000Z', method: 'POST', url: '/v3/invites', session: null, scenario: 'default', status: 400, heldMs: 0, headers: {}, body: { email: 3 }, step: 3, steps: 3 }
     ],
     next: 8,
     more: false,
@@ -141,7 +141,7 @@ t.test('what a journal may carry besides: a sequence step, a body without an add
   count = 2
   const message = await failure(expectRequests(url, { method: 'POST' }, 1))
   t.match(message, /#7\s+\S+\s+POST\s+-\s+429\s+rate-limited \(step 1\)/)
-  t.match(message, /#8\s+\S+\s+POST\s+-\s+400\s+default/)
+  t.match(message, /#8\s+\S+\s+POST\s+-\s+400\s+default \(step 3 of 3\)/)
   const refused = await failure(expectRequests(url, { method: 'PATCH' }, 1))
   t.equal(refused, 'filter method: not served here')
 })

@@ -115,3 +115,14 @@ t.test('a server that is not the mock is checked as before: no notes, no forced 
   t.same(failed(report), [])
   t.notOk('notes' in report)
 })
+
+t.test('a global sequence left on is neither answered by nor advanced by the runner\'s checks', async (t) => {
+  const app = build(t)
+  const { url } = await listen(t, app)
+  t.equal((await setScenario(app, { sequence: [{ id: 'rate-limited', times: 2 }, { id: 'service-unavailable', times: 1 }, { id: 'default' }] })).statusCode, 200)
+  const before = (await app.inject({ url: '/__mock/scenarios' })).json().active.global
+  const report = await runContract({ baseUrl: url })
+  t.same(failed(report), [])
+  t.match(report.notes?.[0], /^a global scenario \(rate-limited\) is active on the mock/)
+  t.same((await app.inject({ url: '/__mock/scenarios' })).json().active.global, before, 'the sequence is where it was')
+})

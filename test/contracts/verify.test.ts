@@ -145,3 +145,15 @@ t.test('what a journal may carry besides: a sequence step, a body without an add
   const refused = await failure(expectRequests(url, { method: 'PATCH' }, 1))
   t.equal(refused, 'filter method: not served here')
 })
+
+t.test('a sequence over real requests: counts per step, and the step in the failure', async (t) => {
+  const app = build(t)
+  const { url } = await listen(t, app)
+  await app.inject({ method: 'PUT', url: '/__mock/scenario', payload: { sequence: [{ id: 'rate-limited', times: 2 }, { id: 'created' }], session: 'retry' } })
+  for (let i = 0; i < 4; i++) await send(url, 'ada@example.com', { 'x-mock-session': 'retry' })
+  await expectRequests(url, { session: 'retry', scenario: 'rate-limited', status: 429 }, 2)
+  await expectRequests(url, { session: 'retry', status: 201 }, 2)
+  const message = await failure(expectRequests(url, { session: 'retry', status: 429 }, { max: 1 }))
+  t.match(message, /#1 .*429\s+rate-limited \(step 1 of 2\)\s+retry/)
+  t.match(message, /#2 .*429\s+rate-limited \(step 1 of 2\)\s+retry/)
+})

@@ -41,7 +41,7 @@ export type ScenarioKind = Static<typeof ScenarioKind>
 export const ListedScenario = Type.Object({
   id: Type.String(),
   title: Type.String(),
-  /** 0 for a scenario that answers nothing (the connection is reset). */
+  /** 0 for a scenario that answers nothing (the connection is reset or closed before a whole head). */
   status: Type.Integer(),
   kind: ScenarioKind,
   description: Type.String(),

@@ -106,7 +106,7 @@ function client (baseUrl: string, dispatcher: Dispatcher | undefined): Client {
         const response = await request(url, { method, headers, ...(body === undefined ? {} : { body }), ...(dispatcher === undefined ? {} : { dispatcher }) })
         const answer = { statusCode: response.statusCode, headers: normalizeHeaders(response.headers) }
         if (!cutOk) return { ...answer, text: await response.body.text() }
-        return await response.body.text().then((text) => ({ ...answer, text }), (error: Error & { code?: string }) => ({ ...answer, text: '', cut: error.code ?? error.message }))
+        return await response.body.text().then((text) => ({ ...answer, text }), (error: Error) => ({ ...answer, text: '', cut: error.message }))
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code
         if (code !== undefined && UNREACHABLE.has(code)) throw new RunnerError(`cannot reach ${base.origin}: ${code}`)
@@ -192,7 +192,7 @@ async function runScenario (http: Client, scenario: ListedScenario, options: Run
     return finish(name, 0, scenario.status === 0 ? [] : [{ ...answer, expected: String(scenario.status) }])
   }
   if (scenario.status === 0) {
-    return finish(name, answer.statusCode, [{ path: '/status', expected: 'no answer (the connection is reset)', got: String(answer.statusCode) }])
+    return finish(name, answer.statusCode, [{ path: '/status', expected: 'no answer (the connection closes first)', got: String(answer.statusCode) }])
   }
   const response = { statusCode: answer.statusCode, headers: answer.headers, body: answer.text }
   // A cut body is checked by its status and media type: what arrived of it is not a document.

@@ -70,7 +70,7 @@ function tcpSocket (request: FastifyRequest): Socket | undefined {
 async function drip (response: ServerResponse, outcome: Outcome, ms: number, sleep: (ms: number) => Promise<unknown>): Promise<void> {
   response.writeHead(outcome.status, headerList(outcome))
   response.flushHeaders()
-  const body = Buffer.from(outcome.payload ?? '')
+  const body = Buffer.from(outcome.payload!)
   const pieces = Math.min(DRIP_PIECES, body.length)
   for (let i = 0; i < pieces; i++) {
     if (ms > 0) await sleep(ms / pieces)
@@ -85,6 +85,7 @@ async function drip (response: ServerResponse, outcome: Outcome, ms: number, sle
  * Content-Length, then the socket closes; the socket closed with nothing written; the body dripped;
  * a head with no blank line, then the socket closed after `ms`. Under `app.inject()`, where there is
  * no socket, a cut body, an empty reply and unfinished headers fail the injection as a reset does.
+ * Only built-in scenarios carry a fault, and the two that cut or drip a body have one.
  */
 function writeFault (request: FastifyRequest, reply: FastifyReply, outcome: Outcome, fault: TransportFault): void {
   const socket = tcpSocket(request)
@@ -92,7 +93,7 @@ function writeFault (request: FastifyRequest, reply: FastifyReply, outcome: Outc
   const close = (): void => { if (socket === undefined) reply.raw.destroy(); else socket.destroySoon() }
   switch (fault.kind) {
     case 'truncated-body': {
-      const body = Buffer.from(outcome.payload ?? '')
+      const body = Buffer.from(outcome.payload!)
       if (socket === undefined) {
         reply.raw.writeHead(outcome.status, headerList(outcome))
         reply.raw.write(body.subarray(0, body.length >> 1))
@@ -112,6 +113,7 @@ function writeFault (request: FastifyRequest, reply: FastifyReply, outcome: Outc
       })
       return
     case 'headers-never-finish':
+      // The head of the success the client waits for, short of the blank line that would end it.
       socket?.write(rawHead(201, [SERVED_HEADER, outcome.served]), 'latin1')
       context.sleep(fault.ms).then(close, close)
   }
@@ -120,15 +122,15 @@ function writeFault (request: FastifyRequest, reply: FastifyReply, outcome: Outc
 /**
  * Sends an outcome for a request Fastify routed: the reply is hijacked and written in one go (no
  * hooks run past this point; Node adds Date, Connection and Keep-Alive as for any answer).
- * A reset outcome closes the connection without an answer.
+ * A reset outcome closes the connection without an answer; a transport fault breaks the answer as it says.
  * @example sendOutcome(request, reply, problemOutcome(problem(404, 'No route for GET /x'), 'default'))
  */
 export function sendOutcome (request: FastifyRequest, reply: FastifyReply, outcome: Outcome): void {
   reply.hijack()
   if (outcome.reset === true) {
-    const socket = request.raw.socket
+    const socket = tcpSocket(request)
     // app.inject() has no TCP socket to reset: destroying the response makes the injection fail the same way.
-    if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
+    if (socket !== undefined) socket.resetAndDestroy()
     else reply.raw.destroy()
     return
   }

@@ -9,10 +9,12 @@ import { Client, errors, fetch, request } from 'undici'
 import { HEADERS_HOLD_MS, SLOW_BODY_MS } from '../../scenarios/catalogue.js'
 import { DRIP_PIECES } from '../../server/reply.js'
 import { build, listen } from '../helpers/app.js'
-import { assertHealthy, exchange, HANG_MS, parseAnswer } from '../helpers/wire.js'
+import { assertHealthy, exchange, parseAnswer } from '../helpers/wire.js'
 
 const INVITE = { authorization: 'Bearer t', 'content-type': 'application/json' }
 const BODY = '{"email":"ada@example.com"}'
+/** Longest the empty reply may take to close before it counts as a hang. */
+const HANG_MS = 5000
 const FAULTS = ['truncated-body', 'empty-reply', 'slow-body', 'not-json-body', 'headers-never-finish']
 
 /** A `sleep` the test drives: each call waits until the test releases it; `asked` lists the times asked for. */

@@ -269,7 +269,7 @@ const behaviours: ScenarioDefinition[] = [
     title: 'Headers never finish',
     status: 0,
     kind: 'behaviour',
-    description: `A status line and two headers, then nothing until the socket closes, after ${HEADERS_HOLD_MS} ms or --max-delay (X-Mock-Delay or delayMs sets the time).`,
+    description: `A status line and two headers, then nothing until the socket closes after ${HEADERS_HOLD_MS} ms, or --max-delay if lower (X-Mock-Delay or delayMs sets the time).`,
     when: 'The server stalls half-way through its answer: only the client\'s own timeout ends the wait sooner.',
     says: 'An unfinished head (HTTP/1.1 201 Created, no blank line): no complete answer ever arrives.',
     action: 'headers-never-finish',

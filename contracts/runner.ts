@@ -11,7 +11,7 @@ import { checkAgainst, expectationFor, preview, type ResponseViolation } from '.
 import { INVITES_PATH, SCENARIO_HEADER, SERVED_HEADER, SESSION_HEADER } from './headers.js'
 import { documentedExamples } from './examples.js'
 import { diffJson, type Json } from './openapi.js'
-import { scenarioExpectation } from './scenario-rule.js'
+import { CUT_BODY_SCENARIO, scenarioExpectation } from './scenario-rule.js'
 import { checkSchema } from './validate.js'
 import { isEmail } from './formats.js'
 import { truncate } from './internal/text.js'
@@ -108,9 +108,13 @@ function activeState (active: ActiveScenarios): { global?: string, sessions?: st
   return state
 }
 
-/** One invite of the default behaviour with `token` and a body the service refuses: how the mock treats that token. */
-async function probe (http: Client, token: string): Promise<Exchange> {
+/**
+ * One invite of the default behaviour with `token` and a body the service refuses: how the mock
+ * treats that token. A server that gives it no answer has told nothing about tokens: undefined.
+ */
+async function probe (http: Client, token: string): Promise<Exchange | undefined> {
   return await http.call('POST', INVITES_PATH, { 'content-type': 'application/json', authorization: `Bearer ${token}`, [SCENARIO_HEADER]: DEFAULT_SERVED }, '{}')
+    .catch((error: unknown) => { noAnswer(error); return undefined })
 }
 
 /**
@@ -127,19 +131,19 @@ async function mockPlan (http: Client, options: RunOptions, run: string, active:
   if (state.sessions !== undefined) notes.push(`${state.sessions} on the mock: the runner's checks use fresh sessions of their own`)
   const plan: Plan = { token: (check) => `contract-runner-${run}-${check}`, force: { [SCENARIO_HEADER]: DEFAULT_SERVED }, served: [DEFAULT_SERVED] }
   const fresh = await probe(http, plan.token('probe'))
-  if (fresh.statusCode !== 401) {
-    if (fresh.headers['ratelimit-limit'] !== undefined) notes.push(`the mock rate-limits each token (RateLimit-Limit ${fresh.headers['ratelimit-limit']}): each check sends a token of its own`)
+  if (fresh?.statusCode !== 401) {
+    if (fresh?.headers['ratelimit-limit'] !== undefined) notes.push(`the mock rate-limits each token (RateLimit-Limit ${fresh.headers['ratelimit-limit']}): each check sends a token of its own`)
     return plan
   }
   const token = options.token
   if (token === undefined) throw new RunnerError(`the mock at ${http.baseUrl} accepts only the tokens of its --tokens list: pass one with --token`)
   const given = await probe(http, token)
-  if (given.statusCode === 401) throw new RunnerError(`the mock at ${http.baseUrl} accepts only the tokens of its --tokens list, and the --token given is not one of them`)
-  const remaining = given.headers['ratelimit-remaining']
+  if (given?.statusCode === 401) throw new RunnerError(`the mock at ${http.baseUrl} accepts only the tokens of its --tokens list, and the --token given is not one of them`)
+  const remaining = given?.headers['ratelimit-remaining']
   if (remaining !== undefined && Number(remaining) < defaultRequests) {
     // The mock sends RateLimit-Limit and RateLimit-Reset with RateLimit-Remaining.
-    throw new RunnerError(`the mock at ${http.baseUrl} accepts only its --tokens and rate-limits each (RateLimit-Limit ${given.headers['ratelimit-limit']!}): ` +
-      `the --token given may send ${remaining} more, the checks need ${defaultRequests}; wait ${given.headers['ratelimit-reset']!} s, or restart the mock without --rate-limit`)
+    throw new RunnerError(`the mock at ${http.baseUrl} accepts only its --tokens and rate-limits each (RateLimit-Limit ${given!.headers['ratelimit-limit']!}): ` +
+      `the --token given may send ${remaining} more, the checks need ${defaultRequests}; wait ${given!.headers['ratelimit-reset']!} s, or restart the mock without --rate-limit`)
   }
   notes.push('the mock accepts only its --tokens: every check sends the --token given')
   return { ...plan, token: () => token }
@@ -211,15 +215,20 @@ async function runScenario (http: Client, scenario: ListedScenario, options: Run
     JSON.stringify({ id: scenario.id, session, times: 1, ...(scenario.delayMs === undefined ? {} : { delayMs: RUNNER_DELAY_MS }) }))
   if (put.statusCode !== 200) return finish(name, 0, [{ path: '/admin/scenario', expected: '200 from PUT /__mock/scenario', got: `${put.statusCode} ${preview(put.text)}` }])
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${plan.token(name)}`, [SESSION_HEADER]: session }
-  const answer = await http.call('POST', INVITES_PATH, headers, JSON.stringify({ email: RUNNER_EMAIL })).catch(noAnswer)
+  const cuts = scenario.kind !== 'custom' && scenario.id === CUT_BODY_SCENARIO
+  const answer = await http.call('POST', INVITES_PATH, headers, JSON.stringify({ email: RUNNER_EMAIL }), cuts).catch(noAnswer)
   if (!('statusCode' in answer)) {
     return finish(name, 0, scenario.status === 0 ? [] : [{ ...answer, expected: String(scenario.status) }])
   }
   if (scenario.status === 0) {
-    return finish(name, answer.statusCode, [{ path: '/status', expected: 'no answer (the connection is reset)', got: String(answer.statusCode) }])
+    return finish(name, answer.statusCode, [{ path: '/status', expected: 'no answer (the connection closes first)', got: String(answer.statusCode) }])
   }
   const response = { statusCode: answer.statusCode, headers: answer.headers, body: answer.text }
-  const violations = checkAgainst(response, scenarioExpectation(scenario))
+  // A cut body is checked by its status and media type: what arrived of it is not a document.
+  const violations = checkAgainst(response, { ...scenarioExpectation(scenario), ...(cuts ? { nonEmptyBody: false } : {}) })
+  if (cuts && answer.cut === undefined) {
+    violations.push({ path: '/body', expected: 'a body cut short of its Content-Length', got: `the whole body (${Buffer.byteLength(answer.text)} bytes)` })
+  }
   if (answer.headers[SERVED_HEADER] !== scenario.id) {
     violations.push({ path: `/headers/${SERVED_HEADER}`, expected: scenario.id, got: preview(answer.headers[SERVED_HEADER]) })
   }
@@ -305,9 +314,10 @@ export async function runContract (options: RunOptions): Promise<RunReport> {
   if (mock !== undefined && passThrough === undefined) {
     const run = randomBytes(4).toString('hex')
     // The requests that go through the default behaviour, and so through the rate limit: the live
-    // checks with a token, the real invite, and the scenarios that delay it.
+    // checks with a token, the real invite, and the scenarios that delay it (a fault's delayMs is
+    // its own pace, not the default behaviour's).
     const defaultRequests = liveChecks.filter((check) => check.anonymous !== true).length + (options.inviteEmail === undefined ? 0 : 1) +
-      mock.scenarios.filter((scenario) => scenario.delayMs !== undefined).length
+      mock.scenarios.filter((scenario) => scenario.delayMs !== undefined && scenario.fault !== true).length
     plan = await mockPlan(http, options, run, mock.active, defaultRequests, notes)
     // Ids are at most 64 characters of [a-z0-9._-], so every such name is one the mock accepts.
     for (const scenario of mock.scenarios) checks.push(await runScenario(http, scenario, options, `contract-${run}-${scenario.id}`, plan))

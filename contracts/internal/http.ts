@@ -29,7 +29,8 @@ export class NoAnswerError extends RunnerError {
 /** Calls one server. */
 export interface Client {
   baseUrl: string
-  call: (method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string) => Promise<Exchange>
+  /** Sends a request; a body that breaks off is no answer, unless `cutOk`, when the exchange says `cut`. */
+  call: (method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string, cutOk?: boolean) => Promise<Exchange>
 }
 
 /** A client of `baseUrl`; a bad URL is a RunnerError, and so is an unreachable server when called. */
@@ -43,11 +44,13 @@ export function client (baseUrl: string, dispatcher: Dispatcher | undefined): Cl
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new RunnerError(`not an http(s) URL: ${baseUrl}`)
   return {
     baseUrl: base.href.replace(/\/$/, ''),
-    async call (method, path, headers, body) {
+    async call (method, path, headers, body, cutOk = false) {
       const url = new URL(path, base).href
       try {
         const response = await request(url, { method, headers, ...(body === undefined ? {} : { body }), ...(dispatcher === undefined ? {} : { dispatcher }) })
-        return { statusCode: response.statusCode, headers: normalizeHeaders(response.headers), text: await response.body.text() }
+        const answer = { statusCode: response.statusCode, headers: normalizeHeaders(response.headers) }
+        if (!cutOk) return { ...answer, text: await response.body.text() }
+        return await response.body.text().then((text) => ({ ...answer, text }), (error: Error) => ({ ...answer, text: '', cut: error.message }))
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code
         if (code !== undefined && UNREACHABLE.has(code)) throw new RunnerError(`cannot reach ${base.origin}: ${code}`)

@@ -99,7 +99,7 @@ t.test('a full run against the mock: quotes escaped, notes and the coverage tabl
   t.ok(report.cases.has('scenario:rate-limited') && report.cases.has('live:array-body'))
   t.equal(report.cases.get('scenario:rate-limited')?.attributes.classname, 'konnect-invites-contract.scenario')
   const markdown = readFileSync(summary, 'utf8')
-  t.match(markdown, /^### ✅ POST \/v3\/invites contract: 26 checks \(full mode\) against .*, all conform\n\n- a global scenario \(cannot-be-blank\) is active/)
+  t.match(markdown, /^### ✅ POST \/v3\/invites contract: \d+ checks \(full mode\) against .*, all conform\n\n- a global scenario \(cannot-be-blank\) is active/)
   t.match(markdown, '#### Coverage of the documented examples')
   t.match(markdown, '**14 of 14** documented examples exercised since')
   t.match(markdown, /\| 429 \| Rate Limited \| `rate-limited` \| \d+ \| ✅ \|/)

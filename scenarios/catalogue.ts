@@ -11,6 +11,7 @@ import { SERVED_HEADER } from '../contracts/headers.js'
 import { kebab, truncate } from '../contracts/internal/text.js'
 import { fixedRenderer, jsonRenderer, wireType, type Renderer } from './render.js'
 import { scenarioViolations } from '../contracts/scenario-rule.js'
+import { MOCK_ERROR_ID } from './outcome.js'
 
 export type ScenarioKind = 'documented' | 'behaviour' | 'custom'
 
@@ -44,6 +45,14 @@ export interface ScenarioDefinition {
 
 /** The id of the unforced behaviour, as reported in `X-Mock-Scenario-Served`. */
 export const DEFAULT_ID = 'default'
+/** What `X-Mock-Scenario-Served` says on an answer passed through from `--upstream`. */
+export const UPSTREAM_ID = 'upstream'
+/** Served values that are no scenario's, so no scenario may take them as its id: what each marks. */
+export const RESERVED_IDS: ReadonlyMap<string, string> = new Map([
+  [DEFAULT_ID, 'the default behaviour'],
+  [UPSTREAM_ID, 'answers passed through from --upstream'],
+  [MOCK_ERROR_ID, 'the mock\'s own errors']
+])
 /** Delay used by the `delay` scenario when no delay is given with it. */
 export const DEFAULT_DELAY_MS = 2000
 /** `Retry-After` (seconds) advertised by the forced 429 and 503 scenarios: short, so retrying clients finish fast. */
@@ -324,11 +333,15 @@ export class Catalogue {
 
   /**
    * Compiles the built-in scenarios and the given custom ones; throws a ScenarioError on a body
-   * that breaks its contract or an id used twice.
+   * that breaks its contract, an id used twice or one reserved for a served value.
    * @example new Catalogue().find('cannot-be-blank')?.status // 400
    */
   constructor (custom: readonly ScenarioDefinition[] = []) {
     this.list = [...builtInScenarios, ...custom].map((definition) => {
+      const reserved = RESERVED_IDS.get(definition.id)
+      if (reserved !== undefined) {
+        throw new ScenarioError(definition.id, [], `scenario "${definition.id}": the id is reserved (X-Mock-Scenario-Served says "${definition.id}" for ${reserved})`)
+      }
       if (this.byId.has(definition.id)) {
         throw new ScenarioError(definition.id, [], `scenario "${definition.id}": the id is already taken`)
       }

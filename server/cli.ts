@@ -7,11 +7,12 @@ import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
-import { ScenarioError } from '../scenarios/catalogue.js'
+import { builtInScenarios, DEFAULT_ID, ScenarioError, type ScenarioDefinition } from '../scenarios/catalogue.js'
+import { closest } from '../contracts/internal/suggest.js'
 import { loadScenariosFile, ScenarioFileError } from '../scenarios/custom.js'
 import { buildApp } from './app.js'
 import { isLoopback, listenUrl } from './address.js'
-import { ConfigError, helpText, parseConfig, type Config } from './config.js'
+import { ConfigError, helpText, parseConfig, sourceOf, type Config } from './config.js'
 import type { UpstreamOptions } from './upstream.js'
 import type { MockProxy } from './proxy.js'
 import { defaultCaDir } from './proxy-hosts.js'
@@ -41,18 +42,40 @@ function upstreamFromConfig (config: Config): UpstreamOptions | undefined {
   return { url: config.upstream, timeoutMs: config.upstreamTimeout, strict: config.upstreamStrict, record: config.record }
 }
 
-/** Builds the app a configuration describes (custom scenarios loaded and checked), with its proxy when `--proxy` made one. */
-export function appFromConfig (config: Config, proxy?: MockProxy): FastifyInstance {
+/**
+ * The custom scenarios of `--scenarios-file`, and the `--scenario` id checked against them and the
+ * built-in ones: a bad id names the flag or variable it came from and the nearest valid id.
+ */
+function scenariosOf (config: Config, notice: Io['err']): ScenarioDefinition[] {
+  const custom = config.scenariosFile === undefined ? [] : loadScenariosFile(config.scenariosFile)
+  if (config.scenariosFile !== undefined && custom.length === 0) notice(`${PROGRAM}: ${config.scenariosFile} holds no scenario: only the built-in ones are served`)
+  const wanted = config.scenario
+  if (wanted !== undefined) {
+    const ids = [DEFAULT_ID, ...builtInScenarios.map(({ id }) => id), ...custom.map(({ id }) => id)]
+    if (!ids.includes(wanted)) {
+      const near = closest(wanted, ids)
+      throw new ConfigError(`${sourceOf(config, 'scenario')}: unknown scenario "${wanted}"${near === undefined ? '' : ` (did you mean ${near}?)`}; valid: ${ids.join(', ')}`)
+    }
+  }
+  return custom
+}
+
+/**
+ * Builds the app a configuration describes (custom scenarios loaded and checked), with its proxy
+ * when `--proxy` made one. `notice` gets a line worth telling that is no error.
+ */
+export function appFromConfig (config: Config, proxy?: MockProxy, notice: Io['err'] = stderr): FastifyInstance {
   if (!config.proxy && (config.interceptHosts.length > 0 || config.proxyTunnel.length > 0)) {
     throw new ConfigError(`${config.interceptHosts.length > 0 ? '--intercept-hosts' : '--proxy-tunnel'} needs --proxy`)
   }
+  const scenarios = scenariosOf(config, notice)
   return buildApp({
     proxy,
     scenario: config.scenario,
     rateLimit: config.rateLimit,
     activeUsers: config.activeUsers,
     tokens: config.tokens,
-    scenarios: config.scenariosFile === undefined ? [] : loadScenariosFile(config.scenariosFile),
+    scenarios,
     admin: config.admin,
     adminToken: config.adminToken,
     bodyLimit: config.bodyLimit,
@@ -169,7 +192,7 @@ export async function main (argv: readonly string[], env: Record<string, string 
         return 2
       }
     }
-    app = appFromConfig(config, proxy)
+    app = appFromConfig(config, proxy, io.err)
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ScenarioError || error instanceof ScenarioFileError) {
       io.err(`${PROGRAM}: ${error.message}`)

@@ -3,10 +3,11 @@
  * the mock's mark: a `urn:konnect-invites-mock:problem:<kind>` type and `X-Mock-Scenario-Served:
  * mock-error`. Konnect-shaped answers of the invite route keep the published shape.
  */
+import { readFileSync } from 'node:fs'
 import t, { type Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import { SERVED_HEADER } from '../../contracts/headers.js'
-import { MOCK_ERROR_ID } from '../../scenarios/outcome.js'
+import { MOCK_ERROR_ID, MOCK_PROBLEM_KINDS } from '../../scenarios/outcome.js'
 import { invite, setScenario } from '../helpers/inject.js'
 import { assertProblem, build } from '../helpers/app.js'
 
@@ -133,4 +134,10 @@ t.test('Konnect-shaped answers keep the published shape and the default mark', a
   t.notOk('type' in assertProblem(t, documented, 400, { served: 'cannot-be-blank' }))
   const outside = await app.inject({ url: '/v3/users' })
   t.equal(assertProblem(t, outside, 404, { served: 'default' }).type, 'https://httpstatuses.com/404', 'outside the mock\'s controls, a 404 is the plain one')
+})
+
+t.test('docs/admin-api.md lists every kind, as the code says it', async (t) => {
+  const page = readFileSync(new URL('../../docs/admin-api.md', import.meta.url), 'utf8')
+  const rows = [...page.matchAll(/^\| `([a-z-]+)` \| (.+) \|$/gm)].map(([, kind, when]) => [kind, when!.replace(/`/g, '')])
+  t.same(rows, Object.entries(MOCK_PROBLEM_KINDS), 'one row per kind, in order, with its meaning')
 })

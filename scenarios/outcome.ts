@@ -65,6 +65,7 @@ export const MOCK_PROBLEM_KINDS = {
   'admin-request': 'an admin call whose body, query or path the mock cannot use: not JSON (with the position), empty, of the wrong media type or size, breaking the call\'s schema, naming no scenario',
   'admin-route': 'no admin route has this path, or not for this method (404, 405 with Allow)',
   'admin-token': 'X-Mock-Admin-Token is missing or does not match --admin-token (401)',
+  'admin-guard': 'the admin API and the dashboard answer no Host but this server\'s and no other page\'s Origin (403)',
   'admin-limit': 'a cap of the admin API is reached: sessions with a scenario, active users (409)',
   'not-enabled': 'the call needs a feature the mock was started without (GET /__mock/ca.pem without --proxy)',
   'mock-header': 'an X-Mock-Scenario, X-Mock-Delay or X-Mock-Session value the mock cannot use',

@@ -10,6 +10,7 @@ import { SERVED_HEADER } from '../../contracts/headers.js'
 import { MOCK_ERROR_ID, MOCK_PROBLEM_KINDS } from '../../scenarios/outcome.js'
 import { invite, setScenario } from '../helpers/inject.js'
 import { assertProblem, build } from '../helpers/app.js'
+import { EVIL, send, server } from '../helpers/guard.js'
 
 /** Asserts the answer is a problem of the mock's own, of this kind and status; returns its body. */
 function assertMockError (t: Test, answer: LightMyRequestResponse, status: number, kind: string): Record<string, any> {
@@ -140,4 +141,17 @@ t.test('docs/admin-api.md lists every kind, as the code says it', async (t) => {
   const page = readFileSync(new URL('../../docs/admin-api.md', import.meta.url), 'utf8')
   const rows = [...page.matchAll(/^\| `([a-z-]+)` \| (.+) \|$/gm)].map(([, kind, when]) => [kind, when!.replace(/`/g, '')])
   t.same(rows, Object.entries(MOCK_PROBLEM_KINDS), 'one row per kind, in order, with its meaning')
+})
+
+t.test('the admin guard\'s refusals are the mock\'s own (a real socket: in-process calls pass the guard)', async (t) => {
+  const { port, host } = await server(t)
+  const foreignHost = await send(port, 'GET /__mock/health HTTP/1.1', { host: 'evil.example' })
+  const hostBody = assertProblem(t, foreignHost, 403, { served: MOCK_ERROR_ID })
+  t.match(hostBody, { type: 'urn:konnect-invites-mock:problem:admin-guard', detail: 'Host evil.example is not a name of this server; start the mock with --allowed-hosts to add it' })
+  const page = await send(port, 'PUT /__mock/scenario HTTP/1.1', { host, origin: EVIL, 'content-type': 'application/json' }, '{"id":"created"}')
+  t.match(assertProblem(t, page, 403, { served: MOCK_ERROR_ID }), { type: 'urn:konnect-invites-mock:problem:admin-guard', detail: `Pages from ${EVIL} may not use the admin API` })
+  const noHost = await send(port, 'GET /__mock/health HTTP/1.0', {})
+  t.match(assertProblem(t, noHost, 403, { served: MOCK_ERROR_ID }), { type: 'urn:konnect-invites-mock:problem:admin-guard', detail: 'Send a Host header naming this server to use the admin API and the dashboard' })
+  const invitePage = await send(port, 'POST /v3/invites HTTP/1.1', { host, origin: EVIL, authorization: 'Bearer t', 'content-type': 'application/json' }, '{"email":"a@example.com"}')
+  t.equal(assertProblem(t, invitePage, 403).type, 'https://httpstatuses.com/403', 'a page refused on the invite route is left as it was')
 })

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import t, { type Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import { SERVED_HEADER } from '../../contracts/headers.js'
+import { Catalogue, RESERVED_IDS, ScenarioError } from '../../scenarios/catalogue.js'
 import { MOCK_ERROR_ID, MOCK_PROBLEM_KINDS } from '../../scenarios/outcome.js'
 import { invite, setScenario } from '../helpers/inject.js'
 import { assertProblem, build } from '../helpers/app.js'
@@ -154,4 +155,20 @@ t.test('the admin guard\'s refusals are the mock\'s own (a real socket: in-proce
   t.match(assertProblem(t, noHost, 403, { served: MOCK_ERROR_ID }), { type: 'urn:konnect-invites-mock:problem:admin-guard', detail: 'Send a Host header naming this server to use the admin API and the dashboard' })
   const invitePage = await send(port, 'POST /v3/invites HTTP/1.1', { host, origin: EVIL, authorization: 'Bearer t', 'content-type': 'application/json' }, '{"email":"a@example.com"}')
   t.equal(assertProblem(t, invitePage, 403).type, 'https://httpstatuses.com/403', 'a page refused on the invite route is left as it was')
+})
+
+t.test('no scenario may take a served value as its id', async (t) => {
+  for (const id of ['mock-error', 'default', 'upstream']) {
+    t.throws(() => new Catalogue([{ id, title: 'Mine', status: 201, kind: 'custom', description: 'mine' }]), new ScenarioError(id, [], `scenario "${id}": the id is reserved (X-Mock-Scenario-Served says "${id}" for ${RESERVED_IDS.get(id)!})`))
+  }
+})
+
+t.test('a crash in an admin call is the plain 500, logged, never blamed on the caller', async (t) => {
+  const lines: string[] = []
+  const app = build(t, { logger: { stream: { write: (line: string) => { lines.push(line) } } } })
+  app.mock.state.journal.page = () => { throw new Error('boom') }
+  const answer = await app.inject({ url: '/__mock/requests' })
+  const body = assertProblem(t, answer, 500, { served: 'default' })
+  t.match(body, { type: 'https://httpstatuses.com/500', detail: 'An unexpected error occurred' })
+  t.match(JSON.parse(lines[0]!), { msg: 'request failed', err: { message: 'boom' } })
 })

@@ -55,7 +55,7 @@ export function problemOutcome (body: BaseError | BadRequestError, served: strin
 export const MOCK_ERROR_ID = 'mock-error'
 
 /** The start of the `type` of the mock's own errors; the kind ends it. */
-export const MOCK_PROBLEM_TYPE = 'urn:konnect-invites-mock:problem:'
+const MOCK_PROBLEM_TYPE = 'urn:konnect-invites-mock:problem:'
 
 /**
  * The kinds of mistake the mock reports about its own controls, and what each means: the end of

@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
-import { builtInScenarios, DEFAULT_ID, ScenarioError, type ScenarioDefinition } from '../scenarios/catalogue.js'
+import { builtInScenarios, DEFAULT_ID, ScenarioError } from '../scenarios/catalogue.js'
 import { closest } from '../contracts/internal/suggest.js'
-import { loadScenariosFile, ScenarioFileError } from '../scenarios/custom.js'
+import { loadScenarioSetup, ScenarioFileError, type ScenarioSetup } from '../scenarios/custom.js'
 import { buildApp } from './app.js'
 import { isLoopback, listenUrl } from './address.js'
 import { ConfigError, helpText, parseConfig, sourceOf, type Config } from './config.js'
@@ -44,12 +44,15 @@ function upstreamFromConfig (config: Config): UpstreamOptions | undefined {
 }
 
 /**
- * The custom scenarios of `--scenarios-file`, and the `--scenario` id checked against them and the
+ * What `--scenarios-file` sets up, and the `--scenario` id checked against its scenarios and the
  * built-in ones: a bad id names the flag or variable it came from and the nearest valid id.
  */
-function scenariosOf (config: Config, notice: Io['err']): ScenarioDefinition[] {
-  const custom = config.scenariosFile === undefined ? [] : loadScenariosFile(config.scenariosFile)
-  if (config.scenariosFile !== undefined && custom.length === 0) notice(`${PROGRAM}: ${config.scenariosFile} holds no scenario: only the built-in ones are served`)
+function setupOf (config: Config, notice: Io['err']): ScenarioSetup | undefined {
+  const setup = config.scenariosFile === undefined ? undefined : loadScenarioSetup(config.scenariosFile, config.maxDelayMs)
+  if (setup !== undefined && setup.scenarios.length === 0 && setup.global === undefined && setup.sessions === undefined) {
+    notice(`${PROGRAM}: ${config.scenariosFile!} holds no scenario: only the built-in ones are served`)
+  }
+  const custom = setup?.scenarios ?? []
   const wanted = config.scenario
   if (wanted !== undefined) {
     const ids = [DEFAULT_ID, ...builtInScenarios.map(({ id }) => id), ...custom.map(({ id }) => id)]
@@ -58,7 +61,7 @@ function scenariosOf (config: Config, notice: Io['err']): ScenarioDefinition[] {
       throw new ConfigError(`${sourceOf(config, 'scenario')}: unknown scenario "${wanted}"${near === undefined ? '' : ` (did you mean ${near}?)`}; valid: ${ids.join(', ')}`)
     }
   }
-  return custom
+  return setup
 }
 
 /**
@@ -69,14 +72,15 @@ export function appFromConfig (config: Config, proxy?: MockProxy, notice: Io['er
   if (!config.proxy && (config.interceptHosts.length > 0 || config.proxyTunnel.length > 0)) {
     throw new ConfigError(`${config.interceptHosts.length > 0 ? '--intercept-hosts' : '--proxy-tunnel'} needs --proxy`)
   }
-  const scenarios = scenariosOf(config, notice)
+  const setup = setupOf(config, notice)
   return buildApp({
     proxy,
     scenario: config.scenario,
     rateLimit: config.rateLimit,
     activeUsers: config.activeUsers,
     tokens: config.tokens,
-    scenarios,
+    scenarios: setup?.scenarios ?? [],
+    startup: setup,
     admin: config.admin,
     adminToken: config.adminToken,
     bodyLimit: config.bodyLimit,

@@ -70,8 +70,10 @@ t.test('a body that breaks the schema names the route, the field and the reason'
   const unknown = assertMockError(t, await setScenario(app, { id: 'rate-limitd' }), 400, 'admin-request')
   t.match(unknown.detail, /^PUT \/__mock\/scenario: no scenario has the id "rate-limitd" \(did you mean "rate-limited"\?\)\. Valid: default, request-format-is-invalid, /)
   t.match(assertMockError(t, await setScenario(app, { id: 'zzzz' }), 400, 'admin-request').detail, /"zzzz"\. Valid: /, 'no hint when nothing is close')
+  const step = assertMockError(t, await setScenario(app, { sequence: [{ id: 'created', times: 1 }, { id: 'rate-limitd' }] }), 400, 'admin-request')
+  t.equal(step.detail, 'PUT /__mock/scenario: sequence/1/id: unknown scenario "rate-limitd" (step 2) (did you mean "rate-limited"?)')
   const delay = assertMockError(t, await setScenario(app, { id: 'created', delayMs: 51 }), 400, 'admin-request')
-  t.equal(delay.detail, 'PUT /__mock/scenario: delayMs 51 is over the cap of 50 milliseconds (--max-delay)')
+  t.equal(delay.detail, 'PUT /__mock/scenario: delayMs: must be at most 50 milliseconds')
 })
 
 t.test('unknown admin routes, the admin token, caps and features not started are the mock\'s own', async (t) => {

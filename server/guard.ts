@@ -12,7 +12,7 @@ import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { badRequest, problem, problemOutcome } from '../scenarios/outcome.js'
 import { INVITES_PATH } from '../contracts/headers.js'
 import { truncate } from '../contracts/internal/text.js'
-import { sendProblem } from './errors.js'
+import { refusedPlainProxy, sendProblem } from './errors.js'
 import { writeOutcome } from './reply.js'
 
 export interface GuardOptions {
@@ -158,6 +158,7 @@ export function createGuard (options: Required<GuardOptions>): Guard {
 
   // Admin API and dashboard: Host must name this server, and a browser's Origin must be its own.
   const adminHook: onRequestHookHandler = (request, reply, done) => {
+    if (refusedPlainProxy(request, reply)) return
     if (inProcess(request)) {
       done()
       return
@@ -181,6 +182,7 @@ export function createGuard (options: Required<GuardOptions>): Guard {
 
   // The invites hot path: a request without Origin (curl, SDKs) costs one lookup, plus one for Host.
   const invitesHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    if (refusedPlainProxy(request, reply)) return
     const headers = request.headers
     const origin = headers.origin
     if (origin === undefined) {

@@ -114,12 +114,12 @@ t.test('a handshake that never finishes is closed after the handshake timeout, l
 t.test('more CONNECTs opening at once than maxOpening: the excess gets a 503, then the proxy recovers', async (t) => {
   const mock = await proxyMock(t, { proxy: { maxOpening: 3 } })
   const stalled = await Promise.all([1, 2, 3].map(() => tunnelToGlobal(mock.port)))
-  const burst = await Promise.all(Array.from({ length: 200 }, () => openTunnel(mock.port, `${GLOBAL}:443`)))
-  t.same([...new Set(burst.map(({ answer }) => answer.status))], [503], 'all 200 are refused while 3 are opening')
+  const burst = await Promise.all(Array.from({ length: 1000 }, () => openTunnel(mock.port, `${GLOBAL}:443`)))
+  t.same([...new Set(burst.map(({ answer }) => answer.status))], [503], 'all 1000 are refused while 3 are opening')
   const body = assertProblem(t, burst[0]!.answer, 503, { served: 'default', what: 'the excess' })
   t.equal(body.detail, '3 tunnels are already being opened; try again in a moment')
   t.equal(burst[0]!.answer.headers['retry-after'], '1')
-  t.equal(mock.logs.filter((line) => line.msg === `CONNECT ${GLOBAL}:443 refused: 3 tunnels are already opening`).length, 200, 'each refusal logged')
+  t.equal(mock.logs.filter((line) => line.msg === `CONNECT ${GLOBAL}:443 refused: 3 tunnels are already opening`).length, 1000, 'each refusal logged')
   await Promise.all(burst.map(({ socket }) => untilClosed(socket)))
 
   const passThrough = await listener(t, (socket) => { socket.pipe(socket) })

@@ -49,16 +49,21 @@ const HANDSHAKES = 200
 /** Starts the built mock, its proxy on with a CA in `caDir`, and resolves with its URL once it listens. */
 async function startMock (caDir: string): Promise<{ child: ChildProcess, url: string }> {
   const child = spawn(process.execPath, [...NODE_FLAGS, MOCK_ENTRY, '--port', '0', '--log-level', 'silent', '--journal-limit', String(CAPS.journal), '--proxy', '--ca-dir', caDir], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let out = ''
-  for await (const chunk of child.stdout!) {
-    out += String(chunk)
-    const match = LISTENING.exec(out)
-    if (match !== null) {
+  // Read with a listener, not for-await: leaving a for-await loop destroys the stream, and the
+  // mock's next line (the proxy's) would then fail with EPIPE.
+  return await new Promise((resolve, reject) => {
+    let out = ''
+    const onData = (chunk: Buffer): void => {
+      out += String(chunk)
+      const match = LISTENING.exec(out)
+      if (match === null) return
+      child.stdout!.removeListener('data', onData)
       child.stdout!.resume()
-      return { child, url: match[1]! }
+      resolve({ child, url: match[1]! })
     }
-  }
-  throw new Error(`the mock exited before listening (${MOCK_ENTRY}; run npm run build first)`)
+    child.stdout!.on('data', onData)
+    child.once('exit', () => { reject(new Error(`the mock exited before listening (${MOCK_ENTRY}; run npm run build first)`)) })
+  })
 }
 
 /** VmRSS (now) or VmHWM (peak) of a process in MB, or null off Linux. */
@@ -188,18 +193,33 @@ async function clientLoad (dispatcher: Dispatcher, origin: string, connections: 
 async function tunnelHandshake (port: number, ca: string): Promise<number> {
   const started = performance.now()
   const socket = netConnect(port, '127.0.0.1')
-  socket.write(`CONNECT ${KONNECT}:443 HTTP/1.1\r\nhost: ${KONNECT}:443\r\n\r\n`)
-  let head = ''
-  for await (const chunk of socket) {
-    head += String(chunk)
-    if (head.includes('\r\n\r\n')) break
+  const timer = setTimeout(() => { socket.destroy(new Error(`no tunnel to ${KONNECT} within 5 s`)) }, 5000)
+  try {
+    socket.write(`CONNECT ${KONNECT}:443 HTTP/1.1\r\nhost: ${KONNECT}:443\r\n\r\n`)
+    // A listener, not for-await: leaving the loop would destroy the socket the TLS client needs.
+    const head = await new Promise<string>((resolve, reject) => {
+      let text = ''
+      const onData = (chunk: Buffer): void => {
+        text += String(chunk)
+        if (!text.includes('\r\n\r\n')) return
+        socket.removeListener('data', onData)
+        socket.pause()
+        resolve(text)
+      }
+      socket.on('data', onData)
+      socket.once('error', reject)
+      socket.once('close', () => { reject(new Error(`CONNECT ${KONNECT}:443: the mock closed the connection`)) })
+    })
+    if (!head.startsWith('HTTP/1.1 200 ')) throw new Error(`CONNECT ${KONNECT}:443 answered ${head.split('\r\n')[0]}`)
+    const tls = tlsConnect({ socket, servername: KONNECT, ca })
+    await once(tls, 'secureConnect')
+    const ms = performance.now() - started
+    tls.destroy()
+    return ms
+  } finally {
+    clearTimeout(timer)
+    socket.destroy()
   }
-  if (!head.startsWith('HTTP/1.1 200 ')) throw new Error(`CONNECT ${KONNECT}:443 answered ${head.split('\r\n')[0]}`)
-  const tls = tlsConnect({ socket, servername: KONNECT, ca })
-  await once(tls, 'secureConnect')
-  const ms = performance.now() - started
-  tls.destroy()
-  return ms
 }
 
 /** Plain HTTP, then the proxy, with the same client; then new tunnels one at a time. */
@@ -209,6 +229,8 @@ async function proxyLoad (url: string, ca: string, connections: number, duration
   const pool = new Pool(url, { connections })
   const agent = new ProxyAgent({ uri: url, requestTls: { ca }, connections })
   try {
+    // Plain HTTP is warm from the run above; the proxy's TLS path gets one untimed second too.
+    await clientLoad(agent, `https://${KONNECT}`, connections, 1)
     const plain = await clientLoad(pool, url, connections, durationS)
     const proxied = await clientLoad(agent, `https://${KONNECT}`, connections, durationS)
     const times: number[] = []
@@ -304,7 +326,8 @@ async function run (): Promise<number> {
     polling.postMessage('stop')
     const [[timings]] = await Promise.all([polled, churn])
     admin.merge(timings)
-    await once(polling, 'exit')
+    // Its work is done once it has posted; ending it here does not wait on whatever else keeps a thread alive.
+    await polling.terminate()
     const rss = { nowMb: rssMb(mock.child.pid!, 'VmRSS'), peakMb: rssMb(mock.child.pid!, 'VmHWM') }
     const proxy = await proxyLoad(mock.url, readFileSync(join(caDir, 'ca.pem'), 'utf8'), connections, durationS)
     const rssAfterProxyMb = rssMb(mock.child.pid!, 'VmHWM')

@@ -104,7 +104,8 @@ export async function createProxy (options: ProxyOptions): Promise<MockProxy> {
   // A context with no certificate: a ClientHello without a server name finds nothing to serve.
   const noCertificate = createSecureContext({ minVersion: 'TLSv1.2' })
   const opening = new Set<Duplex>()
-  const passing = new Set<Socket>()
+  // Both ends of every pass-through tunnel: once CONNECT is answered the server no longer tracks them.
+  const passing = new Set<Duplex>()
 
   const intercept = (server: Server, socket: Duplex, host: string): void => {
     const tls: TunnelSocket = new TLSSocket(socket as Socket, {
@@ -166,6 +167,7 @@ export async function createProxy (options: ProxyOptions): Promise<MockProxy> {
       connected = true
       clearTimeout(timer)
       opening.delete(socket)
+      passing.add(socket)
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
       target.pipe(socket)
       socket.pipe(target)
@@ -179,9 +181,14 @@ export async function createProxy (options: ProxyOptions): Promise<MockProxy> {
     })
     target.once('close', () => {
       passing.delete(target)
-      socket.destroy()
+      // pipe() has ended the client's side after the target's last bytes: close it once they are
+      // written out (destroying it at once could drop what a slow client has not read yet).
+      if (!socket.destroyed) socket.end(() => { socket.destroy() })
     })
-    socket.once('close', () => { target.destroy() })
+    socket.once('close', () => {
+      passing.delete(socket)
+      target.destroy()
+    })
   }
 
   const onConnect = (server: Server) => (request: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -13,7 +13,7 @@ import { assertProblem } from '../helpers/app.js'
 import { GLOBAL, proxyMock } from '../helpers/proxy.js'
 import { exchange, parseAnswer } from '../helpers/wire.js'
 import { closedPort, inviteThroughProxy, listener, logged, openTunnel, untilClosed } from '../helpers/tunnel.js'
-import { connectTarget, tunnelEntry } from '../../server/proxy-hosts.js'
+import { connectTarget, interceptHost, tunnelEntry } from '../../server/proxy-hosts.js'
 
 t.test('a CONNECT to a host that is not intercepted is refused with a 403 and nothing is dialled', async (t) => {
   const bait = await listener(t)
@@ -86,6 +86,14 @@ t.test('connectTarget reads host:port, lower-cased, with IPv6 in brackets', asyn
   for (const bad of ['example.com', 'example.com:0', 'example.com:65536', 'exa_mple..com:443', '[::1', '::1:443', 'a:b:443', 'http://example.com:443']) {
     t.equal(connectTarget(bad), null, bad)
   }
+})
+
+t.test('--proxy-tunnel and --intercept-hosts entries: what the refusals above are checked against', async (t) => {
+  t.equal(tunnelEntry('Api.Example.com'), 'api.example.com:443', 'port 443 when left out')
+  t.equal(tunnelEntry('[::1]:8443'), '[::1]:8443')
+  for (const bad of ['', 'a b', 'example.com:0', 'example.com:65536', '[::1', 'http://example.com']) t.match(tunnelEntry(bad), { error: /expected host\[:port\]/ }, `tunnel ${bad}`)
+  t.equal(interceptHost('Global.API.example.com'), 'global.api.example.com')
+  for (const bad of ['127.0.0.1', '::1', 'localhost', 'example.com:443', '*.example.com']) t.match(interceptHost(bad), { error: /expected a DNS name with a dot/ }, `intercept ${bad}`)
 })
 
 t.test('a plain-HTTP request in absolute form is a 400 that says the mock proxies HTTPS only', async (t) => {

@@ -6,19 +6,27 @@
 import type { ResponseViolation } from '../contracts/assert.js'
 import { parseJson } from '../contracts/internal/json.js'
 
-/** A request as the journal shows it: secrets redacted. */
-export interface JournalEntry {
+/** What every listed exchange starts with: its number, when it was answered, the request line, the status. */
+export interface ExchangeHead {
   seq: number
+  /** ISO 8601. */
   time: string
   method: string
   url: string
+  status: number
+}
+
+/** A request as the journal shows it: secrets redacted. */
+export interface JournalEntry extends ExchangeHead {
   session: string | null
   scenario: string
-  status: number
   /** How long the answer was held back by a delay, in ms (0 when sent at once). */
   heldMs: number
   headers: Record<string, string>
   body?: unknown
+  /** The step of the sequence that answered (from 1), of `steps`, when a sequence did. */
+  step?: number
+  steps?: number
   /** How the upstream's answer broke its contract (answers passed through from `--upstream` only). */
   violations?: ResponseViolation[]
   /** `proxy` when the request came through a `--proxy` tunnel. */
@@ -30,7 +38,7 @@ export interface JournalEntry {
 }
 
 /** What an entry did not keep: header lines and their characters, characters of the URL. */
-export interface Cut {
+interface Cut {
   headers?: number
   headerBytes?: number
   urlChars?: number
@@ -56,6 +64,9 @@ export interface JournalRecord {
   violations?: ResponseViolation[] | undefined
   /** The host of the `--proxy` tunnel the request came through, if it came through one. */
   host?: string | undefined
+  /** The step of the sequence that answered (from 1), of `steps`, when a sequence did. */
+  step?: number | undefined
+  steps?: number | undefined
 }
 
 /** Which entries to read: at most `limit`, only those after `after` (a `seq`), only one session's. */

@@ -6,12 +6,11 @@
  * before anything reaches the file.
  */
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { rename, unlink, writeFile } from 'node:fs/promises'
 import { mediaTypeOf } from '../contracts/assert.js'
 import { kebab } from '../contracts/internal/text.js'
 import { builtInScenarios, compileScenario } from './catalogue.js'
-import { parseScenarios, ScenarioFileError, type CustomScenario } from './custom.js'
+import { parseScenarios, readScenariosText, type CustomScenario } from './custom.js'
 import { yaml } from './yaml.js'
 import { isSecretName, queryText, REDACTED, splitQuery } from './redact.js'
 import { isJsonType } from '../contracts/internal/json.js'
@@ -30,21 +29,16 @@ export interface RecordedAnswer {
   body: string
 }
 
-interface Loaded { items: CustomScenario[], document: boolean }
+/** The file's scenarios, and the rest of its document (`global`, `sessions`) when it is an object, kept as written. */
+interface Loaded { items: CustomScenario[], document: Record<string, unknown> | undefined }
 
 function load (file: string): Loaded {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], document: !isJson(file) }
-    throw new ScenarioFileError(`${file}: cannot read it (${String((error as NodeJS.ErrnoException).code)})`)
-  }
-  // An empty file is a fresh start; anything else must already load with --scenarios-file.
-  if (text.trim() === '') return { items: [], document: !isJson(file) }
+  const text = readScenariosText(file, true)
+  // A missing or empty file is a fresh start; anything else must already load with --scenarios-file.
+  if (text === undefined || text.trim() === '') return { items: [], document: isJson(file) ? undefined : {} }
   parseScenarios(text, file)
-  const data = (isJson(file) ? JSON.parse(text) : yaml().parse(text)) as CustomScenario[] | { scenarios: CustomScenario[] }
-  return Array.isArray(data) ? { items: data, document: false } : { items: data.scenarios, document: true }
+  const data = (isJson(file) ? JSON.parse(text) : yaml().parse(text)) as CustomScenario[] | { scenarios?: CustomScenario[] }
+  return Array.isArray(data) ? { items: data, document: undefined } : { items: data.scenarios ?? [], document: data }
 }
 
 const isJson = (file: string): boolean => /\.json$/i.test(file)
@@ -187,7 +181,7 @@ export interface RecorderOptions {
  */
 export class Recorder {
   private readonly items: CustomScenario[]
-  private readonly document: boolean
+  private readonly document: Record<string, unknown> | undefined
   private readonly keys = new Set<string>()
   private readonly ids = new Set(builtInScenarios.map((scenario) => scenario.id))
   private writing: Promise<void> = Promise.resolve()
@@ -246,7 +240,7 @@ export class Recorder {
   }
 
   private async write (): Promise<void> {
-    const data = this.document ? { scenarios: this.items } : this.items
+    const data = this.document === undefined ? this.items : { ...this.document, scenarios: this.items }
     const text = isJson(this.file) ? `${JSON.stringify(data, null, 2)}\n` : yaml().stringify(data, { lineWidth: 0 })
     const temp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`
     try {

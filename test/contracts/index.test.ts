@@ -23,7 +23,7 @@ t.test('every TypeBox schema the kit exports is named …Schema, and every capit
 
 t.test('every …Error export is a class whose instances are Errors', async (t) => {
   const errorNames = exported.filter(([name]) => name.endsWith('Error')).map(([name]) => name)
-  t.same(errorNames.sort(), ['BadRequestError', 'ConflictError', 'ConnectionError', 'ContractViolationError', 'NoAnswerError', 'RateLimitedError', 'RunnerError', 'SDKError'])
+  t.same(errorNames.sort(), ['BadRequestError', 'ConflictError', 'ConnectionError', 'ContractViolationError', 'IncompleteAnswerError', 'NoAnswerError', 'RateLimitedError', 'RunnerError', 'SDKError'])
   for (const name of errorNames) {
     const value = kit[name as keyof typeof kit] as unknown
     t.type(value, 'function', name)
@@ -69,4 +69,14 @@ t.test('the kit exports its functions, examples and header names', async (t) => 
 t.test('the package exports its two entry points and nothing under dist/', async (t) => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> }
   t.same(Object.keys(pkg.exports).sort(), ['./contracts', './package.json', './server'])
+})
+
+t.test('the kit exports what its docs name, not its internals', async (t) => {
+  for (const name of ['preview', 'pointer', 'compile', 'normalizeHeaders', 'expectationFor', 'mediaTypeOf', 'bodyViolations', 'checkAgainst', 'describeSchema', 'parseRetryAfter', 'RETRY_STATUSES']) {
+    t.notOk(name in kit, `${name} stays inside the kit`)
+  }
+  const docs = readFileSync(new URL('../../docs/contract-kit.md', import.meta.url), 'utf8')
+  for (const [, names] of docs.matchAll(/import \{([^}]+)\} from 'konnect-invites-mock\/contracts'/g)) {
+    for (const name of names!.split(',').map((part) => part.trim())) t.ok(name in kit, `docs/contract-kit.md imports ${name}, which the kit exports`)
+  }
 })

@@ -8,10 +8,13 @@ import { createServer, connect, type Server, type Socket } from 'node:net'
 import type { Test } from 'tap'
 import { ProxyAgent, request } from 'undici'
 import { GLOBAL, type ProxyMock } from './proxy.js'
-import { HANG_MS, parseAnswer, type RawAnswer } from './wire.js'
+import { parseAnswer, type RawAnswer } from './wire.js'
+
+/** Longest a tunnel's exchange may take before it counts as a hang. */
+const HANG_MS = 5000
 
 /** A tunnel the proxy accepted (status 200), or the answer it refused it with. */
-export interface Tunnel {
+interface Tunnel {
   socket: Socket
   /** The answer to the CONNECT: its head only when it is a 200 (the tunnel's bytes follow). */
   answer: RawAnswer
@@ -78,7 +81,7 @@ export function untilClosed (socket: Socket, ms = HANG_MS): Promise<Buffer> {
 }
 
 /** A loopback listener that counts the connections reaching it and runs `serve` on each. */
-export interface Listener {
+interface Listener {
   server: Server
   port: number
   connections: number

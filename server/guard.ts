@@ -14,7 +14,7 @@ import { INVITES_PATH } from '../contracts/headers.js'
 import { truncate } from '../contracts/internal/text.js'
 import { parseUrl } from '../contracts/internal/url.js'
 import { isLoopback } from './address.js'
-import { sendMockProblem, sendProblem } from './errors.js'
+import { refusedPlainProxy, sendMockProblem, sendProblem } from './errors.js'
 import { writeOutcome } from './reply.js'
 
 export interface GuardOptions {
@@ -153,6 +153,7 @@ export function createGuard (options: Required<GuardOptions>): Guard {
   // A refusal there is about the mock's own controls, so it carries the mock's mark.
   const refuseAdmin = (request: FastifyRequest, reply: FastifyReply, detail: string): void => { sendMockProblem(request, reply, 'admin-guard', problem(403, detail)) }
   const adminHook: onRequestHookHandler = (request, reply, done) => {
+    if (refusedPlainProxy(request, reply)) return
     if (inProcess(request)) {
       done()
       return
@@ -176,6 +177,7 @@ export function createGuard (options: Required<GuardOptions>): Guard {
 
   // The invites hot path: a request without Origin (curl, SDKs) costs one lookup, plus one for Host.
   const invitesHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    if (refusedPlainProxy(request, reply)) return
     const headers = request.headers
     const origin = headers.origin
     if (origin === undefined) {

@@ -58,7 +58,7 @@ export const RESERVED_IDS: ReadonlyMap<string, string> = new Map([
 /** Delay used by the `delay` scenario when no delay is given with it. */
 export const DEFAULT_DELAY_MS = 2000
 /** How long `slow-body` drips its body when no delay is given with it. */
-export const SLOW_BODY_MS = DEFAULT_DELAY_MS
+export const SLOW_BODY_MS = 2000
 /** How long `headers-never-finish` holds the socket when no delay is given: the default cap on delays (a lower `--max-delay` caps it too). */
 export const HEADERS_HOLD_MS = 30_000
 /** `Retry-After` (seconds) advertised by the forced 429 and 503 scenarios: short, so retrying clients finish fast. */

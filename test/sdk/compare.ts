@@ -28,6 +28,8 @@ interface GoCase {
   global?: { id: string, times?: number }
   before?: number
   retry?: RetrySpec
+  /** The answers' Retry-After is an HTTP-date 1 to 2 s ahead, at one-second resolution. */
+  retryAfterDate?: boolean
   status: number
   type: string
   fields?: Record<string, unknown>
@@ -43,7 +45,7 @@ interface KitOutcome {
   fields: Record<string, unknown> | undefined
   attempts: number
   /** Each wait before a retry, and the range the SDK's rule allows for it. */
-  waits: { ms: number, low: number, high: number }[]
+  waits: { ms: number, low: number, high: number, wholeSecond?: boolean }[]
 }
 
 /** Each Go SDK outcome and the kit's class that must match it; `undefined`: the kit has no counterpart. */
@@ -75,7 +77,8 @@ const MOCK_VARIABLES: Readonly<Record<string, string>> = {
   strict: 'MOCK_URL_STRICT',
   custom: 'MOCK_URL_CUSTOM',
   'upstream-502': 'MOCK_URL_UPSTREAM_502',
-  'upstream-504': 'MOCK_URL_UPSTREAM_504'
+  'upstream-504': 'MOCK_URL_UPSTREAM_504',
+  'upstream-date': 'MOCK_URL_UPSTREAM_DATE'
 }
 
 const SDK_MESSAGES = ['unknown content-type received', 'API error occurred', 'unknown status code returned']
@@ -83,6 +86,9 @@ const SDK_MESSAGES = ['unknown content-type received', 'API error occurred', 'un
 const SEED = 24
 /** Slack on the Go side's measured time for the requests themselves and the scheduler, in ms. */
 const SLACK_MS = 400
+
+/** Within 5 ms of a whole second (the clock moves a little between reading the header and the wait). */
+const nearWholeSecond = (ms: number) => Math.min(ms % 1000, 1000 - (ms % 1000)) <= 5
 
 const withoutTraceIds = (text: string) => text.replace(/konnect:trace:\d+/g, 'konnect:trace:<id>')
 
@@ -139,11 +145,12 @@ function kitFields (error: unknown, goType: string): Record<string, unknown> | u
   return undefined
 }
 
+/** The kit's class for an error; anything else it let escape is named as it came, so the run reports it. */
 function kitType (error: unknown): string {
   for (const ErrorClass of [BadRequestError, ConflictError, RateLimitedError, SDKError, ContractViolationError, ConnectionError]) {
     if (error instanceof ErrorClass) return ErrorClass.name
   }
-  throw error
+  return `unmapped ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`
 }
 
 /** Plays the case with the kit, from the same mock state the Go suite started from. */
@@ -162,22 +169,26 @@ async function replay (goCase: GoCase): Promise<KitOutcome> {
   if (goCase.rawBody !== undefined) options.dispatcher = new RawBody(goCase.rawBody)
   if (goCase.retry !== undefined) {
     const retry = goCase.retry
-    let clock = Date.now()
+    // The clock runs with real time while a request is on the wire and skips each wait, as if it had passed.
+    let slept = 0
+    const now = () => Date.now() + slept
     let draws = 0
     const random = seeded(SEED)
     options.retries = {
       strategy: 'backoff',
       backoff: { initialIntervalMs: retry.initialMs, maxIntervalMs: retry.maxMs, exponent: retry.exponent, maxElapsedTimeMs: retry.maxElapsedMs },
       retryConnectionErrors: retry.retryConnectionErrors,
-      now: () => clock,
+      now,
       random: () => { draws++; return random() },
       sleep: async (ms) => {
-        // A wait drawn from the jitter may lie anywhere the SDK's rule allows; a header's wait is exact.
+        // A wait drawn from the jitter may lie anywhere the SDK's rule allows; a header's wait is exact,
+        // but for an HTTP-date, which ends on a whole second 1 to 2 s ahead whenever it is read.
         const base = retry.initialMs * (waits.length + 1) ** retry.exponent
-        const jittered = draws > 0
-        waits.push(jittered ? { ms, low: Math.min(base * 0.75, retry.maxMs), high: Math.min(base * 1.25, retry.maxMs) } : { ms, low: ms, high: ms })
+        if (draws > 0) waits.push({ ms, low: Math.min(base * 0.75, retry.maxMs), high: Math.min(base * 1.25, retry.maxMs) })
+        else if (goCase.retryAfterDate === true) waits.push({ ms, low: 1000, high: 2000, wholeSecond: nearWholeSecond(now() + ms) })
+        else waits.push({ ms, low: ms, high: ms })
         draws = 0
-        clock += ms
+        slept += ms
       }
     }
   }
@@ -187,7 +198,7 @@ async function replay (goCase: GoCase): Promise<KitOutcome> {
     outcome = { status: result.statusCode, type: 'success', fields: undefined }
   } catch (error) {
     outcome = {
-      status: error instanceof ConnectionError ? 0 : (error as { statusCode: number }).statusCode,
+      status: (error as { statusCode?: number }).statusCode ?? 0,
       type: kitType(error),
       fields: kitFields(error, goCase.type)
     }
@@ -232,6 +243,7 @@ function disagreements (goCase: GoCase, kit: KitOutcome): string[] {
     const low = kit.waits.reduce((sum, wait) => sum + wait.low, 0)
     const high = kit.waits.reduce((sum, wait) => sum + wait.high, 0)
     const outside = kit.waits.find((wait) => wait.ms < wait.low || wait.ms > wait.high)
+    if (kit.waits.some((wait) => wait.wholeSecond === false)) found.push('the kit\'s wait for an HTTP-date does not end on the whole second the date names')
     if (outside !== undefined) found.push(`the kit waited ${outside.ms} ms where the SDK's rule allows ${outside.low} to ${outside.high}`)
     if (goCase.elapsedMs < low || goCase.elapsedMs > high + SLACK_MS) {
       found.push(`waits: the kit's schedule [${kit.waits.map((wait) => Math.round(wait.ms)).join(', ')}] ms allows ${Math.round(low)} to ${Math.round(high)} ms in all, the SDK took ${goCase.elapsedMs} ms`)
@@ -292,6 +304,9 @@ async function main (): Promise<number> {
   for (const goCase of cases) {
     const kit = await replay(goCase)
     rows.push({ goCase, kit })
+    if (goCase.elapsedMs !== undefined) {
+      console.log(`test:sdk: ${goCase.case}: ${goCase.attempts} attempts; the SDK took ${goCase.elapsedMs} ms, the kit waited [${kit.waits.map((wait) => Math.round(wait.ms)).join(', ')}] ms`)
+    }
     for (const line of disagreements(goCase, kit)) {
       console.error(`test:sdk: ${goCase.case}: ${line}`)
       failed++
@@ -308,14 +323,15 @@ async function main (): Promise<number> {
       committed = readFileSync(values.matrix, 'utf8')
     } catch {}
     if (committed !== produced) {
-      const before = committed.split('\n')
-      const after = produced.split('\n')
-      for (let i = 0; i < Math.max(before.length, after.length); i++) {
-        if (before[i] !== after[i]) {
-          console.error(`test:sdk: ${values.matrix}:${i + 1}: committed  ${before[i] ?? '(no line)'}`)
-          console.error(`test:sdk: ${values.matrix}:${i + 1}: this run   ${after[i] ?? '(no line)'}`)
-        }
-      }
+      // The matrix is a table: the rows only one side has say what changed.
+      const before = new Set(committed.split('\n'))
+      const after = new Set(produced.split('\n'))
+      const changed = [
+        ...[...before].filter((line) => !after.has(line)).map((line) => `- ${line}`),
+        ...[...after].filter((line) => !before.has(line)).map((line) => `+ ${line}`)
+      ]
+      for (const line of changed.slice(0, 20)) console.error(`test:sdk: ${line}`)
+      if (changed.length > 20) console.error(`test:sdk: … and ${changed.length - 20} more lines`)
       console.error(`test:sdk: ${values.matrix} differs from this run; if the change is meant, regenerate it with npm run test:sdk -- --write`)
       failed++
     }

@@ -25,9 +25,10 @@ work="$(mktemp -d)"
 pids=()
 trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 
-# A loopback port nothing listens on (the 502), and a loopback server that accepts and never answers (the 504).
+# A loopback port nothing listens on (the 502); a server that never answers (the 504) and one that
+# answers 429 with an HTTP-date Retry-After (test/sdk/upstreams.mjs).
 dead_port="$(node -e "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close() })")"
-node -e "require('node:net').createServer(() => {}).listen(0, '127.0.0.1', function () { console.log(this.address().port) })" > "$work/silent" &
+node test/sdk/upstreams.mjs > "$work/upstreams" &
 pids+=($!)
 
 # start_mock <variable> <flags...>: starts a mock on a free port and exports its URL in <variable>.
@@ -46,12 +47,14 @@ start_mock() {
   fi
   export "$variable=$url"
 }
-for _ in $(seq 1 50); do [ -s "$work/silent" ] && break; sleep 0.1; done
+for _ in $(seq 1 50); do [ -s "$work/upstreams" ] && break; sleep 0.1; done
+upstream_port() { grep -o "$1=[0-9]*" "$work/upstreams" | cut -d= -f2; }
 start_mock MOCK_URL
 start_mock MOCK_URL_STRICT --tokens kpat_conformance --active-users active@example.com --rate-limit 1/h
 start_mock MOCK_URL_CUSTOM --scenarios-file test/sdk/scenarios.yaml
 start_mock MOCK_URL_UPSTREAM_502 --upstream "http://127.0.0.1:$dead_port"
-start_mock MOCK_URL_UPSTREAM_504 --upstream "http://127.0.0.1:$(cat "$work/silent")" --upstream-timeout 300
+start_mock MOCK_URL_UPSTREAM_504 --upstream "http://127.0.0.1:$(upstream_port silent)" --upstream-timeout 300
+start_mock MOCK_URL_UPSTREAM_DATE --upstream "http://127.0.0.1:$(upstream_port date)"
 
 sdk_version="$(grep -o 'github.com/Kong/sdk-konnect-go v[0-9.]*' test/sdk/go/go.mod | cut -d' ' -f2)"
 status=0

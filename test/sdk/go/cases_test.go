@@ -31,6 +31,8 @@ var mockVariables = map[string]string{
 	"custom":       "MOCK_URL_CUSTOM",
 	"upstream-502": "MOCK_URL_UPSTREAM_502",
 	"upstream-504": "MOCK_URL_UPSTREAM_504",
+	// Every invite passed to an upstream that answers 429 with an HTTP-date Retry-After 1 to 2 s ahead.
+	"upstream-date": "MOCK_URL_UPSTREAM_DATE",
 }
 
 // The token every case sends unless it says otherwise; the strict mock accepts only this one.
@@ -63,6 +65,8 @@ type spec struct {
 	Global   *globalScenario   `json:"global,omitempty"`
 	Before   int               `json:"before,omitempty"`
 	Retry    *retrySpec        `json:"retry,omitempty"`
+	// The answers' Retry-After is an HTTP-date (one-second resolution) 1 to 2 s ahead.
+	RetryAfterDate bool `json:"retryAfterDate,omitempty"`
 }
 
 // outcome is what the SDK gave for one case: a status, or a typed error and its decoded fields.

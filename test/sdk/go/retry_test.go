@@ -24,6 +24,7 @@ const slackMs = 400
 func TestRetries(t *testing.T) {
 	fast := retrySpec{InitialMs: 100, MaxMs: 1000, Exponent: 1.5, MaxElapsedMs: 10_000}
 	budget := retrySpec{InitialMs: 100, MaxMs: 1000, Exponent: 1.5, MaxElapsedMs: 250}
+	dateBudget := retrySpec{InitialMs: 100, MaxMs: 1000, Exponent: 1.5, MaxElapsedMs: 500}
 	withConnections := fast
 	withConnections.RetryConnectionErrors = true
 	backoffLow, backoffHigh := backoffBounds(fast, 2)
@@ -42,6 +43,8 @@ func TestRetries(t *testing.T) {
 			Global: &globalScenario{ID: "slow-down-ms", Times: 2}, Retry: &fast}, 201, 3, "success", 300, 300},
 		{spec{Case: "retry/http-date-past", Scenario: "slow-down-date", Mock: "custom", Token: token(goodToken),
 			Global: &globalScenario{ID: "slow-down-date", Times: 1}, Retry: &fast}, 201, 2, "success", 75, 125},
+		{spec{Case: "retry/http-date", Scenario: "default", Mock: "upstream-date", Token: token(goodToken), Retry: &dateBudget,
+			RetryAfterDate: true}, 429, 2, "RateLimited", 1000, 2000},
 		{spec{Case: "retry/connection-reset", Scenario: "connection-reset", Mock: "plain", Token: token(goodToken),
 			Headers: map[string]string{"X-Mock-Scenario": "connection-reset"}, Retry: &withConnections}, 0, 1, "ConnectionError", 0, 0},
 		{spec{Case: "retry/elapsed-budget", Scenario: "slow-down-ms", Mock: "custom", Token: token(goodToken),

@@ -85,6 +85,8 @@ type outcome struct {
 type toMock struct {
 	mock    *url.URL
 	rawBody string
+	// The status of the last answer, for a case whose body the SDK could not decode.
+	seen *int
 }
 
 func (t toMock) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -96,7 +98,11 @@ func (t toMock) RoundTrip(req *http.Request) (*http.Response, error) {
 		redirected.ContentLength = int64(len(t.rawBody))
 		redirected.GetBody = nil
 	}
-	return http.DefaultTransport.RoundTrip(redirected)
+	res, err := http.DefaultTransport.RoundTrip(redirected)
+	if err == nil && t.seen != nil {
+		*t.seen = res.StatusCode
+	}
+	return res, err
 }
 
 var traceID = regexp.MustCompile(`konnect:trace:[0-9]+`)
@@ -205,8 +211,8 @@ func attempts(t *testing.T, mock *url.URL) int {
 	return count
 }
 
-func newSDK(mock *url.URL, s spec) *sdkkonnectgo.SDK {
-	options := []sdkkonnectgo.SDKOption{sdkkonnectgo.WithClient(&http.Client{Transport: toMock{mock: mock, rawBody: s.RawBody}})}
+func newSDK(mock *url.URL, s spec, seen *int) *sdkkonnectgo.SDK {
+	options := []sdkkonnectgo.SDKOption{sdkkonnectgo.WithClient(&http.Client{Transport: toMock{mock: mock, rawBody: s.RawBody, seen: seen}})}
 	if s.Token != nil {
 		options = append(options, sdkkonnectgo.WithSecurity(components.Security{PersonalAccessToken: s.Token}))
 	}
@@ -232,10 +238,11 @@ func run(t *testing.T, s spec) outcome {
 	if s.Global != nil {
 		admin(t, http.MethodPut, mock.JoinPath("/__mock/scenario").String(), s.Global).Body.Close()
 	}
-	sdk := newSDK(mock, s)
+	seen := 0
+	sdk := newSDK(mock, s, &seen)
 	request := &components.InviteUser{Email: s.Email}
 	for range s.Before {
-		if _, err := newSDK(mock, spec{Token: s.Token}).Invites.InviteUser(context.Background(), request, operations.WithSetHeaders(s.Headers)); err != nil {
+		if _, err := newSDK(mock, spec{Token: s.Token}, nil).Invites.InviteUser(context.Background(), request, operations.WithSetHeaders(s.Headers)); err != nil {
 			t.Fatalf("%s: the invite before the case failed: %v", s.Case, err)
 		}
 	}
@@ -250,6 +257,9 @@ func run(t *testing.T, s spec) outcome {
 		got.ElapsedMs = &elapsed
 	}
 	classify(&got, res, err)
+	if got.Type == "DecodeError" {
+		got.Status = seen
+	}
 	got.Attempts = attempts(t, mock) - s.Before
 	line, _ := json.Marshal(got)
 	fmt.Println("SDKCASE", string(line))

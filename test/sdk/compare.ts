@@ -261,7 +261,22 @@ function disagreements (goCase: GoCase, kit: KitOutcome): string[] {
   return found
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|')
+/** The title with the detail (else the first reason) of a decoded problem, or an SDKError's message with its body's title. */
+function decodedSummary (fields: Record<string, unknown> | undefined): string {
+  if (fields === undefined) return ''
+  if (typeof fields.message === 'string') {
+    let title: unknown
+    try {
+      title = (JSON.parse(String(fields.body)) as { title?: unknown }).title
+    } catch {}
+    return typeof title === 'string' ? `${fields.message}: ${title}` : fields.message
+  }
+  const reasons = Array.isArray(fields.invalid_parameters) ? fields.invalid_parameters as { reason?: unknown }[] : []
+  const detail = [fields.detail, reasons[0]?.reason].find((text) => typeof text === 'string' && text !== '')
+  return `${String(fields.title ?? '')}${detail === undefined ? '' : `: ${String(detail)}`}`
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ')
 
 /** The published matrix: one row per case, in the order the Go suite ran them. */
 function matrix (rows: { goCase: GoCase, kit: KitOutcome }[], sdkVersion: string): string {
@@ -283,13 +298,14 @@ function matrix (rows: { goCase: GoCase, kit: KitOutcome }[], sdkVersion: string
     'kit checks each documented error body against its contract and throws ContractViolationError where the',
     'SDK decodes a body that lacks required fields into its typed error with those fields empty.',
     '',
-    '| Case | Scenario | Status | Go SDK type | Kit type | Retried? | Attempts |',
-    '| --- | --- | --- | --- | --- | --- | --- |'
+    '| Case | Scenario | Status | Go SDK type | What the SDK decoded | Kit type | Retried? | Attempts |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |'
   ]
   for (const { goCase, kit } of rows) {
     const retried = goCase.retry === undefined ? 'off' : goCase.attempts > 1 ? 'yes' : 'no'
     const kitType = kit.type === 'ContractViolationError' && goCase.type !== 'DecodeError' ? `${kit.type} (stricter)` : kit.type
-    lines.push(`| ${cell(goCase.case)} | ${cell(goCase.scenario)} | ${goCase.status} | ${goCase.type} | ${kitType} | ${retried} | ${goCase.attempts} |`)
+    const said = decodedSummary(goCase.fields)
+    lines.push(`| ${cell(goCase.case)} | ${cell(goCase.scenario)} | ${goCase.status} | ${goCase.type} | ${cell(String(said))} | ${kitType} | ${retried} | ${goCase.attempts} |`)
   }
   return `${lines.join('\n')}\n`
 }

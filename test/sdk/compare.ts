@@ -261,19 +261,20 @@ function disagreements (goCase: GoCase, kit: KitOutcome): string[] {
   return found
 }
 
-/** The title with the detail (else the first reason) of a decoded problem, or an SDKError's message with its body's title. */
+/** The title with the detail (else the first reason) of a decoded problem; for an SDKError, its message and the same read from its body. */
 function decodedSummary (fields: Record<string, unknown> | undefined): string {
   if (fields === undefined) return ''
   if (typeof fields.message === 'string') {
-    let title: unknown
+    let body: unknown
     try {
-      title = (JSON.parse(String(fields.body)) as { title?: unknown }).title
+      body = JSON.parse(String(fields.body))
     } catch {}
-    return typeof title === 'string' ? `${fields.message}: ${title}` : fields.message
+    const problem = typeof body === 'object' && body !== null ? decodedSummary(body as Record<string, unknown>) : ''
+    return problem === '' ? fields.message : `${fields.message}: ${problem}`
   }
   const reasons = Array.isArray(fields.invalid_parameters) ? fields.invalid_parameters as { reason?: unknown }[] : []
   const detail = [fields.detail, reasons[0]?.reason].find((text) => typeof text === 'string' && text !== '')
-  return `${String(fields.title ?? '')}${detail === undefined ? '' : `: ${String(detail)}`}`
+  return `${typeof fields.title === 'string' ? fields.title : ''}${detail === undefined ? '' : `: ${String(detail)}`}`
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ')

@@ -5,7 +5,9 @@ package conformance
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -15,6 +17,29 @@ type catalogueEntry struct {
 	Status int    `json:"status"`
 	Kind   string `json:"kind"`
 	Fault  bool   `json:"fault"`
+	Says   string `json:"says"`
+}
+
+// whatItSays is what a decoded problem tells a reader: its detail, and its first invalid parameter as
+// "field: reason"; for an SDKError, the same read from its body when that is problem+json.
+func whatItSays(got outcome) []string {
+	fields := got.Fields
+	if body, ok := fields["body"].(string); ok {
+		fields = map[string]any{}
+		if json.Unmarshal([]byte(body), &fields) != nil {
+			return nil
+		}
+	}
+	said := []string{}
+	if detail, ok := fields["detail"].(string); ok && detail != "" {
+		said = append(said, detail)
+	}
+	if parameters, ok := fields["invalid_parameters"].([]any); ok && len(parameters) > 0 {
+		if first, ok := parameters[0].(map[string]any); ok {
+			said = append(said, fmt.Sprintf("%v: %v", first["field"], first["reason"]))
+		}
+	}
+	return said
 }
 
 func catalogue(t *testing.T, mock string) []catalogueEntry {
@@ -45,6 +70,9 @@ func checkScenario(t *testing.T, scenario catalogueEntry, got outcome) {
 	}
 	if got.Status != scenario.Status {
 		t.Errorf("%s: the catalogue says %d, the SDK saw %d (%s)", scenario.ID, scenario.Status, got.Status, got.Type)
+	}
+	if said := whatItSays(got); len(said) > 0 && !slices.Contains(said, scenario.Says) {
+		t.Errorf("%s: the catalogue says a client reads %q, the SDK decoded %q", scenario.ID, scenario.Says, said)
 	}
 }
 

@@ -277,7 +277,8 @@ function decodedSummary (fields: Record<string, unknown> | undefined): string {
   return `${typeof fields.title === 'string' ? fields.title : ''}${detail === undefined ? '' : `: ${String(detail)}`}`
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ')
+/** A table cell: one line, pipes escaped, and the suite's loopback ports (new on every run) left out. */
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').replace(/(127\.0\.0\.1|localhost):\d+/g, '$1:<port>')
 
 /** The published matrix: one row per case, in the order the Go suite ran them. */
 function matrix (rows: { goCase: GoCase, kit: KitOutcome }[], sdkVersion: string): string {
@@ -294,7 +295,8 @@ function matrix (rows: { goCase: GoCase, kit: KitOutcome }[], sdkVersion: string
     'A case is `scenario/<id>` (an `X-Mock-Scenario` of the catalogue), `custom/<id>` (test/sdk/scenarios.yaml),',
     '`default/…` (the default behaviour, some on a mock with `--tokens`, `--active-users` and `--rate-limit 1/h`),',
     '`upstream/…` (`--upstream` to a closed port, and to a server that never answers) or `retry/…` (the SDK\'s',
-    '`retry.Config`). Status 0: no answer came. Retried: "off" when the call had no retry configuration.',
+    '`retry.Config`; `retry/http-date` through `--upstream` to a server answering 429 with an HTTP-date).',
+    'Status 0: no answer came. Retried: "off" when the call had no retry configuration.',
     'DecodeError: the SDK got the answer but its body did not decode into the SDK\'s model. "(stricter)": the',
     'kit checks each documented error body against its contract and throws ContractViolationError where the',
     'SDK decodes a body that lacks required fields into its typed error with those fields empty.',

@@ -128,12 +128,15 @@ export class ContractViolationError extends AnswerError {
   }
 }
 
-/** The request never got an answer (refused, reset, timed out). `code` is the system or undici code. */
+/**
+ * The request never got a whole answer: refused, reset or timed out, or (`statusCode` set) its body was
+ * cut short. `code` is the system or undici code.
+ */
 export class ConnectionError extends Error {
   readonly code: string | undefined
-  constructor (readonly url: string, cause: Error) {
+  constructor (readonly url: string, cause: Error, readonly statusCode?: number) {
     const code = (cause as NodeJS.ErrnoException).code
-    super(`no answer from ${url}: ${code ?? cause.message}`, { cause })
+    super(`${statusCode === undefined ? 'no answer' : `a ${statusCode} answer cut short`} from ${url}: ${code ?? cause.message}`, { cause })
     this.name = 'ConnectionError'
     this.code = code
   }
@@ -188,7 +191,10 @@ export function backoffInterval (backoff: BackoffStrategy, attempt: number, rand
   return Math.min(interval <= 0 ? backoff.initialIntervalMs : interval, backoff.maxIntervalMs)
 }
 
-async function send (url: string, options: InviteUserOptions): Promise<Exchange> {
+/** An answer, and the failure that cut its body short, if one did. */
+type Answer = Exchange & { cut?: ConnectionError }
+
+async function send (url: string, options: InviteUserOptions): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: `${PROBLEM_JSON}, application/json`, ...options.headers }
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
   let response: Dispatcher.ResponseData
@@ -204,14 +210,23 @@ async function send (url: string, options: InviteUserOptions): Promise<Exchange>
     if (options.signal?.aborted === true) throw error
     throw new ConnectionError(url, error as Error)
   }
-  return { statusCode: response.statusCode, headers: normalizeHeaders(response.headers), text: await response.body.text() }
+  const answer = { statusCode: response.statusCode, headers: normalizeHeaders(response.headers) }
+  try {
+    return { ...answer, text: await response.body.text() }
+  } catch (error) {
+    if (options.signal?.aborted === true) throw error
+    // The status and headers came: the SDK retries on them and fails only when it reads the body.
+    return { ...answer, text: '', cut: new ConnectionError(url, error as Error, answer.statusCode) }
+  }
 }
 
 /** Maps an answer to the result or the error the SDK would give. */
-function mapAnswer (answer: Exchange, attempts: number): InviteUserResult {
+function mapAnswer (answer: Answer, attempts: number): InviteUserResult {
   const { statusCode, headers, text } = answer
   const contentType = headers['content-type']
+  // The SDK drains a 201's body and ignores how that ends; any other answer it must read whole.
   if (statusCode === 201) return { statusCode, headers, attempts }
+  if (answer.cut !== undefined) throw answer.cut
   const ErrorClass = typedErrors[statusCode]
   if (ErrorClass !== undefined) {
     const contract = contractForStatus[statusCode] as ResponseContract
@@ -252,7 +267,7 @@ function retrying (retries: InviteUserOptions['retries']): Retrying | undefined 
  * Invites a user. Resolves on 201; rejects with `BadRequestError`, `ConflictError` or
  * `RateLimitedError` for the documented problem+json answers (bodies checked against their
  * contracts, `ContractViolationError` when one breaks it), `SDKError` for anything else, and
- * `ConnectionError` when no answer came. With `retries`, 429/500/502/503/504 answers are retried
+ * `ConnectionError` when no whole answer came (a 201 whose body is cut short still resolves, as in the SDK). With `retries`, 429/500/502/503/504 answers are retried
  * exactly as the SDK's `retry.Config` does: waits from `retry-after-ms`/`Retry-After`, else jittered
  * exponential backoff, until `maxElapsedTimeMs` has passed.
  * @example
@@ -274,7 +289,7 @@ export async function inviteUser (options: InviteUserOptions): Promise<InviteUse
   let next = 0
   for (;;) {
     attempts++
-    let answer: Exchange | undefined
+    let answer: Answer | undefined
     let failure: ConnectionError | undefined
     try {
       answer = await send(url, options)

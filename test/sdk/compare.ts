@@ -61,7 +61,9 @@ const TYPE_TABLE: Readonly<Record<string, string | undefined>> = {
   SDKError: 'SDKError',
   // An answer whose body the SDK cannot decode into its model; the kit checks the body and says where it breaks.
   DecodeError: 'ContractViolationError',
-  ConnectionError: 'ConnectionError'
+  ConnectionError: 'ConnectionError',
+  // The answer's body cut short (the SDK reads it whole for any status but 201); the kit's ConnectionError carries the status.
+  BodyReadError: 'ConnectionError'
 }
 
 /**
@@ -297,9 +299,10 @@ function matrix (rows: { goCase: GoCase, kit: KitOutcome }[], sdkVersion: string
     '`upstream/…` (`--upstream` to a closed port, and to a server that never answers) or `retry/…` (the SDK\'s',
     '`retry.Config`; `retry/http-date` through `--upstream` to a server answering 429 with an HTTP-date).',
     'Status 0: no answer came. Retried: "off" when the call had no retry configuration.',
-    'DecodeError: the SDK got the answer but its body did not decode into the SDK\'s model. "(stricter)": the',
-    'kit checks each documented error body against its contract and throws ContractViolationError where the',
-    'SDK decodes a body that lacks required fields into its typed error with those fields empty.',
+    'DecodeError: the SDK got the answer but its body did not decode into its model; BodyReadError: the body',
+    'was cut short. "(stricter)": the kit checks each documented error body against its contract and throws',
+    'ContractViolationError where the SDK decodes a body that lacks required fields into its typed error with',
+    'those fields empty.',
     '',
     '| Case | Scenario | Status | Go SDK type | What the SDK decoded | Kit type | Retried? | Attempts |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |'

@@ -149,6 +149,9 @@ func classify(o *outcome, res *operations.InviteUserResponse, err error) {
 		o.Fields = map[string]any{"message": message, "body": traceID.ReplaceAllString(sdkError.Body, "konnect:trace:<id>")}
 	case errors.As(err, &urlError):
 		o.Type, o.Error = "ConnectionError", urlError.Err.Error()
+	case strings.HasPrefix(err.Error(), "error reading response body"):
+		// The status and headers came, the body was cut short.
+		o.Type, o.Error = "BodyReadError", err.Error()
 	default:
 		// The answer came but its body did not decode into the SDK's model.
 		o.Type, o.Error = "DecodeError", err.Error()
@@ -257,7 +260,7 @@ func run(t *testing.T, s spec) outcome {
 		got.ElapsedMs = &elapsed
 	}
 	classify(&got, res, err)
-	if got.Type == "DecodeError" {
+	if got.Type == "DecodeError" || got.Type == "BodyReadError" {
 		got.Status = seen
 	}
 	got.Attempts = attempts(t, mock) - s.Before

@@ -62,7 +62,7 @@ func catalogue(t *testing.T, mock string) []catalogueEntry {
 // no status, or a deliberate fault) any outcome the SDK classifies, which the matrix then shows.
 func checkScenario(t *testing.T, scenario catalogueEntry, got outcome) {
 	t.Helper()
-	if scenario.Status == 0 || scenario.Fault || got.Type == "ConnectionError" || got.Type == "DecodeError" {
+	if scenario.Status == 0 || scenario.Fault || got.Type == "ConnectionError" || got.Type == "DecodeError" || got.Type == "BodyReadError" {
 		if scenario.Status != 0 && !scenario.Fault {
 			t.Errorf("%s: the catalogue says %d, the SDK got no answer it could read (%s: %s)", scenario.ID, scenario.Status, got.Type, got.Error)
 		}

@@ -114,11 +114,17 @@ function seeded (seed: number): () => number {
   }
 }
 
-/** Sends the case's raw body in place of the kit's JSON, as the Go suite's RoundTripper does. */
-class RawBody extends Agent {
-  constructor (private readonly raw: string) { super() }
+/** How long the answer's head, or a pause in its body, may take: the Go suite's bound on one request. */
+const CALL_TIMEOUT_MS = 15_000
+
+/**
+ * The kit's requests for one case: bounded like the Go suite's, and with the case's raw body in place
+ * of the kit's JSON when it has one, as the Go suite's RoundTripper does.
+ */
+class CaseAgent extends Agent {
+  constructor (private readonly raw: string | undefined) { super({ headersTimeout: CALL_TIMEOUT_MS, bodyTimeout: CALL_TIMEOUT_MS }) }
   override dispatch (options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    return super.dispatch({ ...options, body: this.raw }, handler)
+    return super.dispatch(this.raw === undefined ? options : { ...options, body: this.raw }, handler)
   }
 }
 
@@ -176,7 +182,8 @@ async function replay (goCase: GoCase): Promise<KitOutcome> {
   }
   for (let i = 0; i < (goCase.before ?? 0); i++) await inviteUser(options)
   const waits: KitOutcome['waits'] = []
-  if (goCase.rawBody !== undefined) options.dispatcher = new RawBody(goCase.rawBody)
+  const agent = new CaseAgent(goCase.rawBody)
+  options.dispatcher = agent
   if (goCase.retry !== undefined) {
     const retry = goCase.retry
     // The clock runs with real time while a request is on the wire and skips each wait, as if it had passed.
@@ -213,7 +220,7 @@ async function replay (goCase: GoCase): Promise<KitOutcome> {
       fields: kitFields(error, goCase.type)
     }
   } finally {
-    (options.dispatcher as Agent | undefined)?.destroy().catch(() => {})
+    agent.destroy().catch(() => {})
   }
   const attempts = await journalInvites(base) - (goCase.before ?? 0)
   if (goCase.global !== undefined) await admin(base, 'DELETE', '/__mock/scenario')

@@ -35,6 +35,10 @@ var mockVariables = map[string]string{
 	"upstream-date": "MOCK_URL_UPSTREAM_DATE",
 }
 
+// How long one request may take, so a scenario whose answer never ends fails the case instead of
+// hanging the suite (the kit's driver gives its requests the same bound).
+const callTimeout = 15 * time.Second
+
 // The token every case sends unless it says otherwise; the strict mock accepts only this one.
 const goodToken = "kpat_conformance"
 
@@ -215,7 +219,7 @@ func attempts(t *testing.T, mock *url.URL) int {
 }
 
 func newSDK(mock *url.URL, s spec, seen *int) *sdkkonnectgo.SDK {
-	options := []sdkkonnectgo.SDKOption{sdkkonnectgo.WithClient(&http.Client{Transport: toMock{mock: mock, rawBody: s.RawBody, seen: seen}})}
+	options := []sdkkonnectgo.SDKOption{sdkkonnectgo.WithClient(&http.Client{Transport: toMock{mock: mock, rawBody: s.RawBody, seen: seen}, Timeout: callTimeout})}
 	if s.Token != nil {
 		options = append(options, sdkkonnectgo.WithSecurity(components.Security{PersonalAccessToken: s.Token}))
 	}

@@ -347,7 +347,7 @@ async function main (): Promise<number> {
     const kit = await replay(goCase)
     rows.push({ goCase, kit })
     if (goCase.elapsedMs !== undefined) {
-      console.log(`test:sdk: ${goCase.case}: ${goCase.attempts} attempts; the SDK took ${goCase.elapsedMs} ms, the kit waited [${kit.waits.map((wait) => Math.round(wait.ms)).join(', ')}] ms`)
+      console.log(`test:sdk: ${goCase.case}: ${goCase.attempts} attempt${goCase.attempts === 1 ? '' : 's'}; the SDK took ${goCase.elapsedMs} ms, the kit waited [${kit.waits.map((wait) => Math.round(wait.ms)).join(', ')}] ms`)
     }
     for (const line of disagreements(goCase, kit)) {
       console.error(`test:sdk: ${goCase.case}: ${line}`)

@@ -9,7 +9,7 @@ import { inspect } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { ScenarioError } from '../scenarios/catalogue.js'
-import { loadScenariosFile, ScenarioFileError } from '../scenarios/custom.js'
+import { loadScenarioSetup, ScenarioFileError } from '../scenarios/custom.js'
 import { buildApp } from './app.js'
 import { isLoopback, listenUrl } from './address.js'
 import { ConfigError, helpText, parseConfig, type Config } from './config.js'
@@ -47,13 +47,15 @@ export function appFromConfig (config: Config, proxy?: MockProxy): FastifyInstan
   if (!config.proxy && (config.interceptHosts.length > 0 || config.proxyTunnel.length > 0)) {
     throw new ConfigError(`${config.interceptHosts.length > 0 ? '--intercept-hosts' : '--proxy-tunnel'} needs --proxy`)
   }
+  const setup = config.scenariosFile === undefined ? undefined : loadScenarioSetup(config.scenariosFile, config.maxDelayMs)
   return buildApp({
     proxy,
     scenario: config.scenario,
     rateLimit: config.rateLimit,
     activeUsers: config.activeUsers,
     tokens: config.tokens,
-    scenarios: config.scenariosFile === undefined ? [] : loadScenariosFile(config.scenariosFile),
+    scenarios: setup?.scenarios ?? [],
+    startup: setup,
     admin: config.admin,
     adminToken: config.adminToken,
     bodyLimit: config.bodyLimit,

@@ -129,14 +129,28 @@ export class ContractViolationError extends AnswerError {
 }
 
 /**
- * The request never got a whole answer: refused, reset or timed out, or (`statusCode` set) its body was
- * cut short. `code` is the system or undici code.
+ * An answer whose body did not arrive whole: the connection closed before its Content-Length was
+ * reached, or the body stalled past the client's body timeout. As in the SDK, which reads a body only
+ * after its retries are done, a 429/5XX is retried on its status and a 201's body is drained and its
+ * end ignored. `code` is the system or undici code.
  */
+export class IncompleteAnswerError extends AnswerError {
+  readonly code: string | undefined
+  constructor (readonly url: string, statusCode: number, headers: Record<string, string>, readonly receivedBytes: number, cause: Error) {
+    const code = (cause as NodeJS.ErrnoException).code
+    const promised = headers['content-length'] === undefined ? '' : ` of ${headers['content-length']}`
+    super(`${statusCode} answer from ${url} cut short: ${receivedBytes}${promised} body bytes received (${code ?? cause.message})`, statusCode, headers, headers['content-type'])
+    this.code = code
+    this.cause = cause
+  }
+}
+
+/** The request never got an answer (refused, reset, timed out). `code` is the system or undici code. */
 export class ConnectionError extends Error {
   readonly code: string | undefined
-  constructor (readonly url: string, cause: Error, readonly statusCode?: number) {
+  constructor (readonly url: string, cause: Error) {
     const code = (cause as NodeJS.ErrnoException).code
-    super(`${statusCode === undefined ? 'no answer' : `a ${statusCode} answer cut short`} from ${url}: ${code ?? cause.message}`, { cause })
+    super(`no answer from ${url}: ${code ?? cause.message}`, { cause })
     this.name = 'ConnectionError'
     this.code = code
   }
@@ -191,8 +205,8 @@ export function backoffInterval (backoff: BackoffStrategy, attempt: number, rand
   return Math.min(interval <= 0 ? backoff.initialIntervalMs : interval, backoff.maxIntervalMs)
 }
 
-/** An answer, and the failure that cut its body short, if one did. */
-type Answer = Exchange & { cut?: ConnectionError }
+/** An answer, and the failure that cut its body short, if one did (thrown only once the answer is mapped). */
+type Answer = Exchange & { incomplete?: IncompleteAnswerError }
 
 async function send (url: string, options: InviteUserOptions): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: `${PROBLEM_JSON}, application/json`, ...options.headers }
@@ -210,14 +224,20 @@ async function send (url: string, options: InviteUserOptions): Promise<Answer> {
     if (options.signal?.aborted === true) throw error
     throw new ConnectionError(url, error as Error)
   }
-  const answer = { statusCode: response.statusCode, headers: normalizeHeaders(response.headers) }
+  const answerHeaders = normalizeHeaders(response.headers)
+  const chunks: Buffer[] = []
+  let received = 0
   try {
-    return { ...answer, text: await response.body.text() }
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      chunks.push(chunk)
+      received += chunk.length
+    }
   } catch (error) {
     if (options.signal?.aborted === true) throw error
-    // The status and headers came: the SDK retries on them and fails only when it reads the body.
-    return { ...answer, text: '', cut: new ConnectionError(url, error as Error, answer.statusCode) }
+    // The status and headers came: the SDK retries on them, and reads the body only once it maps the answer.
+    return { statusCode: response.statusCode, headers: answerHeaders, text: '', incomplete: new IncompleteAnswerError(url, response.statusCode, answerHeaders, received, error as Error) }
   }
+  return { statusCode: response.statusCode, headers: answerHeaders, text: Buffer.concat(chunks).toString('utf8') }
 }
 
 /** Maps an answer to the result or the error the SDK would give. */
@@ -226,7 +246,7 @@ function mapAnswer (answer: Answer, attempts: number): InviteUserResult {
   const contentType = headers['content-type']
   // The SDK drains a 201's body and ignores how that ends; any other answer it must read whole.
   if (statusCode === 201) return { statusCode, headers, attempts }
-  if (answer.cut !== undefined) throw answer.cut
+  if (answer.incomplete !== undefined) throw answer.incomplete
   const ErrorClass = typedErrors[statusCode]
   if (ErrorClass !== undefined) {
     const contract = contractForStatus[statusCode] as ResponseContract
@@ -266,8 +286,8 @@ function retrying (retries: InviteUserOptions['retries']): Retrying | undefined 
 /**
  * Invites a user. Resolves on 201; rejects with `BadRequestError`, `ConflictError` or
  * `RateLimitedError` for the documented problem+json answers (bodies checked against their
- * contracts, `ContractViolationError` when one breaks it), `SDKError` for anything else, and
- * `ConnectionError` when no whole answer came (a 201 whose body is cut short still resolves, as in the SDK). With `retries`, 429/500/502/503/504 answers are retried
+ * contracts, `ContractViolationError` when one breaks it), `SDKError` for anything else,
+ * `ConnectionError` when no answer came and `IncompleteAnswerError` when one other than a 201 came without its whole body. With `retries`, 429/500/502/503/504 answers are retried
  * exactly as the SDK's `retry.Config` does: waits from `retry-after-ms`/`Retry-After`, else jittered
  * exponential backoff, until `maxElapsedTimeMs` has passed.
  * @example

@@ -22,7 +22,21 @@ export interface Outcome {
   bytes?: number
   /** Close the socket without answering. */
   reset?: boolean
+  /** Break the answer on the wire instead of sending it whole (a transport fault). */
+  fault?: TransportFault
 }
+
+/** The ways an answer can break on the wire, after the request was read (a reset is `reset`). */
+export type TransportFaultKind = 'truncated-body' | 'empty-reply' | 'slow-body' | 'headers-never-finish'
+
+/** A transport fault and its time: the drip of a slow body, how long unfinished headers hold the socket. */
+export interface TransportFault {
+  kind: TransportFaultKind
+  ms: number
+}
+
+/** The faults that take their time from the delay (`X-Mock-Delay`, `delayMs`) instead of being held back by it. */
+export const PACED_FAULTS: ReadonlySet<string> = new Set<TransportFaultKind>(['slow-body', 'headers-never-finish'])
 
 /** The `Content-Type` of every problem document, as it goes on the wire. */
 export const PROBLEM_TYPE = `${PROBLEM_JSON}; charset=utf-8`

@@ -95,6 +95,20 @@ export function notFound (app: FastifyInstance, request: FastifyRequest, reply: 
   return 404
 }
 
+/**
+ * Answers a plain-HTTP proxy request (a target in absolute form, `GET http://host/path`) with a 400
+ * and says so; a request for a path is left alone. The router serves `http://host/path` as `/path`,
+ * so the guard's hooks ask this first on every route, and the 404 handler on the rest.
+ * @example if (refusedPlainProxy(request, reply)) return
+ */
+export function refusedPlainProxy (request: FastifyRequest, reply: FastifyReply): boolean {
+  const url = request.url
+  if (url.charCodeAt(0) === 47) return false
+  sendProblem(request, reply, badRequest([{ field: 'url', reason: 'must be a path (origin form)', source: 'path' }],
+    `${request.method} ${truncate(url.split('?')[0]!, 200)} is a plain-HTTP proxy request: this mock proxies only HTTPS (CONNECT, with --proxy); send https:// URLs through it, or call it directly at a path`))
+  return true
+}
+
 /** Told of every error answer the handlers below send, so it can be journaled. */
 export type ErrorObserver = (request: FastifyRequest, status: number) => void
 
@@ -112,14 +126,7 @@ export function installErrorHandling (app: FastifyInstance, bodyLimit: number, o
   })
 
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0]!
-    if (!path.startsWith('/')) {
-      observe(request, 400)
-      sendProblem(request, reply, badRequest([{ field: 'url', reason: 'must be a path (origin form)', source: 'path' }],
-        `${request.method} ${truncate(path, 200)} is a plain-HTTP proxy request: this mock proxies only HTTPS (CONNECT, with --proxy); send https:// URLs through it, or call it directly at a path`))
-      return
-    }
-    observe(request, notFound(app, request, reply))
+    observe(request, refusedPlainProxy(request, reply) ? 400 : notFound(app, request, reply))
   })
 }
 

@@ -14,7 +14,7 @@ import { INVITES_PATH } from '../contracts/headers.js'
 import { truncate } from '../contracts/internal/text.js'
 import { parseUrl } from '../contracts/internal/url.js'
 import { isLoopback } from './address.js'
-import { sendProblem } from './errors.js'
+import { refusedPlainProxy, sendProblem } from './errors.js'
 import { writeOutcome } from './reply.js'
 
 export interface GuardOptions {
@@ -151,6 +151,7 @@ export function createGuard (options: Required<GuardOptions>): Guard {
 
   // Admin API and dashboard: Host must name this server, and a browser's Origin must be its own.
   const adminHook: onRequestHookHandler = (request, reply, done) => {
+    if (refusedPlainProxy(request, reply)) return
     if (inProcess(request)) {
       done()
       return
@@ -174,6 +175,7 @@ export function createGuard (options: Required<GuardOptions>): Guard {
 
   // The invites hot path: a request without Origin (curl, SDKs) costs one lookup, plus one for Host.
   const invitesHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    if (refusedPlainProxy(request, reply)) return
     const headers = request.headers
     const origin = headers.origin
     if (origin === undefined) {

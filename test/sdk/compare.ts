@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { Agent, type Dispatcher } from 'undici'
 import {
-  BadRequestError, ConflictError, ConnectionError, ContractViolationError, RateLimitedError, SDKError,
+  BadRequestError, ConflictError, ConnectionError, ContractViolationError, IncompleteAnswerError, RateLimitedError, SDKError,
   inviteUser, type InviteUserOptions
 } from '../../contracts/index.js'
 
@@ -62,8 +62,8 @@ const TYPE_TABLE: Readonly<Record<string, string | undefined>> = {
   // An answer whose body the SDK cannot decode into its model; the kit checks the body and says where it breaks.
   DecodeError: 'ContractViolationError',
   ConnectionError: 'ConnectionError',
-  // The answer's body cut short (the SDK reads it whole for any status but 201); the kit's ConnectionError carries the status.
-  BodyReadError: 'ConnectionError'
+  // The answer's body cut short (the SDK reads it whole for any status but 201).
+  BodyReadError: 'IncompleteAnswerError'
 }
 
 /**
@@ -163,7 +163,7 @@ function kitFields (error: unknown, goType: string): Record<string, unknown> | u
 
 /** The kit's class for an error; anything else it let escape is named as it came, so the run reports it. */
 function kitType (error: unknown): string {
-  for (const ErrorClass of [BadRequestError, ConflictError, RateLimitedError, SDKError, ContractViolationError, ConnectionError]) {
+  for (const ErrorClass of [BadRequestError, ConflictError, RateLimitedError, SDKError, ContractViolationError, IncompleteAnswerError, ConnectionError]) {
     if (error instanceof ErrorClass) return ErrorClass.name
   }
   return `unmapped ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`

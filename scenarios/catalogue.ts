@@ -11,8 +11,8 @@ import { SERVED_HEADER } from '../contracts/headers.js'
 import { kebab, truncate } from '../contracts/internal/text.js'
 import { fixedRenderer, jsonRenderer, wireType, type Renderer } from './render.js'
 import { CUT_BODY_SCENARIO, scenarioViolations } from '../contracts/scenario-rule.js'
+import { MOCK_ERROR_ID, type TransportFaultKind } from './outcome.js'
 import type { ScenarioKind } from '../contracts/admin.js'
-import type { TransportFaultKind } from './outcome.js'
 
 /** Where a scenario comes from; the admin API's schema is the one definition. */
 export type { ScenarioKind }
@@ -47,10 +47,18 @@ export interface ScenarioDefinition {
 
 /** The id of the unforced behaviour, as reported in `X-Mock-Scenario-Served`. */
 export const DEFAULT_ID = 'default'
+/** What `X-Mock-Scenario-Served` says on an answer passed through from `--upstream`. */
+export const UPSTREAM_ID = 'upstream'
+/** Served values that are no scenario's, so no scenario may take them as its id: what each marks. */
+export const RESERVED_IDS: ReadonlyMap<string, string> = new Map([
+  [DEFAULT_ID, 'the default behaviour'],
+  [UPSTREAM_ID, 'answers passed through from --upstream'],
+  [MOCK_ERROR_ID, 'the mock\'s own errors']
+])
 /** Delay used by the `delay` scenario when no delay is given with it. */
 export const DEFAULT_DELAY_MS = 2000
 /** How long `slow-body` drips its body when no delay is given with it. */
-export const SLOW_BODY_MS = DEFAULT_DELAY_MS
+export const SLOW_BODY_MS = 2000
 /** How long `headers-never-finish` holds the socket when no delay is given: the default cap on delays (a lower `--max-delay` caps it too). */
 export const HEADERS_HOLD_MS = 30_000
 /** `Retry-After` (seconds) advertised by the forced 429 and 503 scenarios: short, so retrying clients finish fast. */
@@ -393,11 +401,15 @@ export class Catalogue {
 
   /**
    * Compiles the built-in scenarios and the given custom ones; throws a ScenarioError on a body
-   * that breaks its contract or an id used twice.
+   * that breaks its contract, an id used twice or one reserved for a served value.
    * @example new Catalogue().find('cannot-be-blank')?.status // 400
    */
   constructor (custom: readonly ScenarioDefinition[] = []) {
     this.list = [...builtInScenarios, ...custom].map((definition) => {
+      const reserved = RESERVED_IDS.get(definition.id)
+      if (reserved !== undefined) {
+        throw new ScenarioError(definition.id, [], `scenario "${definition.id}": the id is reserved (X-Mock-Scenario-Served says "${definition.id}" for ${reserved})`)
+      }
       if (this.byId.has(definition.id)) {
         throw new ScenarioError(definition.id, [], `scenario "${definition.id}": the id is already taken`)
       }

@@ -19,11 +19,11 @@ import { connectTarget, INTERCEPT_PORT, KONNECT_API_HOSTS, TUNNEL_HOST } from '.
 import { writeOutcome } from './reply.js'
 
 /** Time a client gets to finish the TLS handshake inside a tunnel. */
-export const HANDSHAKE_TIMEOUT_MS = 10_000
+const HANDSHAKE_TIMEOUT_MS = 10_000
 /** Time a `--proxy-tunnel` target gets to accept the connection. */
-export const DIAL_TIMEOUT_MS = 10_000
+const DIAL_TIMEOUT_MS = 10_000
 /** Tunnels still opening (handshake or dial under way) at once; past it a CONNECT gets a 503. */
-export const MAX_OPENING = 256
+const MAX_OPENING = 256
 
 export interface ProxyOptions {
   /** Folder of the CA (`ca.pem`, `ca-key.pem`). */

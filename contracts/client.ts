@@ -130,8 +130,9 @@ export class ContractViolationError extends AnswerError {
 
 /**
  * An answer whose body did not arrive whole: the connection closed before its Content-Length was
- * reached, or the body stalled past the client's body timeout. Never retried, as the SDK reads a body
- * only after its retries are done. `code` is the system or undici code.
+ * reached, or the body stalled past the client's body timeout. As in the SDK, which reads a body only
+ * after its retries are done, a 429/5XX is retried on its status and a 201's body is drained and its
+ * end ignored. `code` is the system or undici code.
  */
 export class IncompleteAnswerError extends AnswerError {
   readonly code: string | undefined
@@ -204,7 +205,10 @@ export function backoffInterval (backoff: BackoffStrategy, attempt: number, rand
   return Math.min(interval <= 0 ? backoff.initialIntervalMs : interval, backoff.maxIntervalMs)
 }
 
-async function send (url: string, options: InviteUserOptions): Promise<Exchange> {
+/** An answer, and the failure that cut its body short, if one did (thrown only once the answer is mapped). */
+type Answer = Exchange & { incomplete?: IncompleteAnswerError }
+
+async function send (url: string, options: InviteUserOptions): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: `${PROBLEM_JSON}, application/json`, ...options.headers }
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
   let response: Dispatcher.ResponseData
@@ -230,16 +234,19 @@ async function send (url: string, options: InviteUserOptions): Promise<Exchange>
     }
   } catch (error) {
     if (options.signal?.aborted === true) throw error
-    throw new IncompleteAnswerError(url, response.statusCode, answerHeaders, received, error as Error)
+    // The status and headers came: the SDK retries on them, and reads the body only once it maps the answer.
+    return { statusCode: response.statusCode, headers: answerHeaders, text: '', incomplete: new IncompleteAnswerError(url, response.statusCode, answerHeaders, received, error as Error) }
   }
   return { statusCode: response.statusCode, headers: answerHeaders, text: Buffer.concat(chunks).toString('utf8') }
 }
 
 /** Maps an answer to the result or the error the SDK would give. */
-function mapAnswer (answer: Exchange, attempts: number): InviteUserResult {
+function mapAnswer (answer: Answer, attempts: number): InviteUserResult {
   const { statusCode, headers, text } = answer
   const contentType = headers['content-type']
+  // The SDK drains a 201's body and ignores how that ends; any other answer it must read whole.
   if (statusCode === 201) return { statusCode, headers, attempts }
+  if (answer.incomplete !== undefined) throw answer.incomplete
   const ErrorClass = typedErrors[statusCode]
   if (ErrorClass !== undefined) {
     const contract = contractForStatus[statusCode] as ResponseContract
@@ -280,7 +287,7 @@ function retrying (retries: InviteUserOptions['retries']): Retrying | undefined 
  * Invites a user. Resolves on 201; rejects with `BadRequestError`, `ConflictError` or
  * `RateLimitedError` for the documented problem+json answers (bodies checked against their
  * contracts, `ContractViolationError` when one breaks it), `SDKError` for anything else,
- * `ConnectionError` when no answer came and `IncompleteAnswerError` when one came without its whole body. With `retries`, 429/500/502/503/504 answers are retried
+ * `ConnectionError` when no answer came and `IncompleteAnswerError` when one other than a 201 came without its whole body. With `retries`, 429/500/502/503/504 answers are retried
  * exactly as the SDK's `retry.Config` does: waits from `retry-after-ms`/`Retry-After`, else jittered
  * exponential backoff, until `maxElapsedTimeMs` has passed.
  * @example
@@ -302,7 +309,7 @@ export async function inviteUser (options: InviteUserOptions): Promise<InviteUse
   let next = 0
   for (;;) {
     attempts++
-    let answer: Exchange | undefined
+    let answer: Answer | undefined
     let failure: ConnectionError | undefined
     try {
       answer = await send(url, options)

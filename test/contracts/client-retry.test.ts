@@ -1,7 +1,8 @@
+import { createServer, type AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
 import { MockAgent } from 'undici'
 import {
-  backoffInterval, ConnectionError, DEFAULT_BACKOFF, inviteUser, parseRetryAfter, RateLimitedError, RETRY_STATUSES, retryWaitFromHeaders, SDKError,
+  backoffInterval, ConnectionError, DEFAULT_BACKOFF, IncompleteAnswerError, inviteUser, parseRetryAfter, RateLimitedError, RETRY_STATUSES, retryWaitFromHeaders, SDKError,
   type BackoffStrategy, type RetryConfig
 } from '../../contracts/client.js'
 import { build, listen } from '../helpers/app.js'
@@ -187,4 +188,49 @@ t.test('RateLimitedError.retryAfterMs is undefined without Retry-After', async (
   const error = await inviteUser({ baseUrl: ORIGIN, token: 't', email: 'a@example.com', dispatcher: agent }).catch((e: unknown) => e) as RateLimitedError
   t.type(error, RateLimitedError)
   t.equal(error.retryAfterMs, undefined)
+})
+
+/**
+ * A loopback server that answers each request with `answers[n]`: its status line and headers, then a
+ * body announced as 100 bytes of which `sent` come before the socket closes (or, with `hold`, stays open).
+ */
+async function cutShort (t: Test, answers: Array<{ status: string, sent: string, hold?: boolean }>): Promise<string> {
+  let served = 0
+  const server = createServer((socket) => {
+    socket.once('data', () => {
+      const answer = answers[Math.min(served++, answers.length - 1)]!
+      const length = answer.status.startsWith('201') && answer.sent === '' ? 0 : 100
+      socket.write(`HTTP/1.1 ${answer.status}\r\ncontent-type: application/problem+json\r\ncontent-length: ${length}\r\n\r\n${answer.sent}`)
+      if (answer.hold !== true && length > 0) socket.destroy()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.close() })
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+t.test('a body cut short: the SDK drains a 201 and ignores it, fails any other answer when it reads it, and retries on the status alone', async (t) => {
+  const created = await cutShort(t, [{ status: '201 Created', sent: '{"sta' }])
+  t.equal((await inviteUser({ baseUrl: created, token: 't', email: 'a@example.com' })).statusCode, 201)
+
+  const badRequest = await cutShort(t, [{ status: '400 Bad Request', sent: '{"sta' }])
+  const error = await inviteUser({ baseUrl: badRequest, token: 't', email: 'a@example.com' }).catch((e: unknown) => e) as IncompleteAnswerError
+  t.type(error, IncompleteAnswerError)
+  t.equal(error.statusCode, 400)
+  t.equal(error.code, 'UND_ERR_SOCKET')
+  t.equal(error.receivedBytes, 5)
+
+  const unavailable = await cutShort(t, [{ status: '503 Service Unavailable', sent: '{"sta' }, { status: '201 Created', sent: '' }])
+  const clock = pinned()
+  const retried = await inviteUser({ baseUrl: unavailable, token: 't', email: 'a@example.com', retries: config(clock) })
+  t.equal(retried.attempts, 2, 'the 503 is retried though its body never came whole')
+  t.same(clock.waits, [100])
+})
+
+t.test('a body cut short by the caller\'s signal rejects with the abort, not an IncompleteAnswerError', async (t) => {
+  const held = await cutShort(t, [{ status: '400 Bad Request', sent: '{"sta', hold: true }])
+  const controller = new AbortController()
+  // The answer's head arrives at once; its body never ends, so the abort lands while it is read.
+  setTimeout(() => controller.abort(new Error('stop')), 50)
+  await t.rejects(inviteUser({ baseUrl: held, token: 't', email: 'a@example.com', signal: controller.signal }), { message: 'stop' })
 })

@@ -3,10 +3,13 @@
 # Module downloads come from the Go module proxy only; the build cache may live in a temp folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+root="$PWD"
+# GO_BIN is where go is looked for when it is not on PATH.
+go_fallback="${GO_BIN:-/usr/local/go/bin/go}"
 go_bin="$(command -v go || true)"
-if [ -z "$go_bin" ] && [ -x /usr/local/go/bin/go ]; then go_bin=/usr/local/go/bin/go; fi
+if [ -z "$go_bin" ] && [ -x "$go_fallback" ]; then go_bin="$go_fallback"; fi
 if [ -z "$go_bin" ]; then
-  echo 'test:sdk: go is not installed (neither on PATH nor at /usr/local/go/bin/go)' >&2
+  echo "test:sdk: go is not installed (neither on PATH nor at $go_fallback)" >&2
   exit 1
 fi
 npm run --silent build
@@ -16,5 +19,7 @@ mock=$!
 trap 'kill "$mock" 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 1 100); do grep -q 'listening on' "$log" && break; sleep 0.1; done
 url="$(grep -o 'listening on http://[0-9.:]*' "$log" | grep -o 'http://.*')"
-cd test/sdk/go
+cd "${SDK_GO_DIR:-test/sdk/go}"
 MOCK_URL="$url" GOPROXY=https://proxy.golang.org GOFLAGS=-mod=readonly "$go_bin" test -count=1 ./...
+# Both ways in: the SDK unchanged through --proxy, and the programs in docs/go-sdk.md as they stand.
+"$root/test/sdk/ways-in.sh" "$go_bin" "$PWD"

@@ -12,6 +12,8 @@ if [ -z "$go_bin" ]; then
   echo "test:sdk: go is not installed (neither on PATH nor at $go_fallback)" >&2
   exit 1
 fi
+# --latest: the same suite against the newest sdk-konnect-go, in a temp copy of the module.
+if [ "${1:-}" = --latest ]; then exec test/sdk/latest.sh "$go_bin"; fi
 npm run --silent build
 log="$(mktemp)"
 node dist/server/server.js --port 0 > "$log" 2>&1 &

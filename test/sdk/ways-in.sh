@@ -25,7 +25,7 @@ start_mock() {
   shift
   node dist/server/server.js --port 0 --log-level warn --ca-dir "$work/ca" "$@" > "$log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 1 100); do grep -q '^proxy for ' "$log" && break; sleep 0.1; done
+  for _ in $(seq 1 100); do grep -qs '^proxy for ' "$log" && break; sleep 0.1; done
   url="$(grep -o 'listening on http://[0-9.:]*' "$log" | grep -o 'http://.*' || true)"
   proxy_env="$(grep '^proxy for ' "$log" | grep -o 'HTTPS_PROXY=.*' || true)"
   if [ -z "$url" ] || [ -z "$proxy_env" ]; then
@@ -35,9 +35,26 @@ start_mock() {
   fi
 }
 
-# proxied_count <url>: how many journal entries came through the proxy.
-proxied_count() {
-  node -e "fetch(process.argv[1] + '/__mock/requests').then((r) => r.json()).then((j) => console.log(j.requests.filter((e) => e.via === 'proxy').length))" "$1"
+# last_seq <url>: the journal's newest entry number (0 when empty).
+last_seq() {
+  node -e "fetch(process.argv[1] + '/__mock/requests').then((r) => r.json()).then((j) => console.log(j.requests.at(-1)?.seq ?? 0))" "$1"
+}
+
+# sdk_requests <url> <after seq> <proxy|direct>: fails unless the journal holds requests after that
+# entry, all with the SDK's own headers (Konnect's Host, its User-Agent, Accept and Content-Type), and
+# all through the proxy or none.
+sdk_requests() {
+  node -e "
+    const [url, after, way] = process.argv.slice(1)
+    fetch(url + '/__mock/requests').then((r) => r.json()).then(({ requests }) => {
+      const mine = requests.filter((e) => e.seq > Number(after))
+      const wrong = mine.filter((e) => e.headers.host !== 'global.api.konghq.com' || !e.headers['user-agent']?.startsWith('speakeasy-sdk/go ') ||
+        e.headers.accept !== 'application/problem+json' || e.headers['content-type'] !== 'application/json' || (e.via === 'proxy') !== (way === 'proxy'))
+      if (mine.length === 0 || wrong.length > 0) {
+        console.error('no request, or not the SDK\'s own ' + way + ':', JSON.stringify(wrong[0] ?? mine))
+        process.exit(1)
+      }
+    })" "$@"
 }
 
 echo 'test:sdk: the SDK unchanged, through HTTPS_PROXY and SSL_CERT_FILE'
@@ -74,23 +91,21 @@ for n in $(seq 1 "$programs"); do
   sed 's|^module .*|module docsprogram|' "$module/go.mod" > "$prog/go.mod"
   cp "$module/go.sum" "$prog/go.sum"
   (cd "$prog" && "$go_bin" build -o prog .) || { echo "test:sdk: $page: program $n does not build" >&2; exit 1; }
-  before="$(proxied_count "$url")"
+  before="$(last_seq "$url")"
   if grep -q 'sdkkonnectgo\.WithClient' "$prog/main.go"; then
     how="WithClient, given $url"
     "$prog/prog" "$url" > "$prog/got" || { cat "$prog/got"; echo "test:sdk: $page: program $n failed" >&2; exit 1; }
-    through=0
+    way=direct
   else
     how='unchanged, given HTTPS_PROXY and SSL_CERT_FILE'
     # shellcheck disable=SC2086
     env $proxy_env "$prog/prog" > "$prog/got" || { cat "$prog/got"; echo "test:sdk: $page: program $n failed" >&2; exit 1; }
-    through=1
+    way=proxy
   fi
   if ! diff -u "$work/want-$n" "$prog/got"; then
     echo "test:sdk: $page: program $n ($how) does not print what the page says (diff above: page, then program)" >&2
     exit 1
   fi
-  after="$(proxied_count "$url")"
-  if [ "$through" -eq 1 ] && [ "$after" -eq "$before" ]; then echo "test:sdk: $page: program $n never came through the proxy" >&2; exit 1; fi
-  if [ "$through" -eq 0 ] && [ "$after" -ne "$before" ]; then echo "test:sdk: $page: program $n went through the proxy" >&2; exit 1; fi
+  sdk_requests "$url" "$before" "$way" || { echo "test:sdk: $page: program $n ($how) did not reach the mock as the SDK ($way)" >&2; exit 1; }
   echo "ok  program $n of $page ($how) prints what the page shows"
 done

@@ -119,6 +119,12 @@ func TestThroughProxy(t *testing.T) {
 		return s.Invites.InviteUser(context.Background(), &components.InviteUser{Email: email}, opts...)
 	}
 
+	// Any other host fails at the proxy instead of being reached (.invalid never resolves, so even a
+	// proxy that tunnelled it could not connect anywhere).
+	if res, err := http.Get("https://refused.invalid/"); err == nil || !strings.Contains(err.Error(), "Forbidden") {
+		t.Errorf("a CONNECT to a host the mock does not serve should be refused with 403, got %v %v", res, err)
+	}
+
 	// A 201 from the default behaviour; the same request sent plainly gets the same answer.
 	res, err := invite(sdk("kpat_proxy_created"), "created@example.com")
 	if err != nil || res.StatusCode != 201 {

@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { Email, SessionName } from './formats.js'
+import { ResponseViolationSchema } from './assert.js'
 
 /** The prefix of every admin route. */
 export const ADMIN_PREFIX = '/__mock'
@@ -161,7 +162,7 @@ export const ViolationsQuery = Type.Object({ after: Type.Optional(Type.String({ 
 export type ViolationsQuery = Static<typeof ViolationsQuery>
 
 /** One way an answer broke its contract. */
-export const ResponseViolationView = Type.Object({ path: Type.String(), expected: Type.String(), got: Type.String() })
+export const ResponseViolationView = ResponseViolationSchema
 
 /**
  * `GET /__mock/violations`: the upstream (`null` when invites are not passed through), how many of its

@@ -4,20 +4,21 @@
  * found. Works with plain `node:assert`, tap, `app.inject()` responses, undici and `fetch`.
  */
 import { AssertionError } from 'node:assert'
-import type { TSchema } from '@sinclair/typebox'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors'
 import { contractForStatus, contracts, PROBLEM_JSON, type ContractName } from './schemas.js'
 import { compile } from './validate.js'
 import { isObject as isRecord } from './internal/object.js'
 import { isJsonType } from './internal/json.js'
 
-/** One way an answer breaks its contract. */
-export interface ResponseViolation {
+/** One way an answer breaks its contract; the admin API lists them in this shape too. */
+export const ResponseViolationSchema = Type.Object({
   /** JSON pointer into `{ status, headers, body }`: `/status`, `/headers/retry-after`, `/body/invalid_parameters/0/rule`. */
-  path: string
-  expected: string
-  got: string
-}
+  path: Type.String(),
+  expected: Type.String(),
+  got: Type.String()
+})
+export type ResponseViolation = Static<typeof ResponseViolationSchema>
 
 /** Headers as `app.inject()`, undici (`IncomingHttpHeaders`) or `fetch` (`Headers`) give them. */
 export type HeadersLike = Headers | Record<string, string | string[] | number | undefined>
@@ -53,7 +54,7 @@ export interface Expectation {
 }
 
 /** How a required header must read: whole seconds or an HTTP date, or a non-negative integer. */
-export type HeaderRule = 'seconds-or-date' | 'integer'
+type HeaderRule = 'seconds-or-date' | 'integer'
 
 const RATE_LIMIT_HEADERS: Record<string, HeaderRule> = {
   'retry-after': 'seconds-or-date',

@@ -5,10 +5,11 @@
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import { request, type Dispatcher } from 'undici'
-import { bodyViolations, formatViolation, mediaTypeOf, normalizeHeaders, type ResponseViolation } from './assert.js'
+import { bodyViolations, formatViolation, mediaTypeOf, normalizeHeaders, type ResponseContract, type ResponseViolation } from './assert.js'
 import { INVITES_PATH } from './headers.js'
+import type { Exchange } from './internal/exchange.js'
 import {
-  contracts, PROBLEM_JSON,
+  contractForStatus, contracts, PROBLEM_JSON,
   type BadRequestError as BadRequestBody, type ConflictError as ConflictBody, type RateLimitedError as RateLimitedBody
 } from './schemas.js'
 
@@ -138,11 +139,12 @@ export class ConnectionError extends Error {
   }
 }
 
-const typedErrors = {
-  400: { contract: 'BadRequestError', ErrorClass: BadRequestError },
-  409: { contract: 'ConflictError', ErrorClass: ConflictError },
-  429: { contract: 'RateLimitedError', ErrorClass: RateLimitedError }
-} as const
+/** The statuses the SDK has a typed error for; their contracts are `contractForStatus`'s. */
+const typedErrors: Readonly<Record<number, typeof BadRequestError | typeof ConflictError | typeof RateLimitedError>> = {
+  400: BadRequestError,
+  409: ConflictError,
+  429: RateLimitedError
+}
 
 const RFC1123 = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) [A-Z]{3,5}$/
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
@@ -186,9 +188,7 @@ export function backoffInterval (backoff: BackoffStrategy, attempt: number, rand
   return Math.min(interval <= 0 ? backoff.initialIntervalMs : interval, backoff.maxIntervalMs)
 }
 
-interface Answer { statusCode: number, headers: Record<string, string>, text: string }
-
-async function send (url: string, options: InviteUserOptions): Promise<Answer> {
+async function send (url: string, options: InviteUserOptions): Promise<Exchange> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: `${PROBLEM_JSON}, application/json`, ...options.headers }
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
   let response: Dispatcher.ResponseData
@@ -208,23 +208,24 @@ async function send (url: string, options: InviteUserOptions): Promise<Answer> {
 }
 
 /** Maps an answer to the result or the error the SDK would give. */
-function mapAnswer (answer: Answer, attempts: number): InviteUserResult {
+function mapAnswer (answer: Exchange, attempts: number): InviteUserResult {
   const { statusCode, headers, text } = answer
   const contentType = headers['content-type']
   if (statusCode === 201) return { statusCode, headers, attempts }
-  const typed = typedErrors[statusCode as keyof typeof typedErrors]
-  if (typed !== undefined) {
+  const ErrorClass = typedErrors[statusCode]
+  if (ErrorClass !== undefined) {
+    const contract = contractForStatus[statusCode] as ResponseContract
     if (mediaTypeOf(contentType) !== PROBLEM_JSON) throw new SDKError('unknown content-type received', statusCode, headers, contentType, text)
     let body: unknown
     try {
       body = JSON.parse(text)
     } catch {
-      throw new ContractViolationError(typed.contract, statusCode, headers, contentType,
+      throw new ContractViolationError(contract, statusCode, headers, contentType,
         [{ path: '', expected: 'a JSON document', got: text === '' ? '(empty)' : JSON.stringify(text.slice(0, 60)) }], text)
     }
-    const violations = bodyViolations(contracts[typed.contract], body)
-    if (violations.length > 0) throw new ContractViolationError(typed.contract, statusCode, headers, contentType, violations, text)
-    throw new typed.ErrorClass(statusCode, headers, contentType!, body as never)
+    const violations = bodyViolations(contracts[contract], body)
+    if (violations.length > 0) throw new ContractViolationError(contract, statusCode, headers, contentType, violations, text)
+    throw new ErrorClass(statusCode, headers, contentType!, body as never)
   }
   if (statusCode >= 400 && statusCode < 600) throw new SDKError('API error occurred', statusCode, headers, contentType, text)
   throw new SDKError('unknown status code returned', statusCode, headers, contentType, text)
@@ -273,7 +274,7 @@ export async function inviteUser (options: InviteUserOptions): Promise<InviteUse
   let next = 0
   for (;;) {
     attempts++
-    let answer: Answer | undefined
+    let answer: Exchange | undefined
     let failure: ConnectionError | undefined
     try {
       answer = await send(url, options)

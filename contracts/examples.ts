@@ -172,3 +172,6 @@ export const forbiddenExamples: ReadonlyArray<DocumentedExample<ForbiddenError>>
     }
   }
 ]
+
+/** Every documented example of the operation, the invite's twelve first, then the 401's and the 403s. */
+export const documentedExamples: ReadonlyArray<DocumentedExample<unknown>> = [...inviteExamples, unauthorizedExample, ...forbiddenExamples]

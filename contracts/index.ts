@@ -67,11 +67,24 @@ export type {
   RequestsQuery, RequestsResponse, ScenarioChange, ScenarioKind, ScenarioListResponse, SessionQuery,
   SetScenarioRequest, StickyView, UserParams, UsersResponse, ViolationsQuery, ViolationsResponse
 } from './admin.js'
-export * from './examples.js'
-export * from './validate.js'
-export * from './client.js'
-export * from './assert.js'
-export * from './runner.js'
-export * from './headers.js'
-export * from './openapi.js'
-export * from './published.js'
+export { inviteExamples, unauthorizedExample, forbiddenExamples, type DocumentedExample } from './examples.js'
+export { checkSchema, checkContract, type Violation } from './validate.js'
+export {
+  inviteUser, DEFAULT_BACKOFF, backoffInterval, retryWaitFromHeaders,
+  SDKError, BadRequestError, ConflictError, RateLimitedError, ContractViolationError, ConnectionError,
+  type BackoffStrategy, type RetryConfig, type InviteUserOptions, type InviteUserResult
+} from './client.js'
+export {
+  checkResponse, assertResponse, conforms, formatViolation,
+  type ResponseViolation, type HeadersLike, type ResponseLike, type ResponseContract
+} from './assert.js'
+export {
+  runContract, readCoverage, RunnerError, NoAnswerError,
+  type RunOptions, type RunViolation, type CheckReport, type RunReport, type CoverageExample, type CoverageReport
+} from './runner.js'
+export { INVITES_PATH, SCENARIO_HEADER, SESSION_HEADER, DELAY_HEADER, SERVED_HEADER, ADMIN_TOKEN_HEADER } from './headers.js'
+export { loadOpenApi, resolveRefs, normalizeSchema, diffJson, type Json, type JsonDifference } from './openapi.js'
+export {
+  publishedContract, snapshotOpenApi, mockContract, contractDrift, formatDifference,
+  type PublishedMedia, type PublishedResponse, type PublishedContract, type ContractDifference
+} from './published.js'

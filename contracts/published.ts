@@ -4,7 +4,7 @@
  * kept), made from a Konnect Identity OpenAPI document, and the drift between any such document
  * and what the mock serves.
  */
-import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
+import { documentedExamples } from './examples.js'
 import { diffJson, normalizeSchema, pointer, resolveRefs, type Json } from './openapi.js'
 import { contractForStatus, contracts, InviteUserRequest, PROBLEM_JSON } from './schemas.js'
 import snapshot from './published.json' with { type: 'json' }
@@ -138,7 +138,7 @@ const canonical = (schema: unknown): Json => normalizeSchema(JSON.parse(JSON.str
  * @example Object.keys(mockContract().responses) // ['201', '400', '401', '403', '409', '429']
  */
 export function mockContract (): Omit<PublishedContract, 'source' | 'schemas'> {
-  const examples = [...inviteExamples, unauthorizedExample, ...forbiddenExamples]
+  const examples = documentedExamples
   const responses: Record<string, PublishedResponse> = { 201: { from: '', content: {} } }
   for (const [status, name] of Object.entries(contractForStatus)) {
     responses[status] = {

@@ -9,20 +9,21 @@ import { request, type Dispatcher } from 'undici'
 import { CoverageResponse, ScenarioListResponse, ViolationsResponse, type ListedScenario } from './admin.js'
 import { checkAgainst, expectationFor, normalizeHeaders, preview, type ResponseViolation } from './assert.js'
 import { ADMIN_TOKEN_HEADER, INVITES_PATH, SERVED_HEADER, SESSION_HEADER } from './headers.js'
-import { forbiddenExamples, inviteExamples, unauthorizedExample } from './examples.js'
+import { documentedExamples } from './examples.js'
 import { diffJson, type Json } from './openapi.js'
 import { scenarioExpectation } from './scenario-rule.js'
 import { checkSchema } from './validate.js'
 import { isEmail } from './formats.js'
 import { truncate } from './internal/text.js'
 import { parseJson } from './internal/json.js'
+import type { Exchange } from './internal/exchange.js'
 
 /** Delay asked of the `delay` scenario: enough to go through the delay path, short enough not to slow the run. */
-export const RUNNER_DELAY_MS = 10
+const RUNNER_DELAY_MS = 10
 /** The address the runner invites when a scenario needs one (never sent outside full mode). */
-export const RUNNER_EMAIL = 'contract-runner@example.com'
+const RUNNER_EMAIL = 'contract-runner@example.com'
 /** Token sent when none is given (any token is accepted by the mock unless it runs with --tokens). */
-export const DEFAULT_TOKEN = 'contract-runner'
+const DEFAULT_TOKEN = 'contract-runner'
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 
@@ -80,8 +81,6 @@ export class NoAnswerError extends RunnerError {
     super(message)
   }
 }
-
-interface Exchange { statusCode: number, headers: Record<string, string>, text: string }
 
 interface Client {
   baseUrl: string
@@ -157,7 +156,7 @@ async function upstreamViolations (http: Client, options: RunOptions, since: { a
   return { name: 'upstream', status: 0, ok: violations.length === 0, violations }
 }
 
-const knownExamples = [...inviteExamples, unauthorizedExample, ...forbiddenExamples]
+const knownExamples = documentedExamples
 
 function documentedBodyViolations (scenario: ListedScenario, text: string): ResponseViolation[] {
   if (scenario.kind === 'custom') return []

@@ -4,9 +4,7 @@
  */
 import { isDeepStrictEqual } from 'node:util'
 import { checkAgainst, expectationFor, type ResponseLike, type ResponseViolation } from './assert.js'
-import { forbiddenExamples, inviteExamples, unauthorizedExample, type DocumentedExample } from './examples.js'
-
-const documentedExamples: ReadonlyArray<DocumentedExample<unknown>> = [...inviteExamples, unauthorizedExample, ...forbiddenExamples]
+import { documentedExamples } from './examples.js'
 
 /**
  * Every way an upstream answer breaks the documented contract of its status: the status itself

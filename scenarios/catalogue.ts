@@ -11,8 +11,10 @@ import { SERVED_HEADER } from '../contracts/headers.js'
 import { kebab, truncate } from '../contracts/internal/text.js'
 import { fixedRenderer, jsonRenderer, wireType, type Renderer } from './render.js'
 import { scenarioViolations } from '../contracts/scenario-rule.js'
+import type { ScenarioKind } from '../contracts/admin.js'
 
-export type ScenarioKind = 'documented' | 'behaviour' | 'custom'
+/** Where a scenario comes from; the admin API's schema is the one definition. */
+export type { ScenarioKind }
 
 export interface ScenarioDefinition {
   id: string

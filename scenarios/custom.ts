@@ -12,7 +12,7 @@ import { yaml } from './yaml.js'
 import { builtInScenarios, compileScenario, ScenarioError, type ScenarioDefinition } from './catalogue.js'
 
 /** The longest delay a custom scenario may carry (the largest `--max-delay`). */
-export const MAX_CUSTOM_DELAY_MS = 600_000
+const MAX_CUSTOM_DELAY_MS = 600_000
 /** Headers the server writes itself (framing, connection, the served scenario): a scenario may not set them. */
 const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', SERVED_HEADER])
 
@@ -106,11 +106,20 @@ export function parseScenarios (text: string, file: string): ScenarioDefinition[
  * @example loadScenariosFile('./scenarios.yaml')
  */
 export function loadScenariosFile (file: string): ScenarioDefinition[] {
-  let text: string
+  return parseScenarios(readScenariosText(file)!, file)
+}
+
+/**
+ * A scenarios file's text. A file that cannot be read is a ScenarioFileError naming the reason,
+ * except a missing one when `missingOk` (the recorder starts such a file): then undefined.
+ * @example readScenariosText('./recorded.yaml', true) // undefined before the first recording
+ */
+export function readScenariosText (file: string, missingOk = false): string | undefined {
   try {
-    text = readFileSync(file, 'utf8')
+    return readFileSync(file, 'utf8')
   } catch (error) {
-    throw new ScenarioFileError(`${file}: cannot read it (${String((error as NodeJS.ErrnoException).code)})`)
+    const code = (error as NodeJS.ErrnoException).code
+    if (missingOk && code === 'ENOENT') return undefined
+    throw new ScenarioFileError(`${file}: cannot read it (${String(code)})`)
   }
-  return parseScenarios(text, file)
 }

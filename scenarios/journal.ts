@@ -6,15 +6,20 @@
 import type { ResponseViolation } from '../contracts/assert.js'
 import { parseJson } from '../contracts/internal/json.js'
 
-/** A request as the journal shows it: secrets redacted. */
-export interface JournalEntry {
+/** What every listed exchange starts with: its number, when it was answered, the request line, the status. */
+export interface ExchangeHead {
   seq: number
+  /** ISO 8601. */
   time: string
   method: string
   url: string
+  status: number
+}
+
+/** A request as the journal shows it: secrets redacted. */
+export interface JournalEntry extends ExchangeHead {
   session: string | null
   scenario: string
-  status: number
   /** How long the answer was held back by a delay, in ms (0 when sent at once). */
   heldMs: number
   headers: Record<string, string>
@@ -30,7 +35,7 @@ export interface JournalEntry {
 }
 
 /** What an entry did not keep: header lines and their characters, characters of the URL. */
-export interface Cut {
+interface Cut {
   headers?: number
   headerBytes?: number
   urlChars?: number

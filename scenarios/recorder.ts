@@ -6,12 +6,11 @@
  * before anything reaches the file.
  */
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { rename, unlink, writeFile } from 'node:fs/promises'
 import { mediaTypeOf } from '../contracts/assert.js'
 import { kebab } from '../contracts/internal/text.js'
 import { builtInScenarios, compileScenario } from './catalogue.js'
-import { parseScenarios, ScenarioFileError, type CustomScenario } from './custom.js'
+import { parseScenarios, readScenariosText, type CustomScenario } from './custom.js'
 import { yaml } from './yaml.js'
 import { isSecretName, queryText, REDACTED, splitQuery } from './redact.js'
 import { isJsonType } from '../contracts/internal/json.js'
@@ -33,15 +32,9 @@ export interface RecordedAnswer {
 interface Loaded { items: CustomScenario[], document: boolean }
 
 function load (file: string): Loaded {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], document: !isJson(file) }
-    throw new ScenarioFileError(`${file}: cannot read it (${String((error as NodeJS.ErrnoException).code)})`)
-  }
-  // An empty file is a fresh start; anything else must already load with --scenarios-file.
-  if (text.trim() === '') return { items: [], document: !isJson(file) }
+  const text = readScenariosText(file, true)
+  // A missing or empty file is a fresh start; anything else must already load with --scenarios-file.
+  if (text === undefined || text.trim() === '') return { items: [], document: !isJson(file) }
   parseScenarios(text, file)
   const data = (isJson(file) ? JSON.parse(text) : yaml().parse(text)) as CustomScenario[] | { scenarios: CustomScenario[] }
   return Array.isArray(data) ? { items: data, document: false } : { items: data.scenarios, document: true }

@@ -35,7 +35,7 @@ export const isSecretName = secretNames()
 export const NAMES_REMEMBERED = 1000
 
 /** A message, or the parts of one, to show without its secrets. */
-export interface Redactable {
+interface Redactable {
   /** A request target (`/path?query`) or an absolute URL. */
   url?: string
   /** Header values by lower-case name. */

@@ -41,9 +41,9 @@ export interface StateOptions {
 
 export const DEFAULT_JOURNAL_LIMIT = 1000
 /** Pending invites kept before the oldest is forgotten (keeps memory flat under load). */
-export const DEFAULT_MAX_INVITES = 10_000
+const DEFAULT_MAX_INVITES = 10_000
 /** Tokens whose rate window is tracked at once; the least recently seen is dropped beyond it. */
-export const DEFAULT_MAX_RATE_KEYS = 10_000
+const DEFAULT_MAX_RATE_KEYS = 10_000
 /** Sessions with a scenario at once; setting one more is refused (a 409) rather than dropping another's. */
 export const DEFAULT_MAX_SESSIONS = 1000
 /** Active users at once; seeding one more is refused (a 409). */

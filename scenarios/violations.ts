@@ -3,18 +3,13 @@
  * last, each with the request it answered.
  */
 import type { ResponseViolation } from '../contracts/assert.js'
+import type { ExchangeHead } from './journal.js'
 
 /** Answers with violations kept before the oldest is forgotten. */
-export const DEFAULT_VIOLATIONS_LIMIT = 200
+const DEFAULT_VIOLATIONS_LIMIT = 200
 
-/** One upstream answer that broke its contract. */
-export interface ViolationReport {
-  seq: number
-  time: string
-  method: string
-  url: string
-  /** The status the upstream answered with. */
-  status: number
+/** One upstream answer that broke its contract (`status` is the upstream's). */
+export interface ViolationReport extends ExchangeHead {
   violations: ResponseViolation[]
 }
 

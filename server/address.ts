@@ -5,11 +5,13 @@
 import { isIP } from 'node:net'
 
 /**
- * Whether a host only accepts connections from this machine.
+ * Whether a host only accepts connections from this machine: `localhost`, 127.0.0.0/8 or `::1`,
+ * written bare or in brackets as URLs and Host headers carry it.
  * @example isLoopback('127.0.0.1') // true
+ * @example isLoopback('[::1]') // true
  */
 export function isLoopback (host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'))
+  return host === 'localhost' || host === '::1' || host === '[::1]' || (isIP(host) === 4 && host.startsWith('127.'))
 }
 
 /**

@@ -24,7 +24,7 @@ import { notFound, sendProblem } from './errors.js'
 export { ADMIN_PREFIX } from '../contracts/admin.js'
 
 /** The media type of `GET /__mock/ca.pem`. */
-export const CA_PEM_TYPE = 'application/x-pem-file'
+const CA_PEM_TYPE = 'application/x-pem-file'
 
 export interface AdminOptions {
   /** Require this `X-Mock-Admin-Token` on every admin call. */

@@ -12,15 +12,8 @@ import { allowedHost, corsOrigin } from './guard.js'
 import { checkUpstreamUrl, DEFAULT_UPSTREAM_TIMEOUT_MS } from './upstream.js'
 import { interceptHost, tunnelEntry } from './proxy-hosts.js'
 
-// The names the defaults had before they were gathered in DEFAULTS; kept for importers.
-export const DEFAULT_PORT = DEFAULTS.port
-export const DEFAULT_HOST = DEFAULTS.host
-export const DEFAULT_BODY_LIMIT = DEFAULTS.bodyLimit
-export const DEFAULT_REQUEST_TIMEOUT_MS = DEFAULTS.requestTimeout
-export const DEFAULT_HEADERS_TIMEOUT_MS = DEFAULTS.headersTimeout
-export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = DEFAULTS.keepAliveTimeout
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-export type LogLevel = typeof LOG_LEVELS[number]
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+type LogLevel = typeof LOG_LEVELS[number]
 
 export interface Config {
   port: number

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
 
-export const DASHBOARD_PATH = '/'
+const DASHBOARD_PATH = '/'
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -27,7 +27,7 @@ const SECURITY_HEADERS = {
 }
 
 /** Path → [media type, file under `dashboard/`, next to this module in the sources and in `dist`] of every asset. */
-export const DASHBOARD_ASSETS: Readonly<Record<string, readonly [string, string]>> = {
+const DASHBOARD_ASSETS: Readonly<Record<string, readonly [string, string]>> = {
   [DASHBOARD_PATH]: ['text/html; charset=utf-8', 'index.html'],
   '/dashboard.js': ['text/javascript; charset=utf-8', 'dashboard.js'],
   '/dashboard.css': ['text/css; charset=utf-8', 'dashboard.css'],

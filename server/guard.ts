@@ -6,12 +6,14 @@
  * with CORS headers; any other browser request is a 403 that serves and counts nothing.
  */
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http'
-import { isIP, isIPv4, Socket } from 'node:net'
+import { isIP, Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { badRequest, problem, problemOutcome } from '../scenarios/outcome.js'
 import { INVITES_PATH } from '../contracts/headers.js'
 import { truncate } from '../contracts/internal/text.js'
+import { parseUrl } from '../contracts/internal/url.js'
+import { isLoopback } from './address.js'
 import { sendProblem } from './errors.js'
 import { writeOutcome } from './reply.js'
 
@@ -23,11 +25,11 @@ export interface GuardOptions {
 }
 
 /** Request headers a browser may send to the invites endpoint (the preflight's allow list). */
-export const CORS_ALLOW_HEADERS = 'authorization, content-type, x-mock-scenario, x-mock-session, x-mock-delay, prefer'
+const CORS_ALLOW_HEADERS = 'authorization, content-type, x-mock-scenario, x-mock-session, x-mock-delay, prefer'
 /** Answer headers a page may read. */
 export const CORS_EXPOSE_HEADERS = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, X-Mock-Scenario-Served'
 /** Seconds a browser may cache a preflight answer. */
-export const CORS_MAX_AGE_S = 600
+const CORS_MAX_AGE_S = 600
 
 /**
  * A `Host` value's name, lower-cased, without port or trailing dot, IPv6 in brackets; `null` when
@@ -79,12 +81,8 @@ export function allowedHost (value: string): string | { error: string } {
  */
 export function corsOrigin (value: string): string | { error: string } {
   const problem = { error: `expected an origin like http://localhost:5173, got "${value}"` }
-  let url: URL
-  try {
-    url = new URL(value.trim())
-  } catch {
-    return problem
-  }
+  const url = parseUrl(value)
+  if (url === undefined) return problem
   const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === ''
   return bare && (url.protocol === 'http:' || url.protocol === 'https:') ? url.origin : problem
 }
@@ -95,11 +93,6 @@ export function corsOrigin (value: string): string | { error: string } {
  */
 function inProcess (request: FastifyRequest): boolean {
   return !(request.raw.socket instanceof Socket)
-}
-
-/** Whether a name from `hostName` is this machine's loopback: `localhost`, 127.0.0.0/8 or `[::1]`. */
-function isLoopbackName (name: string): boolean {
-  return name === 'localhost' || name === '[::1]' || (isIPv4(name) && name.startsWith('127.'))
 }
 
 const PREFLIGHT_HEADERS = {
@@ -141,7 +134,7 @@ export function createGuard (options: Required<GuardOptions>): Guard {
 
   const hostAllowed = (host: string): boolean => {
     const name = hostName(host)
-    return name !== null && (isLoopbackName(name) || names.has(name))
+    return name !== null && (isLoopback(name) || names.has(name))
   }
   // The page's own origin: what a browser sends for the dashboard's writes to the admin API.
   const ownOrigin = (origin: string, host: string): boolean => {

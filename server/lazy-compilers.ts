@@ -1,7 +1,7 @@
 /**
  * Fastify's own schema compilers (Ajv for requests, fast-json-stringify for answers), loaded and
  * run the first time a route with a schema is called instead of while the server starts. Only the
- * admin API has schemas, and most runs call it a few times or never, so a start-up no longer pays
+ * admin API has schemas, and most runs call it a few times or never, so a start-up does not pay
  * for loading Ajv and compiling every admin schema (docs/performance.md#start-up). The compilers,
  * their options (`ajv` and `serializerOpts` of `Fastify()`) and their errors are Fastify's.
  */
@@ -53,4 +53,4 @@ const buildSerializer: SerializerFactory = (externalSchemas, options) => {
  * The `schemaController.compilersFactory` option of `Fastify()` that defers loading and compiling.
  * @example Fastify({ schemaController: { compilersFactory: lazyCompilers } })
  */
-export const lazyCompilers = { buildValidator, buildSerializer }
+export const lazyCompilers: { buildValidator: ValidatorFactory, buildSerializer: SerializerFactory } = { buildValidator, buildSerializer }

@@ -16,9 +16,11 @@ import type { MockContext } from './context.js'
 import { SERVED_HEADER } from '../contracts/headers.js'
 import { sendOutcome } from './reply.js'
 import { parseJson } from '../contracts/internal/json.js'
+import { parseUrl } from '../contracts/internal/url.js'
+import { isLoopback } from './address.js'
 
 /** The id reported in `X-Mock-Scenario-Served` for an answer of the upstream. */
-export const UPSTREAM_ID = 'upstream'
+const UPSTREAM_ID = 'upstream'
 /** Milliseconds the upstream gets to answer in full, by default. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
 
@@ -42,22 +44,15 @@ export interface UpstreamOptions {
 // undici takes longer to load than the rest of the mock together, and only `--upstream` needs it.
 const load = createRequire(import.meta.url)
 
-const isLoopbackHost = (host: string): boolean =>
-  host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-
 /**
  * Checks an upstream URL: an http(s) URL, `https:` unless its host is a loopback address. Returns
  * the URL without a trailing slash, or a one-line reason.
  * @example checkUpstreamUrl('http://example.com') // { error: 'expected an https URL (http only for a loopback address), got "http://example.com"' }
  */
 export function checkUpstreamUrl (value: string): { url: string } | { error: string } {
-  let url: URL
-  try {
-    url = new URL(value.trim())
-  } catch {
-    return { error: `expected an https URL, got "${value}"` }
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+  const url = parseUrl(value)
+  if (url === undefined) return { error: `expected an https URL, got "${value}"` }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     return { error: `expected an https URL (http only for a loopback address), got "${value}"` }
   }
   if (url.username !== '' || url.password !== '') return { error: 'the URL must not carry credentials: clients send their own Authorization' }

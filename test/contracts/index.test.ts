@@ -70,3 +70,13 @@ t.test('the package exports its two entry points and nothing under dist/', async
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> }
   t.same(Object.keys(pkg.exports).sort(), ['./contracts', './package.json', './server'])
 })
+
+t.test('the kit exports what its docs name, not its internals', async (t) => {
+  for (const name of ['preview', 'pointer', 'compile', 'normalizeHeaders', 'expectationFor', 'mediaTypeOf', 'bodyViolations', 'checkAgainst', 'describeSchema', 'parseRetryAfter', 'RETRY_STATUSES']) {
+    t.notOk(name in kit, `${name} stays inside the kit`)
+  }
+  const docs = readFileSync(new URL('../../docs/contract-kit.md', import.meta.url), 'utf8')
+  for (const [, names] of docs.matchAll(/import \{([^}]+)\} from 'konnect-invites-mock\/contracts'/g)) {
+    for (const name of names!.split(',').map((part) => part.trim())) t.ok(name in kit, `docs/contract-kit.md imports ${name}, which the kit exports`)
+  }
+})

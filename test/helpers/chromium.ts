@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
 import type { Test } from 'tap'
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 
 /** Starts Chromium with no background traffic of its own (plus `args`), closed when the test ends. */
 export async function launchChromium (t: Test, args: readonly string[] = []): Promise<Browser> {

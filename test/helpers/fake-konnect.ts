@@ -32,7 +32,7 @@ const badRequest = (field: string, reason: string, rule?: string): Answer => ({
 })
 
 /** The fake's catalogue: what its `/__mock/scenarios` lists and what each answers. */
-export const fakeScenarios: Record<string, { title: string, kind: string, answer: () => Answer }> = {
+const fakeScenarios: Record<string, { title: string, kind: string, answer: () => Answer }> = {
   'user-is-already-active': { title: 'User is Already Active', kind: 'documented', answer: () => ({ status: 409, headers: PROBLEM, body: example('User is Already Active') }) },
   'rate-limited': {
     title: 'Rate Limited',

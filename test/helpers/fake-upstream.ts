@@ -13,7 +13,7 @@ export interface RawAnswer {
   body: string
 }
 
-export interface Received {
+interface Received {
   method: string
   url: string
   rawHeaders: string[]

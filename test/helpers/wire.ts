@@ -7,7 +7,7 @@ import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 
 /** Longest a raw exchange may take before it counts as a hang. */
-export const HANG_MS = 5000
+const HANG_MS = 5000
 
 export interface RawAnswer {
   status: number

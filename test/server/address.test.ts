@@ -9,6 +9,6 @@ t.test('listenUrl brackets IPv6 addresses', async (t) => {
 })
 
 t.test('isLoopback knows the names and addresses only this machine reaches', async (t) => {
-  for (const host of ['127.0.0.1', '::1', 'localhost', '127.8.9.10']) t.ok(isLoopback(host), host)
-  for (const host of ['0.0.0.0', '::', '192.168.1.2', '127.example.com']) t.notOk(isLoopback(host), host)
+  for (const host of ['127.0.0.1', '::1', '[::1]', 'localhost', '127.8.9.10']) t.ok(isLoopback(host), host)
+  for (const host of ['0.0.0.0', '::', '192.168.1.2', '127.example.com', '[::2]', '127.0.0.1.nip.io']) t.notOk(isLoopback(host), host)
 })

@@ -2,7 +2,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { isLoopback } from '../../server/address.js'
 import { main } from '../../server/cli.js'
-import { DEFAULT_HOST } from '../../server/config.js'
+import { DEFAULTS } from '../../server/defaults.js'
 import { build, assertProblem } from '../helpers/app.js'
 
 const ADMIN_CALLS = [
@@ -24,7 +24,7 @@ function capture () {
 }
 
 t.test('the server binds 127.0.0.1 unless told otherwise', async (t) => {
-  t.equal(DEFAULT_HOST, '127.0.0.1')
+  t.equal(DEFAULTS.host, '127.0.0.1')
   const { out, err, io } = capture()
   const app = await main(['--port', '0', '--log-level', 'silent'], {}, io) as FastifyInstance
   t.teardown(() => app.close())

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ConfigError, DEFAULT_BODY_LIMIT, defaultConfig, helpText, OPTIONS, parseConfig } from '../../server/config.js'
+import { ConfigError, defaultConfig, helpText, OPTIONS, parseConfig } from '../../server/config.js'
 import { DEFAULTS, definedOnly } from '../../server/defaults.js'
 
 t.test('defaults', async (t) => {
@@ -15,7 +15,7 @@ t.test('defaults', async (t) => {
     logLevel: 'info',
     admin: true,
     adminToken: undefined,
-    bodyLimit: DEFAULT_BODY_LIMIT,
+    bodyLimit: DEFAULTS.bodyLimit,
     maxDelayMs: 30_000,
     journalLimit: 1000,
     requestTimeout: 30_000,

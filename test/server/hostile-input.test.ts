@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { DEFAULT_BODY_LIMIT } from '../../server/config.js'
+import { DEFAULTS } from '../../server/defaults.js'
 import { assertHealthy, exchange, parseAnswer } from '../helpers/wire.js'
 import { build, listen, assertProblem } from '../helpers/app.js'
 
@@ -17,10 +17,10 @@ function post (app: FastifyInstance, payload: string | Buffer, headers: Record<s
 t.test('bodies over the limit are 413 problem+json, by default at 64 KiB and as configured', async (t) => {
   const app = build(t)
   const padded = (size: number) => `{"email":"a@example.com","pad":"${'x'.repeat(size - 34)}"}`
-  t.equal(padded(DEFAULT_BODY_LIMIT).length, DEFAULT_BODY_LIMIT)
-  t.equal((await post(app, padded(DEFAULT_BODY_LIMIT))).statusCode, 201, 'exactly the limit is accepted')
-  const over = problemOf(t, await post(app, padded(DEFAULT_BODY_LIMIT + 1)), 413, '64 KiB + 1')
-  t.match(over.detail, `${DEFAULT_BODY_LIMIT} bytes`)
+  t.equal(padded(DEFAULTS.bodyLimit).length, DEFAULTS.bodyLimit)
+  t.equal((await post(app, padded(DEFAULTS.bodyLimit))).statusCode, 201, 'exactly the limit is accepted')
+  const over = problemOf(t, await post(app, padded(DEFAULTS.bodyLimit + 1)), 413, '64 KiB + 1')
+  t.match(over.detail, `${DEFAULTS.bodyLimit} bytes`)
 
   const small = build(t, { bodyLimit: 64 })
   problemOf(t, await post(small, padded(65)), 413, 'bodyLimit 64')

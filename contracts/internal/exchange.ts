@@ -1,0 +1,11 @@
+/**
+ * An answer as the kit's HTTP callers read it off the wire: the typed client and the runner both
+ * work on this one shape.
+ */
+
+/** A status, the headers by lower-case name, and the body as text. */
+export interface Exchange {
+  statusCode: number
+  headers: Record<string, string>
+  text: string
+}

@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { Email, SessionName } from './formats.js'
+import { MAX_SEQUENCE_STEPS } from './limits.js'
 import { ResponseViolationSchema } from './assert.js'
 
 /** The prefix of every admin route. */
@@ -13,11 +14,29 @@ export const ADMIN_PREFIX = '/__mock'
 export const HealthResponse = Type.Object({ status: Type.Literal('ok') })
 export type HealthResponse = Static<typeof HealthResponse>
 
-/** A sticky scenario as shown: `id` is `default` when it forces the default behaviour. */
+/**
+ * One step of a sequence: a scenario for the next `times` matching requests, held back `delayMs`.
+ * Every step but the last has `times`; the last has none and stays until cleared.
+ */
+export const SequenceStep = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  times: Type.Optional(Type.Integer({ minimum: 1 })),
+  delayMs: Type.Optional(Type.Integer({ minimum: 0 }))
+}, { additionalProperties: false })
+export type SequenceStep = Static<typeof SequenceStep>
+
+/**
+ * A sticky scenario as shown: `id` is `default` when it forces the default behaviour. For a
+ * sequence, `id`, `remaining` and `delayMs` are those of the step answering now, `step` (from 1)
+ * of `steps`, and `sequence` lists the steps as set.
+ */
 export const StickyView = Type.Object({
   id: Type.String(),
   remaining: Type.Optional(Type.Integer({ minimum: 1 })),
-  delayMs: Type.Optional(Type.Integer({ minimum: 0 }))
+  delayMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  step: Type.Optional(Type.Integer({ minimum: 1 })),
+  steps: Type.Optional(Type.Integer({ minimum: 1 })),
+  sequence: Type.Optional(Type.Array(SequenceStep))
 })
 export type StickyView = Static<typeof StickyView>
 
@@ -69,8 +88,13 @@ export const ScenarioListResponse = Type.Object({
 })
 export type ScenarioListResponse = Static<typeof ScenarioListResponse>
 
+/**
+ * `PUT /__mock/scenario`: one scenario (`id`, with `times`) or a `sequence` of steps, never both;
+ * `delayMs` holds back every answer (a step's own `delayMs` wins for that step).
+ */
 export const SetScenarioRequest = Type.Object({
-  id: Type.String({ minLength: 1 }),
+  id: Type.Optional(Type.String({ minLength: 1 })),
+  sequence: Type.Optional(Type.Array(SequenceStep, { minItems: 1, maxItems: MAX_SEQUENCE_STEPS })),
   times: Type.Optional(Type.Integer({ minimum: 1 })),
   session: Type.Optional(SessionName),
   delayMs: Type.Optional(Type.Integer({ minimum: 0 }))
@@ -96,6 +120,9 @@ export const JournalEntry = Type.Object({
   heldMs: Type.Number(),
   headers: Type.Record(Type.String(), Type.String()),
   body: Type.Optional(Type.Unknown()),
+  /** The step of the sequence that answered (from 1), of `steps`, when a sequence did. */
+  step: Type.Optional(Type.Integer({ minimum: 1 })),
+  steps: Type.Optional(Type.Integer({ minimum: 1 })),
   /** `proxy` when the request came through a `--proxy` tunnel. */
   via: Type.Optional(Type.Literal('proxy')),
   /** The host the tunnel was opened for, with `via`. */

@@ -51,6 +51,7 @@ export {
   ScenarioChange as ScenarioChangeSchema,
   ScenarioKind as ScenarioKindSchema,
   ScenarioListResponse as ScenarioListResponseSchema,
+  SequenceStep as SequenceStepSchema,
   SessionQuery as SessionQuerySchema,
   SetScenarioRequest as SetScenarioRequestSchema,
   StickyView as StickyViewSchema,
@@ -60,11 +61,11 @@ export {
   ViolationsResponse as ViolationsResponseSchema,
   ADMIN_PREFIX
 } from './admin.js'
-export { LIST_LIMIT, MAX_EMAIL_LENGTH, MAX_PAGE, MAX_SESSION_LENGTH } from './limits.js'
+export { LIST_LIMIT, MAX_EMAIL_LENGTH, MAX_PAGE, MAX_SEQUENCE_STEPS, MAX_SESSION_LENGTH } from './limits.js'
 export { Email as EmailSchema, SessionName as SessionNameSchema, isEmail, isSessionName } from './formats.js'
 export type {
   ActiveScenarios, ActiveUser, CoverageResponse, HealthResponse, InvitesResponse, JournalEntry, NewUserParams,
-  RequestsQuery, RequestsResponse, ScenarioChange, ScenarioKind, ScenarioListResponse, SessionQuery,
+  RequestsQuery, RequestsResponse, ScenarioChange, ScenarioKind, ScenarioListResponse, SequenceStep, SessionQuery,
   SetScenarioRequest, StickyView, UserParams, UsersResponse, ViolationsQuery, ViolationsResponse
 } from './admin.js'
 export { inviteExamples, unauthorizedExample, forbiddenExamples, type DocumentedExample } from './examples.js'

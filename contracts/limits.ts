@@ -11,3 +11,5 @@ export const MAX_SESSION_LENGTH = 200
 export const LIST_LIMIT = 100
 /** Journal pages hold at most this many entries. */
 export const MAX_PAGE = 100
+/** Steps a scenario sequence holds at most (`sequence` on the admin API and in the scenarios file). */
+export const MAX_SEQUENCE_STEPS = 20

@@ -2,14 +2,20 @@
  * Custom scenarios from a JSON or YAML file (`--scenarios-file`). The file is checked as a whole
  * before the server starts: its shape, then its answer by the rule the contract runner applies too:
  * it conforms to the contract of its status (media type included), or it declares `fault: true`.
+ * A file may also set the scenarios served from start-up (`global`, `sessions`), sequences included.
  */
 import { SERVED_HEADER } from '../contracts/headers.js'
 import { readFileSync } from 'node:fs'
 import { Type, type Static } from '@sinclair/typebox'
+import { SetScenarioRequest } from '../contracts/admin.js'
+import { FORMATS, isSessionName } from '../contracts/formats.js'
+import { truncate } from '../contracts/internal/text.js'
 import { checkSchema } from '../contracts/validate.js'
 import type { YAMLError } from 'yaml'
 import { yaml } from './yaml.js'
 import { builtInScenarios, compileScenario, ScenarioError, type ScenarioDefinition } from './catalogue.js'
+import { DEFAULT_MAX_SESSIONS } from './state.js'
+import { checkScenarioBody, type ScenarioBody } from './sticky.js'
 
 /** The longest delay a custom scenario may carry (the largest `--max-delay`). */
 const MAX_CUSTOM_DELAY_MS = 600_000
@@ -34,11 +40,27 @@ export const CustomScenario = Type.Object({
 }, { additionalProperties: false })
 export type CustomScenario = Static<typeof CustomScenario>
 
-const ScenarioList = Type.Array(CustomScenario)
-const ScenarioDocument = Type.Object({ scenarios: ScenarioList }, { additionalProperties: false })
+/** A scenario served from start-up: what `PUT /__mock/scenario` takes (one `id`, or a `sequence`), without `session`. */
+const StartingScenario = Type.Omit(SetScenarioRequest, ['session'])
 
-/** A scenarios file: a list of scenarios, or an object holding them under `scenarios`. */
+const ScenarioList = Type.Array(CustomScenario)
+const ScenarioDocument = Type.Object({
+  scenarios: Type.Optional(ScenarioList),
+  /** Served to every request from start-up, and again after a reset (`--scenario` wins over it). */
+  global: Type.Optional(StartingScenario),
+  /** Served to the requests of each session (`X-Mock-Session`) from start-up, and again after a reset. */
+  sessions: Type.Optional(Type.Record(Type.String(), StartingScenario, { maxProperties: DEFAULT_MAX_SESSIONS }))
+}, { additionalProperties: false })
+
+/** A scenarios file: a list of scenarios, or an object holding them under `scenarios` (and `global`, `sessions`). */
 export const CustomScenarioFile = Type.Union([ScenarioList, ScenarioDocument])
+
+/** What a scenarios file sets up: its custom scenarios, and the scenarios it serves from start-up. */
+export interface ScenarioSetup {
+  scenarios: ScenarioDefinition[]
+  global?: ScenarioBody
+  sessions?: Record<string, ScenarioBody>
+}
 
 export class ScenarioFileError extends Error {
   override name = 'ScenarioFileError'
@@ -67,6 +89,17 @@ function syntaxError (error: Error): string {
  * @example parseScenarios('[{"id":"teapot","title":"Teapot","status":418,"body":{...}}]', 'x.json')
  */
 export function parseScenarios (text: string, file: string): ScenarioDefinition[] {
+  return parseScenarioSetup(text, file).scenarios
+}
+
+/**
+ * Parses and checks a scenarios document with the scenarios it serves from start-up: every id they
+ * name is a built-in one or one of the file's, a sequence holds `times` on every step but the last,
+ * no delay is over `maxDelayMs` (`--max-delay`). Throws a ScenarioFileError naming the file, the
+ * entry and the failing path.
+ * @example parseScenarioSetup('global: { sequence: [{ id: rate-limited, times: 2 }, { id: default }] }', 'x.yaml').global
+ */
+export function parseScenarioSetup (text: string, file: string, maxDelayMs = MAX_CUSTOM_DELAY_MS): ScenarioSetup {
   let data: unknown
   try {
     data = /\.json$/i.test(file) ? JSON.parse(text) : yaml().parse(text)
@@ -78,9 +111,9 @@ export function parseScenarios (text: string, file: string): ScenarioDefinition[
     throw new ScenarioFileError(`${file}: ${locate(data, violation.path)}: ${violation.path || '/'}: ${violation.message}`)
   }
   const prefix = Array.isArray(data) ? '' : '/scenarios'
-  const list = Array.isArray(data) ? data as CustomScenario[] : (data as { scenarios: CustomScenario[] }).scenarios
+  const document = Array.isArray(data) ? { scenarios: data as CustomScenario[] } : data as Static<typeof ScenarioDocument>
   const taken = new Set(builtInScenarios.map((scenario) => scenario.id))
-  return list.map((item, index) => {
+  const scenarios = (document.scenarios ?? []).map((item, index) => {
     if (taken.has(item.id)) throw new ScenarioFileError(`${file}: scenario "${item.id}": ${prefix}/${index}/id: the id is already taken`)
     taken.add(item.id)
     const reserved = Object.keys(item.headers ?? {}).find((name) => RESERVED_HEADERS.has(name.toLowerCase()))
@@ -99,6 +132,24 @@ export function parseScenarios (text: string, file: string): ScenarioDefinition[
     }
     return definition
   })
+  const ids = [...taken]
+  const starting = (where: string, body: ScenarioBody): void => {
+    const problem = checkScenarioBody(body, ids, maxDelayMs)
+    if (problem !== undefined) throw new ScenarioFileError(`${file}: ${where}: ${problem.detail}`)
+  }
+  const setup: ScenarioSetup = { scenarios }
+  if (document.global !== undefined) {
+    starting('global', document.global)
+    setup.global = document.global
+  }
+  if (document.sessions !== undefined) {
+    for (const [name, body] of Object.entries(document.sessions)) {
+      if (!isSessionName(name)) throw new ScenarioFileError(`${file}: session "${truncate(name, 80)}": the name ${FORMATS['session-name'].reason}`)
+      starting(`session "${name}"`, body)
+    }
+    setup.sessions = document.sessions
+  }
+  return setup
 }
 
 /**
@@ -106,7 +157,16 @@ export function parseScenarios (text: string, file: string): ScenarioDefinition[
  * @example loadScenariosFile('./scenarios.yaml')
  */
 export function loadScenariosFile (file: string): ScenarioDefinition[] {
-  return parseScenarios(readScenariosText(file)!, file)
+  return loadScenarioSetup(file).scenarios
+}
+
+/**
+ * Reads a scenarios file with the scenarios it serves from start-up (`global`, `sessions`), their
+ * delays at most `maxDelayMs`.
+ * @example loadScenarioSetup('./scenarios.yaml', 30000).global // { sequence: [...] }
+ */
+export function loadScenarioSetup (file: string, maxDelayMs = MAX_CUSTOM_DELAY_MS): ScenarioSetup {
+  return parseScenarioSetup(readScenariosText(file)!, file, maxDelayMs)
 }
 
 /**

@@ -18,9 +18,10 @@ const FIRST_BYTES_PER_ENTRY = 512
  * `Start` in the ring (a text may wrap around the ring's end) and UTF-8 `Bytes`; the UTF-16 units
  * of its joined headers (`Head`) and of its URL (`Url`), which follow each other in the text with a
  * separator; `Body`: BODY_KEPT when the body ends the text after another separator, NO_BODY, or the
- * size of a body too large to keep; and what was cut of headers and URL.
+ * size of a body too large to keep; what was cut of headers and URL; the `Step` of a sequence that
+ * answered, of `Steps` (0 when none did).
  */
-const enum Field { Seq, At, HeldMs, Status, Start, Bytes, Head, Url, Body, CutHeaders, CutHeaderBytes, CutUrl, Count }
+const enum Field { Seq, At, HeldMs, Status, Start, Bytes, Head, Url, Body, CutHeaders, CutHeaderBytes, CutUrl, Step, Steps, Count }
 const BODY_KEPT = -2
 const NO_BODY = -1
 
@@ -101,6 +102,8 @@ export class Journal {
     numbers[base + Field.CutHeaders] = cutHeaders
     numbers[base + Field.CutHeaderBytes] = cutHeaderBytes
     numbers[base + Field.CutUrl] = cutUrl
+    numbers[base + Field.Step] = record.step ?? 0
+    numbers[base + Field.Steps] = record.steps ?? 0
     // Methods and scenario ids are a handful of long-lived strings; a session is most often the one
     // before it, whose string is kept instead so the new one can die young.
     this.methods[slot] = record.method
@@ -275,6 +278,11 @@ export class Journal {
     if (cutHeaders > 0 || cutUrl > 0) {
       entry.cut = cutHeaders > 0 ? { headers: cutHeaders, headerBytes: numbers[base + Field.CutHeaderBytes]! } : {}
       if (cutUrl > 0) entry.cut.urlChars = cutUrl
+    }
+    const step = numbers[base + Field.Step]!
+    if (step > 0) {
+      entry.step = step
+      entry.steps = numbers[base + Field.Steps]!
     }
     const violations = this.violations[slot]
     if (violations !== undefined) entry.violations = violations

@@ -24,6 +24,9 @@ export interface JournalEntry extends ExchangeHead {
   heldMs: number
   headers: Record<string, string>
   body?: unknown
+  /** The step of the sequence that answered (from 1), of `steps`, when a sequence did. */
+  step?: number
+  steps?: number
   /** How the upstream's answer broke its contract (answers passed through from `--upstream` only). */
   violations?: ResponseViolation[]
   /** `proxy` when the request came through a `--proxy` tunnel. */
@@ -61,6 +64,9 @@ export interface JournalRecord {
   violations?: ResponseViolation[] | undefined
   /** The host of the `--proxy` tunnel the request came through, if it came through one. */
   host?: string | undefined
+  /** The step of the sequence that answered (from 1), of `steps`, when a sequence did. */
+  step?: number | undefined
+  steps?: number | undefined
 }
 
 /** Which entries to read: at most `limit`, only those after `after` (a `seq`), only one session's. */

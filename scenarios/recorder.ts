@@ -29,15 +29,16 @@ export interface RecordedAnswer {
   body: string
 }
 
-interface Loaded { items: CustomScenario[], document: boolean }
+/** The file's scenarios, and the rest of its document (`global`, `sessions`) when it is an object, kept as written. */
+interface Loaded { items: CustomScenario[], document: Record<string, unknown> | undefined }
 
 function load (file: string): Loaded {
   const text = readScenariosText(file, true)
   // A missing or empty file is a fresh start; anything else must already load with --scenarios-file.
-  if (text === undefined || text.trim() === '') return { items: [], document: !isJson(file) }
+  if (text === undefined || text.trim() === '') return { items: [], document: isJson(file) ? undefined : {} }
   parseScenarios(text, file)
-  const data = (isJson(file) ? JSON.parse(text) : yaml().parse(text)) as CustomScenario[] | { scenarios: CustomScenario[] }
-  return Array.isArray(data) ? { items: data, document: false } : { items: data.scenarios, document: true }
+  const data = (isJson(file) ? JSON.parse(text) : yaml().parse(text)) as CustomScenario[] | { scenarios?: CustomScenario[] }
+  return Array.isArray(data) ? { items: data, document: undefined } : { items: data.scenarios ?? [], document: data }
 }
 
 const isJson = (file: string): boolean => /\.json$/i.test(file)
@@ -180,7 +181,7 @@ export interface RecorderOptions {
  */
 export class Recorder {
   private readonly items: CustomScenario[]
-  private readonly document: boolean
+  private readonly document: Record<string, unknown> | undefined
   private readonly keys = new Set<string>()
   private readonly ids = new Set(builtInScenarios.map((scenario) => scenario.id))
   private writing: Promise<void> = Promise.resolve()
@@ -239,7 +240,7 @@ export class Recorder {
   }
 
   private async write (): Promise<void> {
-    const data = this.document ? { scenarios: this.items } : this.items
+    const data = this.document === undefined ? this.items : { ...this.document, scenarios: this.items }
     const text = isJson(this.file) ? `${JSON.stringify(data, null, 2)}\n` : yaml().stringify(data, { lineWidth: 0 })
     const temp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`
     try {

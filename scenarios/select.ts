@@ -9,7 +9,7 @@ import { DELAY_HEADER, SCENARIO_HEADER, SESSION_HEADER } from '../contracts/head
 import type { InvalidParameter } from '../contracts/schemas.js'
 import { DEFAULT_ID, type Catalogue, type Scenario } from './catalogue.js'
 import { badRequest, problemOutcome, type Outcome } from './outcome.js'
-import type { MockState, Sticky } from './state.js'
+import { nextStep, type MockState, type Sticky } from './state.js'
 
 /** Default cap on `X-Mock-Delay` and `delayMs`, in milliseconds. */
 export const DEFAULT_MAX_DELAY_MS = 30_000
@@ -18,6 +18,9 @@ export const DEFAULT_MAX_DELAY_MS = 30_000
 export interface Choice {
   scenario: Scenario | null
   delayMs: number
+  /** The step of a sequence this answer is (from 1), of `steps`, when a sequence chose it. */
+  step?: number
+  steps?: number
 }
 
 type Headers = Record<string, string | string[] | undefined>
@@ -81,9 +84,24 @@ function ownDelay (scenario: Scenario | null, maxDelayMs: number): number {
   return Math.min(scenario?.delayMs ?? 0, maxDelayMs)
 }
 
-function takeSticky (sticky: Sticky, drop: () => void): Sticky {
-  if (sticky.remaining !== undefined && --sticky.remaining <= 0) drop()
-  return sticky
+/**
+ * The choice a sticky scenario makes for one request, spending one of its `times`: past the last,
+ * a plain one is dropped and a sequence moves to its next step. Decided here, synchronously, so
+ * concurrent requests each spend exactly one.
+ */
+function takeSticky (sticky: Sticky, drop: () => void, delayMs: number | undefined, maxDelayMs: number): Choice {
+  const scenario = sticky.scenario
+  const choice: Choice = { scenario, delayMs: delayMs ?? sticky.delayMs ?? ownDelay(scenario, maxDelayMs) }
+  if (sticky.sequence !== undefined) {
+    choice.step = sticky.step!
+    choice.steps = sticky.sequence.length
+  }
+  // Every step of a sequence but the last has times, and the last has none: a sequence is never dropped.
+  if (sticky.remaining !== undefined && --sticky.remaining <= 0) {
+    if (sticky.sequence === undefined) drop()
+    else nextStep(sticky)
+  }
+  return choice
 }
 
 /**
@@ -130,12 +148,8 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
     return invalidHeader({ field: SESSION_HEADER, rule: 'invalid', reason, source: 'header' }, `X-Mock-Session ${reason}`)
   }
   const sessionSticky = session === undefined ? undefined : state.sessions.get(session)
-  const sticky = sessionSticky !== undefined
-    ? takeSticky(sessionSticky, () => state.sessions.delete(session!))
-    : state.global === null ? undefined : takeSticky(state.global, () => { state.global = null })
-  if (sticky !== undefined) {
-    return { scenario: sticky.scenario, delayMs: delayMs ?? sticky.delayMs ?? ownDelay(sticky.scenario, maxDelayMs) }
-  }
+  if (sessionSticky !== undefined) return takeSticky(sessionSticky, () => state.sessions.delete(session!), delayMs, maxDelayMs)
+  if (state.global !== null) return takeSticky(state.global, () => { state.global = null }, delayMs, maxDelayMs)
   return delayMs === undefined ? DEFAULT_CHOICE : { scenario: null, delayMs }
 }
 

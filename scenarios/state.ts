@@ -12,9 +12,47 @@ import { ViolationLog } from './violations.js'
 /** A scenario made sticky through the admin API or `--scenario`. `scenario: null` forces the default behaviour. */
 export interface Sticky {
   scenario: Scenario | null
-  /** Matching requests left before it falls through; undefined means until cleared. */
+  /** Matching requests left before it falls through (or, in a sequence, moves on); undefined means until cleared. */
   remaining?: number
   delayMs?: number
+  /** The steps, when this is a sequence: `scenario`, `remaining` and `delayMs` are then those of step `step`. */
+  sequence?: readonly SequenceStep[]
+  /** The step answering now, from 1 (with `sequence`). */
+  step?: number
+}
+
+/** One step of a sequence: every step but the last has `times`. */
+interface SequenceStep {
+  scenario: Scenario | null
+  times?: number
+  delayMs?: number
+}
+
+/**
+ * A sticky scenario that answers each step of `steps` in turn, starting at the first.
+ * @example sequenceSticky([{ scenario: rateLimited, times: 2 }, { scenario: null }]).remaining // 2
+ */
+export function sequenceSticky (steps: readonly SequenceStep[]): Sticky {
+  const sticky: Sticky = { scenario: null, sequence: steps, step: 0 }
+  nextStep(sticky)
+  return sticky
+}
+
+/**
+ * Moves a sequence on to its next step. Called where a request spends the last `times` of a step,
+ * in the same synchronous turn, so concurrent requests each see exactly one step.
+ */
+export function nextStep (sticky: Sticky): void {
+  const step = sticky.sequence![sticky.step!]!
+  sticky.step!++
+  sticky.scenario = step.scenario
+  sticky.remaining = step.times
+  sticky.delayMs = step.delayMs
+}
+
+/** A copy of a sticky scenario, a sequence back at its first step: what a reset puts back. */
+function fresh (sticky: Sticky): Sticky {
+  return sticky.sequence === undefined ? { ...sticky } : sequenceSticky(sticky.sequence)
 }
 
 /** A pending invite; times in ms since the epoch. */
@@ -35,6 +73,8 @@ export interface StateOptions {
   /** Header, query and body field names the journal hides besides the built-in ones. */
   redact?: readonly string[]
   initialGlobal?: Sticky | null
+  /** Sessions' scenarios at start-up (the scenarios file's `sessions`), put back by a reset. */
+  initialSessions?: ReadonlyMap<string, Sticky>
   /** The clock `since` is read from: the app's, so a test's fake clock decides it (default `Date.now`). */
   now?: () => number
 }
@@ -80,6 +120,7 @@ export class MockState {
 
   private readonly seededUsers: readonly string[]
   private readonly initialGlobal: Sticky | null
+  private readonly initialSessions: ReadonlyMap<string, Sticky>
   private readonly maxInvites: number
   private readonly maxRateKeys: number
   private readonly maxSessions: number
@@ -90,13 +131,15 @@ export class MockState {
     this.journal = new Journal(options.journalLimit ?? DEFAULT_JOURNAL_LIMIT, createRedactor(options.redact))
     this.seededUsers = options.activeUsers ?? []
     this.initialGlobal = options.initialGlobal ?? null
+    this.initialSessions = options.initialSessions ?? new Map()
     this.maxInvites = options.maxInvites ?? DEFAULT_MAX_INVITES
     this.maxRateKeys = options.maxRateKeys ?? DEFAULT_MAX_RATE_KEYS
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS
     this.maxActiveUsers = options.maxActiveUsers ?? DEFAULT_MAX_ACTIVE_USERS
     this.now = options.now ?? Date.now
     this.since = new Date(this.now()).toISOString()
-    this.global = this.initialGlobal === null ? null : { ...this.initialGlobal }
+    this.global = this.initialGlobal === null ? null : fresh(this.initialGlobal)
+    for (const [name, sticky] of this.initialSessions) this.sessions.set(name, fresh(sticky))
     for (const email of this.seededUsers) this.addActiveUser(email)
   }
 
@@ -188,10 +231,14 @@ export class MockState {
     if (example !== undefined) this.coverage.examples.set(example, (this.coverage.examples.get(example) ?? 0) + 1)
   }
 
-  /** Back to the start-up state: seeded users and the `--scenario` default are kept, the rest is gone. */
+  /**
+   * Back to the start-up state: seeded users and the start-up scenarios (`--scenario`, the scenarios
+   * file's, sequences at their first step) are put back, the rest is gone.
+   */
   reset (): void {
-    this.global = this.initialGlobal === null ? null : { ...this.initialGlobal }
+    this.global = this.initialGlobal === null ? null : fresh(this.initialGlobal)
     this.sessions.clear()
+    for (const [name, sticky] of this.initialSessions) this.sessions.set(name, fresh(sticky))
     this.journal.clear()
     this.activeUsers.clear()
     this.invites.clear()

@@ -12,13 +12,13 @@ import {
   ActiveUser, ViolationsQuery, ViolationsResponse, type StickyView
 } from '../contracts/admin.js'
 import { ADMIN_TOKEN_HEADER } from '../contracts/headers.js'
-import { truncate } from '../contracts/internal/text.js'
 import { MAX_PAGE } from '../contracts/limits.js'
 import type { InvalidParameter } from '../contracts/schemas.js'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import type { JournalQuery } from '../scenarios/journal.js'
 import { badRequest, problem } from '../scenarios/outcome.js'
 import type { MockState, Sticky } from '../scenarios/state.js'
+import { checkScenarioBody, stickyOf } from '../scenarios/sticky.js'
 import { notFound, sendProblem } from './errors.js'
 
 export { ADMIN_PREFIX } from '../contracts/admin.js'
@@ -31,14 +31,24 @@ export interface AdminOptions {
   adminToken?: string | undefined
 }
 
-/** How a sticky scenario is shown: `{ id, remaining?, delayMs? }`. */
+/** How a sticky scenario is shown: `{ id, remaining?, delayMs? }`, and a sequence's `step`, `steps` and `sequence`. */
 function stickyView (sticky: Sticky | null | undefined): StickyView | null {
   if (sticky === null || sticky === undefined) return null
-  return {
+  const view: StickyView = {
     id: sticky.scenario?.id ?? DEFAULT_ID,
     ...(sticky.remaining === undefined ? {} : { remaining: sticky.remaining }),
     ...(sticky.delayMs === undefined ? {} : { delayMs: sticky.delayMs })
   }
+  if (sticky.sequence !== undefined) {
+    view.step = sticky.step!
+    view.steps = sticky.sequence.length
+    view.sequence = sticky.sequence.map(({ scenario, times, delayMs }) => ({
+      id: scenario?.id ?? DEFAULT_ID,
+      ...(times === undefined ? {} : { times }),
+      ...(delayMs === undefined ? {} : { delayMs })
+    }))
+  }
+  return view
 }
 
 /** The global scenario and the first sessions' (an own property each, `__proto__` too), with their total. */
@@ -113,17 +123,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
   }))
 
   app.put('/scenario', { schema: { body: SetScenarioRequest, response: { 200: ScenarioChange } } }, async (request, reply) => {
-    const { id, times, session, delayMs } = request.body
-    const scenario = id === DEFAULT_ID ? null : catalogue.find(id) ?? null
-    if (scenario === null && id !== DEFAULT_ID) {
-      const choices = [DEFAULT_ID, ...catalogue.ids]
-      return sendProblem(request, reply, badRequest([{ field: 'id', rule: 'enum', reason: 'must be one of the scenario ids', choices, source: 'body' }],
-        `Unknown scenario [${truncate(id, 80)}]. Valid: ${choices.join(', ')}`))
-    }
-    if (delayMs !== undefined && delayMs > context.maxDelayMs) {
-      return sendProblem(request, reply, badRequest([{ field: 'delayMs', rule: 'max', maximum: context.maxDelayMs, reason: `must be at most ${context.maxDelayMs}`, source: 'body' }]))
-    }
-    const sticky: Sticky = { scenario, ...(times === undefined ? {} : { remaining: times }), ...(delayMs === undefined ? {} : { delayMs }) }
+    const { session, ...body } = request.body
+    const wrong = checkScenarioBody(body, catalogue.ids, context.maxDelayMs)
+    if (wrong !== undefined) return sendProblem(request, reply, badRequest([wrong.parameter], wrong.detail))
+    const sticky = stickyOf(body, catalogue)
     if (session === undefined) {
       state.global = sticky
       return { global: stickyView(sticky) }

@@ -10,7 +10,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { MALFORMED, type BehaviourConfig } from '../scenarios/behaviour.js'
 import { Catalogue, DEFAULT_ID, ScenarioError, type ScenarioDefinition } from '../scenarios/catalogue.js'
 import type { RateLimit } from '../scenarios/rate-limit.js'
-import { MockState } from '../scenarios/state.js'
+import { MockState, type Sticky } from '../scenarios/state.js'
+import { checkScenarioBody, stickyOf, type ScenarioBody } from '../scenarios/sticky.js'
 import { ADMIN_PREFIX, adminRoutes } from './admin.js'
 import { dashboardRoutes } from './dashboard.js'
 import { closingResponses } from './closing.js'
@@ -20,7 +21,7 @@ import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, refuseConnect, sendProblem } from './errors.js'
 import { invitesRoute, parseJson } from './invites.js'
 import { answerUnrouted, createGuard } from './guard.js'
-import { FORMATS } from '../contracts/formats.js'
+import { FORMATS, isSessionName } from '../contracts/formats.js'
 import { lazyCompilers } from './lazy-compilers.js'
 import { SESSION_HEADER } from '../contracts/headers.js'
 import { Upstream, type UpstreamOptions } from './upstream.js'
@@ -39,6 +40,11 @@ export interface MockOptions {
   tokens?: readonly string[] | null
   /** Custom scenarios, checked against their contracts. */
   scenarios?: readonly ScenarioDefinition[]
+  /**
+   * Scenarios served from start-up and again after each reset, as a scenarios file's `global` and
+   * `sessions` set them (`loadScenarioSetup`): one `id` or a `sequence` each. `scenario` wins over `global`.
+   */
+  startup?: { global?: ScenarioBody | undefined, sessions?: Readonly<Record<string, ScenarioBody>> | undefined } | undefined
   /** Serve the admin API and the dashboard (default true). */
   admin?: boolean
   /** Require this `X-Mock-Admin-Token` on admin calls. */
@@ -128,19 +134,31 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
   const settings = settingsOf(options)
   const { bodyLimit, now } = settings
   const catalogue = new Catalogue(settings.scenarios)
-  let initialGlobal = null
-  if (settings.scenario !== undefined && settings.scenario !== DEFAULT_ID) {
-    const scenario = catalogue.find(settings.scenario)
+  const starting = (where: string, body: ScenarioBody): Sticky => {
+    const problem = checkScenarioBody(body, catalogue.ids, settings.maxDelayMs)
+    if (problem !== undefined) throw new ScenarioError(body.id ?? body.sequence?.[0]?.id ?? '', [], `${where}: ${problem.detail}`)
+    return stickyOf(body, catalogue)
+  }
+  const { global, sessions = {} } = settings.startup ?? {}
+  let initialGlobal = global === undefined ? null : starting('global', global)
+  if (settings.scenario !== undefined) {
+    const scenario = settings.scenario === DEFAULT_ID ? null : catalogue.find(settings.scenario)
     if (scenario === undefined) {
       throw new ScenarioError(settings.scenario, [], `unknown scenario "${settings.scenario}"; valid: ${catalogue.ids.join(', ')}`)
     }
-    initialGlobal = { scenario }
+    initialGlobal = scenario === null ? null : { scenario }
+  }
+  const initialSessions = new Map<string, Sticky>()
+  for (const [name, body] of Object.entries(sessions)) {
+    if (!isSessionName(name)) throw new ScenarioError('', [], `session "${name.slice(0, 80)}": the name ${FORMATS['session-name'].reason}`)
+    initialSessions.set(name, starting(`session "${name}"`, body))
   }
   const state = new MockState({
     activeUsers: settings.activeUsers,
     journalLimit: settings.journalLimit,
     redact: settings.redact,
     initialGlobal,
+    initialSessions,
     now
   })
   const behaviour: BehaviourConfig = {
@@ -191,10 +209,10 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     sleep: settings.sleep,
     log: app.log,
     caPem: options.proxy?.ca.certPem,
-    record: (request, served, status, heldMs, at, violations) => {
+    record: (request, served, status, heldMs, at, violations, sequence) => {
       const session = request.headers[SESSION_HEADER]
       const host = (request.raw.socket as { [TUNNEL_HOST]?: string } | undefined)?.[TUNNEL_HOST]
-      state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body), violations, host })
+      state.journal.push({ at, method: request.method, url: request.url, session: typeof session === 'string' ? session : null, scenario: served, status, heldMs, rawHeaders: request.raw.rawHeaders, body: bodyText(request.body), violations, host, step: sequence?.step, steps: sequence?.steps })
     }
   }
   if (options.upstream !== undefined) {

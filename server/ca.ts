@@ -7,7 +7,8 @@
  * `@peculiar/x509` over Node's WebCrypto: no ASN.1 written here, no `openssl` binary.
  */
 import 'reflect-metadata'
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { webcrypto } from 'node:crypto'
 import { join } from 'node:path'
 import { createSecureContext, type SecureContext } from 'node:tls'
@@ -34,6 +35,11 @@ const BACKDATE_MS = 3_600_000
 
 export const CA_FILE = 'ca.pem'
 export const CA_KEY_FILE = 'ca-key.pem'
+/** Held (a folder, made atomically) while a CA is written, so two starts at once agree on one CA. */
+export const CA_LOCK = 'ca.lock'
+/** A lock older than this was left by a process that died while writing: taken over. */
+export const CA_LOCK_STALE_MS = 10_000
+const LOCK_POLL_MS = 20
 
 /** A leaf certificate and its key, PEM. */
 export interface Leaf {
@@ -155,7 +161,10 @@ export class CertificateAuthority {
 /** Writes a file through a temporary name, so a reader never sees half of it. */
 function writeWhole (path: string, text: string, mode: number): void {
   const temporary = `${path}.${process.pid}.tmp`
-  writeFileSync(temporary, text, { mode })
+  // Created afresh (O_EXCL): a file or link already at that name, in a folder others can write,
+  // is never followed, so the key cannot be written anywhere but here.
+  rmSync(temporary, { force: true })
+  writeFileSync(temporary, text, { mode, flag: 'wx' })
   chmodSync(temporary, mode)
   renameSync(temporary, path)
 }
@@ -186,6 +195,7 @@ async function kept (dir: string, hosts: readonly string[], now: number): Promis
   const uncovered = hosts.filter((host) => names === null || !permits(names, host))
   if (uncovered.length > 0) return { why: `its name constraints do not cover ${uncovered.join(', ')}` }
   if (cert.notAfter.getTime() - now < CA_RENEW_BEFORE_MS) return { why: `it expires on ${cert.notAfter.toISOString()}` }
+  if (cert.notBefore.getTime() > now) return { why: `it is not valid until ${cert.notBefore.toISOString()} (the clock went back)` }
   return { cert, keys }
 }
 
@@ -214,8 +224,35 @@ async function createCa (hosts: readonly string[], now: number): Promise<{ cert:
 }
 
 /**
+ * Runs `write` holding the folder's lock: a second process (or call) starting at the same moment
+ * waits, then finds the CA the first one wrote instead of writing another (the key of one and the
+ * certificate of the other would match neither).
+ */
+async function locked<T> (dir: string, write: () => Promise<T>): Promise<T> {
+  const lock = join(dir, CA_LOCK)
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      // A lock gone between mkdir and stat (its holder just finished) counts as stale: try again at once.
+      /* c8 ignore next */
+      const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? 0
+      if (Date.now() - since > CA_LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true })
+      else await sleep(LOCK_POLL_MS)
+    }
+  }
+  try {
+    return await write()
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
+}
+
+/**
  * Loads the CA kept in `dir`, or makes one (creating the folder, mode 0700) when there is none,
- * it expires within 30 days, or its constraints miss one of `hosts`; a replaced CA is logged with
+ * it has less than 30 days left or is not valid yet, or its constraints miss one of `hosts`; a replaced CA is logged with
  * the reason. A key file readable by others is made private again. Throws when the folder cannot
  * be written.
  * @example const ca = await loadCa({ dir: '/tmp/ca', hosts: ['global.api.konghq.com'], log: console.error })
@@ -233,11 +270,16 @@ export async function loadCa (options: CaOptions): Promise<CertificateAuthority>
     return new CertificateAuthority(certPath, found.cert, found.keys, now)
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const made = await createCa(hosts, now())
-  writeWhole(keyPath, await privatePem(made.keys.privateKey), 0o600)
-  writeWhole(certPath, `${made.cert.toString('pem')}\n`, 0o644)
-  log(found.why === 'none yet'
-    ? `created a CA for ${hosts.join(', ')} in ${certPath}`
-    : `replaced the CA in ${certPath} (${found.why}): programs must trust the new one`)
-  return new CertificateAuthority(certPath, made.cert, made.keys, now)
+  return await locked(dir, async () => {
+    // Another start may have written a fitting CA while this one waited for the lock.
+    const again = await kept(dir, hosts, now())
+    if ('cert' in again) return new CertificateAuthority(certPath, again.cert, again.keys, now)
+    const made = await createCa(hosts, now())
+    writeWhole(keyPath, await privatePem(made.keys.privateKey), 0o600)
+    writeWhole(certPath, `${made.cert.toString('pem')}\n`, 0o644)
+    log(again.why === 'none yet'
+      ? `created a CA for ${hosts.join(', ')} in ${certPath}`
+      : `replaced the CA in ${certPath} (${again.why}): programs must trust the new one`)
+    return new CertificateAuthority(certPath, made.cert, made.keys, now)
+  })
 }

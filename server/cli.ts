@@ -3,12 +3,13 @@
  * and close gracefully on SIGINT/SIGTERM. Bad input is a one-line message and exit code 2.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { ScenarioError } from '../scenarios/catalogue.js'
-import { loadScenariosFile, ScenarioFileError } from '../scenarios/custom.js'
+import { loadScenarioSetup, ScenarioFileError } from '../scenarios/custom.js'
 import { buildApp } from './app.js'
 import { isLoopback, listenUrl } from './address.js'
 import { ConfigError, helpText, parseConfig, type Config } from './config.js'
@@ -46,13 +47,15 @@ export function appFromConfig (config: Config, proxy?: MockProxy): FastifyInstan
   if (!config.proxy && (config.interceptHosts.length > 0 || config.proxyTunnel.length > 0)) {
     throw new ConfigError(`${config.interceptHosts.length > 0 ? '--intercept-hosts' : '--proxy-tunnel'} needs --proxy`)
   }
+  const setup = config.scenariosFile === undefined ? undefined : loadScenarioSetup(config.scenariosFile, config.maxDelayMs)
   return buildApp({
     proxy,
     scenario: config.scenario,
     rateLimit: config.rateLimit,
     activeUsers: config.activeUsers,
     tokens: config.tokens,
-    scenarios: config.scenariosFile === undefined ? [] : loadScenariosFile(config.scenariosFile),
+    scenarios: setup?.scenarios ?? [],
+    startup: setup,
     admin: config.admin,
     adminToken: config.adminToken,
     bodyLimit: config.bodyLimit,
@@ -69,6 +72,11 @@ export function appFromConfig (config: Config, proxy?: MockProxy): FastifyInstan
   })
 }
 
+/** The CA's folder, absolute: the path printed for SSL_CERT_FILE must hold from any working folder. */
+function caDirOf (config: Config, env: Record<string, string | undefined>): string {
+  return resolve(config.caDir ?? defaultCaDir(env))
+}
+
 /** The proxy, loaded only now: a mock started without `--proxy` never loads TLS or X.509 code. */
 async function startProxy (config: Config, caDir: string, io: Io): Promise<MockProxy> {
   const { createProxy } = await import('./proxy.js')
@@ -80,6 +88,9 @@ function proxyUrl (host: string, port: number): string {
   return listenUrl(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port)
 }
 
+/** The flags `ca` takes besides `--path`: where the CA lives, the hosts it must cover, and the address printed in the lines. */
+const CA_FLAGS = ['--ca-dir', '--intercept-hosts', '--host', '--port', '--help']
+
 /**
  * `konnect-invites-mock ca [--path] [--ca-dir D] [--intercept-hosts h,...] [--host H] [--port N]`:
  * makes the CA if there is none (or it no longer fits), then prints its path and the environment
@@ -89,16 +100,16 @@ async function caCommand (argv: readonly string[], env: Record<string, string | 
   const pathOnly = argv.includes('--path')
   let config: Config
   try {
-    config = parseConfig(argv.filter((arg) => arg !== '--path'), env)
+    config = parseConfig(argv.filter((arg) => arg !== '--path'), env, CA_FLAGS)
   } catch (error) {
     io.err(`${PROGRAM} ca: ${(error as Error).message}`)
     return 2
   }
   if (config.help) {
-    io.out(CA_HELP)
+    io.out(caHelp(env))
     return 0
   }
-  const caDir = config.caDir ?? defaultCaDir(env)
+  const caDir = caDirOf(config, env)
   const { loadCa } = await import('./ca.js')
   const { KONNECT_API_HOSTS } = await import('./proxy-hosts.js')
   let path: string
@@ -116,25 +127,39 @@ async function caCommand (argv: readonly string[], env: Record<string, string | 
   io.out([
     path,
     '',
-    '# Go (Kong\'s SDK), and anything else built with Go:',
+    '# Go (Kong\'s SDK) on Linux; SSL_CERT_FILE takes the place of the system bundle file (macOS and Windows ignore it):',
     `export HTTPS_PROXY=${proxy} SSL_CERT_FILE=${path}`,
     '# curl:',
     `curl --proxy ${proxy} --cacert ${path} https://global.api.konghq.com/v3/invites ...`,
-    '# Node (undici\'s EnvHttpProxyAgent, or NODE_USE_ENV_PROXY=1 on Node 22.21+/24.5+):',
-    `export HTTPS_PROXY=${proxy} NODE_EXTRA_CA_CERTS=${path}`,
-    '# Python (requests; httpx and urllib read SSL_CERT_FILE):',
+    '# Node (undici\'s EnvHttpProxyAgent, or NODE_USE_ENV_PROXY=1 on Node 22.21+/24.5+); NODE_EXTRA_CA_CERTS adds to the roots:',
+    `export HTTPS_PROXY=${proxy} NODE_USE_ENV_PROXY=1 NODE_EXTRA_CA_CERTS=${path}`,
+    '# Python: requests reads REQUESTS_CA_BUNDLE, the ssl module SSL_CERT_FILE; each takes the place of its bundle:',
     `export HTTPS_PROXY=${proxy} REQUESTS_CA_BUNDLE=${path} SSL_CERT_FILE=${path}`
   ].join('\n'))
   return 0
 }
 
-const CA_HELP = [
-  'Usage: konnect-invites-mock ca [--path] [--ca-dir <dir>] [--intercept-hosts <h,...>] [--host <host>] [--port <n>]',
-  '',
-  'Makes the --proxy CA if there is none yet, then prints its certificate\'s path and the environment',
-  'lines that send Go, curl, Node and Python programs through the mock. --path prints only the path.',
-  ''
-].join('\n')
+/** `ca --help`, naming the folder the CA is kept in when `--ca-dir` is not given. */
+function caHelp (env: Record<string, string | undefined>): string {
+  return [
+    'Usage: konnect-invites-mock ca [--path] [--ca-dir <dir>] [--intercept-hosts <h,...>] [--host <host>] [--port <n>]',
+    '',
+    'Makes the --proxy CA if there is none yet, then prints its certificate\'s path and the environment',
+    'lines that send Go, curl, Node and Python programs through the mock at --host and --port.',
+    '',
+    '  --path                      print only the path of the CA certificate',
+    '  --ca-dir <dir>              the CA\'s folder [MOCK_CA_DIR]; default $XDG_DATA_HOME/konnect-invites-mock,',
+    `                              else ~/.local/share/konnect-invites-mock (here: ${defaultCaDir(env)})`,
+    '  --intercept-hosts <h,...>   hosts the CA must cover besides Konnect\'s API hosts [MOCK_INTERCEPT_HOSTS]',
+    '  --host <host>, --port <n>   the mock\'s address, for HTTPS_PROXY [HOST, PORT]',
+    '',
+    'The folder holds ca.pem (the certificate programs trust) and ca-key.pem (mode 0600). The CA is',
+    'reused while it covers the hosts and has at least 30 days left; otherwise, or when either file is',
+    'unreadable, corrupt or the two do not match, a new CA replaces it, with a line on stderr saying why:',
+    'programs must then trust the new certificate. A folder that cannot be written is an error (exit 2).',
+    ''
+  ].join('\n')
+}
 
 /**
  * Starts the mock from command-line arguments and an environment. Resolves to the running app, or
@@ -161,7 +186,7 @@ export async function main (argv: readonly string[], env: Record<string, string 
       return 0
     }
     if (config.proxy) {
-      const caDir = config.caDir ?? defaultCaDir(env)
+      const caDir = caDirOf(config, env)
       try {
         proxy = await startProxy(config, caDir, io)
       } catch (error) {

@@ -165,10 +165,11 @@ const BY_NAME = new Map(OPTIONS.map((opt) => [opt.flag.slice(2), opt]))
 
 /**
  * Reads the configuration from argv (without node and the script) and the environment.
- * Throws a ConfigError with a one-line message on an unknown flag or a bad value.
+ * Throws a ConfigError with a one-line message on an unknown flag or a bad value; `flags`, when
+ * given, are the only flags accepted (a subcommand's own).
  * @example parseConfig(['--port', '0', '--rate-limit', '5/min'], {}).rateLimit // { limit: 5, windowMs: 60000 }
  */
-export function parseConfig (argv: readonly string[], env: Record<string, string | undefined>): Config {
+export function parseConfig (argv: readonly string[], env: Record<string, string | undefined>, flags?: readonly string[]): Config {
   const config = defaultConfig()
   for (const opt of OPTIONS) {
     const value = opt.env === undefined ? undefined : env[opt.env]
@@ -180,7 +181,7 @@ export function parseConfig (argv: readonly string[], env: Record<string, string
   for (const token of tokens) {
     if (token.kind !== 'option') throw new ConfigError(`unknown option "${token.kind === 'positional' ? token.value : '--'}" (see --help)`)
     const opt = BY_NAME.get(token.name)
-    if (opt === undefined) throw new ConfigError(`unknown option "${token.rawName}" (see --help)`)
+    if (opt === undefined || (flags !== undefined && !flags.includes(opt.flag))) throw new ConfigError(`unknown option "${token.rawName}" (see --help)`)
     if (opt.switch === true) {
       if (token.value !== undefined) throw new ConfigError(`${opt.flag} takes no value`)
       apply(config, opt, '', opt.flag)
@@ -202,6 +203,7 @@ export function helpText (): string {
   })
   return [
     'Usage: konnect-invites-mock [options]',
+    '       konnect-invites-mock ca [--path] [--ca-dir <dir>]   the --proxy CA\'s path and environment lines (ca --help)',
     '',
     'A mock of Kong Konnect\'s POST /v3/invites. Every option can also be set by the environment',
     'variable in brackets; a flag wins over its variable.',

@@ -22,9 +22,10 @@ export interface MockContext {
   /**
    * Records a request in the journal: every invite and every error answer outside the admin API.
    * `heldMs` is how long the answer was held back; `at` the time of the answer (ms since the epoch);
-   * `violations` how an upstream answer broke its contract.
+   * `violations` how an upstream answer broke its contract; `sequence` the step of a sequence that
+   * answered (a selection's choice carries it).
    */
-  record: (request: FastifyRequest, served: string, status: number, heldMs: number, at: number, violations?: ResponseViolation[]) => void
+  record: (request: FastifyRequest, served: string, status: number, heldMs: number, at: number, violations?: ResponseViolation[], sequence?: { step?: number | undefined, steps?: number | undefined }) => void
   /** The CA certificate clients trust for `--proxy` (PEM), when the proxy is on. */
   caPem?: string | undefined
   /** Where invites no scenario was chosen for go (`--upstream`). */

@@ -7,7 +7,7 @@ import { INVITES_PATH } from '../contracts/headers.js'
 import type { Scenario } from '../scenarios/catalogue.js'
 import { defaultBehaviour, MALFORMED } from '../scenarios/behaviour.js'
 import type { Outcome } from '../scenarios/outcome.js'
-import { DEFAULT_CHOICE, select } from '../scenarios/select.js'
+import { DEFAULT_CHOICE, select, type Choice } from '../scenarios/select.js'
 import { sendOutcome } from './reply.js'
 import type { MockContext } from './context.js'
 import { corsPreflight, type Guard } from './guard.js'
@@ -50,11 +50,11 @@ function resolve (scenario: Scenario | null, request: FastifyRequest, context: M
 }
 
 /** Resolves and sends an answer; `heldMs` is how long it was held back (a delay), for the journal. */
-function answer (request: FastifyRequest, reply: FastifyReply, context: MockContext, scenario: Scenario | null, heldMs: number): void {
+function answer (request: FastifyRequest, reply: FastifyReply, context: MockContext, choice: Choice, heldMs: number): void {
   const now = context.now()
-  const outcome = resolve(scenario, request, context, now)
+  const outcome = resolve(choice.scenario, request, context, now)
   context.state.countServed(outcome.served, outcome.example)
-  context.record(request, outcome.served, outcome.status, heldMs, now)
+  context.record(request, outcome.served, outcome.status, heldMs, now, undefined, choice)
   sendOutcome(request, reply, outcome)
 }
 
@@ -84,9 +84,9 @@ export async function invitesRoute (app: FastifyInstance, { guard }: { guard: Gu
     } else if (choice.delayMs > 0) {
       // Only a delay is timed, on the app's clock: the journal would show an answer sent at once as 0 ms anyway.
       const started = context.now()
-      return context.sleep(choice.delayMs).then(() => answer(request, reply, context, choice.scenario, context.now() - started))
+      return context.sleep(choice.delayMs).then(() => answer(request, reply, context, choice, context.now() - started))
     } else {
-      answer(request, reply, context, choice.scenario, 0)
+      answer(request, reply, context, choice, 0)
     }
   })
 }

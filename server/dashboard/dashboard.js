@@ -70,6 +70,7 @@ async function admin (method, path, body) {
 function describeSticky (sticky) {
   const scenario = view.byId[sticky.id]
   let text = scenario ? scenario.title + ' (' + (scenario.status === 0 ? 'reset' : scenario.status) + ')' : 'Default behaviour (forced)'
+  if (sticky.step !== undefined) text += ', step ' + sticky.step + ' of ' + sticky.steps
   if (sticky.remaining !== undefined) text += ', ' + sticky.remaining + ' left'
   if (sticky.delayMs !== undefined) text += ', +' + sticky.delayMs + ' ms'
   return text

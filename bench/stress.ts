@@ -6,7 +6,10 @@
  * kind (every admin call is timed), and the server's RSS. The poller runs in a worker thread, so a
  * call's time is the mock's and the network's, not the wait behind the load generator in this
  * thread; each admin route is called once before the fill, and that cold first call (code not yet
- * compiled) is reported on its own line.
+ * compiled) is reported on its own line. Then, with the stores still full, the same invite goes
+ * over plain HTTP and through the mock's HTTPS proxy (`--proxy`, TLS kept alive, undici's
+ * ProxyAgent trusting the mock's CA), one after the other with the same client, and new tunnels are
+ * opened one at a time to time CONNECT plus the TLS handshake.
  *
  *   npm run stress                      about 25 s
  *   npm run stress -- --json            the same, as JSON
@@ -14,13 +17,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { connect as netConnect } from 'node:net'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connect as tlsConnect } from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import autocannon from 'autocannon'
-import { Pool } from 'undici'
+import { Pool, ProxyAgent, type Dispatcher } from 'undici'
 import { startFlags } from './flags.js'
 
 const MOCK_ENTRY = fileURLToPath(new URL('../server/server.js', import.meta.url))
@@ -33,19 +39,31 @@ const NODE_FLAGS = startFlags(JSON.parse(readFileSync(fileURLToPath(new URL('../
 
 const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits
 
-/** Starts the built mock and resolves with its URL once it listens. */
-async function startMock (): Promise<{ child: ChildProcess, url: string }> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, MOCK_ENTRY, '--port', '0', '--log-level', 'silent', '--journal-limit', String(CAPS.journal)], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let out = ''
-  for await (const chunk of child.stdout!) {
-    out += String(chunk)
-    const match = LISTENING.exec(out)
-    if (match !== null) {
+/** The invite every measured load sends. */
+const INVITE = { headers: { 'content-type': 'application/json', authorization: 'Bearer kpat_stress' }, body: JSON.stringify({ email: 'ada@example.com' }) }
+/** The host the proxied invites are addressed to. */
+const KONNECT = 'global.api.konghq.com'
+/** New tunnels opened one at a time for the handshake figure. */
+const HANDSHAKES = 200
+
+/** Starts the built mock, its proxy on with a CA in `caDir`, and resolves with its URL once it listens. */
+async function startMock (caDir: string): Promise<{ child: ChildProcess, url: string }> {
+  const child = spawn(process.execPath, [...NODE_FLAGS, MOCK_ENTRY, '--port', '0', '--log-level', 'silent', '--journal-limit', String(CAPS.journal), '--proxy', '--ca-dir', caDir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // Read with a listener, not for-await: leaving a for-await loop destroys the stream, and the
+  // mock's next line (the proxy's) would then fail with EPIPE.
+  return await new Promise((resolve, reject) => {
+    let out = ''
+    const onData = (chunk: Buffer): void => {
+      out += String(chunk)
+      const match = LISTENING.exec(out)
+      if (match === null) return
+      child.stdout!.removeListener('data', onData)
       child.stdout!.resume()
-      return { child, url: match[1]! }
+      resolve({ child, url: match[1]! })
     }
-  }
-  throw new Error(`the mock exited before listening (${MOCK_ENTRY}; run npm run build first)`)
+    child.stdout!.on('data', onData)
+    child.once('exit', () => { reject(new Error(`the mock exited before listening (${MOCK_ENTRY}; run npm run build first)`)) })
+  })
 }
 
 /** VmRSS (now) or VmHWM (peak) of a process in MB, or null off Linux. */
@@ -140,6 +158,90 @@ function worstCaseLoad (url: string, amount: number, connections: number, rate?:
 
 const LONG_SESSION = 's1-'.padEnd(200, 'x')
 
+const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0
+
+interface ClientLoad { rps: number, p50Ms: number, p99Ms: number, errors: number }
+
+/**
+ * `connections` loops, each sending the stress invite and waiting for its answer, for `durationS`
+ * seconds through `dispatcher` to `origin`: one client for plain HTTP and the proxy alike, so the
+ * two figures differ only by the path. Errors are failed requests and 5xx answers.
+ */
+async function clientLoad (dispatcher: Dispatcher, origin: string, connections: number, durationS: number): Promise<ClientLoad> {
+  const ms: number[] = []
+  let errors = 0
+  const started = performance.now()
+  const until = started + durationS * 1000
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (performance.now() < until) {
+      const sent = performance.now()
+      try {
+        const res = await dispatcher.request({ origin, path: '/v3/invites', method: 'POST', headers: INVITE.headers, body: INVITE.body })
+        await res.body.dump()
+        if (res.statusCode >= 500) errors++
+        ms.push(performance.now() - sent)
+      } catch {
+        errors++
+      }
+    }
+  }))
+  const sorted = ms.sort((a, b) => a - b)
+  return { rps: Math.round(ms.length / ((performance.now() - started) / 1000)), p50Ms: round(percentile(sorted, 0.5), 2), p99Ms: round(percentile(sorted, 0.99), 2), errors }
+}
+
+/** Opens a tunnel to Konnect's host and finishes the TLS handshake in it; resolves with the milliseconds it took. */
+async function tunnelHandshake (port: number, ca: string): Promise<number> {
+  const started = performance.now()
+  const socket = netConnect(port, '127.0.0.1')
+  const timer = setTimeout(() => { socket.destroy(new Error(`no tunnel to ${KONNECT} within 5 s`)) }, 5000)
+  try {
+    socket.write(`CONNECT ${KONNECT}:443 HTTP/1.1\r\nhost: ${KONNECT}:443\r\n\r\n`)
+    // A listener, not for-await: leaving the loop would destroy the socket the TLS client needs.
+    const head = await new Promise<string>((resolve, reject) => {
+      let text = ''
+      const onData = (chunk: Buffer): void => {
+        text += String(chunk)
+        if (!text.includes('\r\n\r\n')) return
+        socket.removeListener('data', onData)
+        socket.pause()
+        resolve(text)
+      }
+      socket.on('data', onData)
+      socket.once('error', reject)
+      socket.once('close', () => { reject(new Error(`CONNECT ${KONNECT}:443: the mock closed the connection`)) })
+    })
+    if (!head.startsWith('HTTP/1.1 200 ')) throw new Error(`CONNECT ${KONNECT}:443 answered ${head.split('\r\n')[0]}`)
+    const tls = tlsConnect({ socket, servername: KONNECT, ca })
+    await once(tls, 'secureConnect')
+    const ms = performance.now() - started
+    tls.destroy()
+    return ms
+  } finally {
+    clearTimeout(timer)
+    socket.destroy()
+  }
+}
+
+/** Plain HTTP, then the proxy, with the same client; then new tunnels one at a time. */
+async function proxyLoad (url: string, ca: string, connections: number, durationS: number): Promise<{ plain: ClientLoad, proxied: ClientLoad, handshake: { count: number, firstMs: number, p50Ms: number, p99Ms: number } }> {
+  const port = Number(new URL(url).port)
+  const firstMs = round(await tunnelHandshake(port, ca), 2)
+  const pool = new Pool(url, { connections })
+  const agent = new ProxyAgent({ uri: url, requestTls: { ca }, connections })
+  try {
+    // Plain HTTP is warm from the run above; the proxy's TLS path gets one untimed second too.
+    await clientLoad(agent, `https://${KONNECT}`, connections, 1)
+    const plain = await clientLoad(pool, url, connections, durationS)
+    const proxied = await clientLoad(agent, `https://${KONNECT}`, connections, durationS)
+    const times: number[] = []
+    for (let i = 0; i < HANDSHAKES; i++) times.push(await tunnelHandshake(port, ca))
+    times.sort((a, b) => a - b)
+    return { plain, proxied, handshake: { count: HANDSHAKES, firstMs, p50Ms: round(percentile(times, 0.5), 2), p99Ms: round(percentile(times, 0.99), 2) } }
+  } finally {
+    await Promise.all([pool.close(), agent.close()])
+  }
+}
+
 /** One round of the calls an open dashboard (and a busy script) makes; resolves with the next `after`. */
 async function pollRound (pool: Pool, admin: AdminTimings, after: number): Promise<number> {
   await admin.time(pool, 'GET /__mock/requests (newest page)', 'GET', '/__mock/requests')
@@ -185,7 +287,8 @@ async function run (): Promise<number> {
   if (!Number.isInteger(durationS) || durationS < 1) throw new Error(`--duration expects a positive whole number, got "${values.duration}"`)
   if (!Number.isInteger(connections) || connections < 1) throw new Error(`--connections expects a positive whole number, got "${values.connections}"`)
 
-  const mock = await startMock()
+  const caDir = mkdtempSync(join(tmpdir(), 'stress-ca-'))
+  const mock = await startMock(caDir)
   const pool = new Pool(mock.url, { connections: 4 })
   const admin = new AdminTimings()
   try {
@@ -215,16 +318,19 @@ async function run (): Promise<number> {
     const invites = await cannon({
       url: `${mock.url}/v3/invites`,
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer kpat_stress' },
-      body: JSON.stringify({ email: 'ada@example.com' }),
+      headers: INVITE.headers,
+      body: INVITE.body,
       connections,
       duration: durationS
     })
     polling.postMessage('stop')
     const [[timings]] = await Promise.all([polled, churn])
     admin.merge(timings)
-    await once(polling, 'exit')
+    // Its work is done once it has posted; ending it here does not wait on whatever else keeps a thread alive.
+    await polling.terminate()
     const rss = { nowMb: rssMb(mock.child.pid!, 'VmRSS'), peakMb: rssMb(mock.child.pid!, 'VmHWM') }
+    const proxy = await proxyLoad(mock.url, readFileSync(join(caDir, 'ca.pem'), 'utf8'), connections, durationS)
+    const rssAfterProxyMb = rssMb(mock.child.pid!, 'VmHWM')
     const calls = admin.report()
     const slowest = calls.reduce((a, b) => b.maxMs > a.maxMs ? b : a)
     const met = {
@@ -242,6 +348,7 @@ async function run (): Promise<number> {
       admin: calls,
       coldFirstCall: coldest,
       rss,
+      proxy: { connections, durationS, ...proxy, rssPeakMb: rssAfterProxyMb },
       targets: STRESS_TARGETS,
       met
     }
@@ -257,6 +364,12 @@ async function run (): Promise<number> {
       out('admin calls while full (slowest, median, count):')
       for (const call of calls) out(`  ${call.call.padEnd(40)} ${String(call.maxMs).padStart(8)} ms ${String(call.p50Ms).padStart(8)} ms ${String(call.count).padStart(7)}`)
       out(`RSS of the server: ${rss.nowMb} MB now, ${rss.peakMb} MB at its peak`)
+      const { plain, proxied, handshake } = proxy
+      out(`invites, plain HTTP then through the proxy (TLS kept alive), one undici client, ${connections} connections, ${durationS} s each, stores full:`)
+      out(`  plain HTTP ${String(plain.rps).padStart(7)} req/s, p50 ${plain.p50Ms} ms, p99 ${plain.p99Ms} ms, errors ${plain.errors}`)
+      out(`  proxy      ${String(proxied.rps).padStart(7)} req/s, p50 ${proxied.p50Ms} ms, p99 ${proxied.p99Ms} ms, errors ${proxied.errors} (${Math.round(proxied.rps / plain.rps * 100)}% of plain)`)
+      out(`new tunnel (CONNECT, 200, TLS handshake), one at a time: first ${handshake.firstMs} ms (its certificate made), then median ${handshake.p50Ms} ms, p99 ${handshake.p99Ms} ms over ${handshake.count}`)
+      out(`RSS of the server after the proxy load: ${rssAfterProxyMb} MB at its peak`)
       out(`targets: invites p99 <= ${STRESS_TARGETS.invitesP99Ms} ms ${mark(met.invitesP99)}, slowest admin call <= ${STRESS_TARGETS.adminMs} ms (${slowest.call}: ${slowest.maxMs} ms) ${mark(met.admin)}, RSS < ${STRESS_TARGETS.rssMb} MB ${mark(met.rss)}`)
     }
     return met.invitesP99 && met.admin && met.rss ? 0 : 1
@@ -265,6 +378,7 @@ async function run (): Promise<number> {
     const exited = once(mock.child, 'exit')
     mock.child.kill('SIGTERM')
     await exited
+    rmSync(caDir, { recursive: true, force: true })
   }
 }
 

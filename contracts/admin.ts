@@ -61,7 +61,7 @@ export type ScenarioKind = Static<typeof ScenarioKind>
 export const ListedScenario = Type.Object({
   id: Type.String(),
   title: Type.String(),
-  /** 0 for a scenario that answers nothing (the connection is reset). */
+  /** 0 for a scenario that answers nothing (the connection is reset or closed before a whole head). */
   status: Type.Integer(),
   kind: ScenarioKind,
   description: Type.String(),
@@ -69,7 +69,7 @@ export const ListedScenario = Type.Object({
   example: Type.Optional(Type.String()),
   /** The `Content-Type` of the answer, when it has a body. */
   contentType: Type.Optional(Type.String()),
-  /** How long the answer is held back when no delay is given with it, in milliseconds. */
+  /** How long the answer is held back when no delay is given with it, in milliseconds (for `slow-body`, its drip; for `headers-never-finish`, its hold). */
   delayMs: Type.Optional(Type.Integer({ minimum: 0 })),
   /** A deliberate fault: held to its status, its declared media type and a non-empty body, not to a contract. */
   fault: Type.Optional(Type.Boolean()),

@@ -128,6 +128,22 @@ export class ContractViolationError extends AnswerError {
   }
 }
 
+/**
+ * An answer whose body did not arrive whole: the connection closed before its Content-Length was
+ * reached, or the body stalled past the client's body timeout. Never retried, as the SDK reads a body
+ * only after its retries are done. `code` is the system or undici code.
+ */
+export class IncompleteAnswerError extends AnswerError {
+  readonly code: string | undefined
+  constructor (readonly url: string, statusCode: number, headers: Record<string, string>, readonly receivedBytes: number, cause: Error) {
+    const code = (cause as NodeJS.ErrnoException).code
+    const promised = headers['content-length'] === undefined ? '' : ` of ${headers['content-length']}`
+    super(`${statusCode} answer from ${url} cut short: ${receivedBytes}${promised} body bytes received (${code ?? cause.message})`, statusCode, headers, headers['content-type'])
+    this.code = code
+    this.cause = cause
+  }
+}
+
 /** The request never got an answer (refused, reset, timed out). `code` is the system or undici code. */
 export class ConnectionError extends Error {
   readonly code: string | undefined
@@ -204,7 +220,19 @@ async function send (url: string, options: InviteUserOptions): Promise<Exchange>
     if (options.signal?.aborted === true) throw error
     throw new ConnectionError(url, error as Error)
   }
-  return { statusCode: response.statusCode, headers: normalizeHeaders(response.headers), text: await response.body.text() }
+  const answerHeaders = normalizeHeaders(response.headers)
+  const chunks: Buffer[] = []
+  let received = 0
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      chunks.push(chunk)
+      received += chunk.length
+    }
+  } catch (error) {
+    if (options.signal?.aborted === true) throw error
+    throw new IncompleteAnswerError(url, response.statusCode, answerHeaders, received, error as Error)
+  }
+  return { statusCode: response.statusCode, headers: answerHeaders, text: Buffer.concat(chunks).toString('utf8') }
 }
 
 /** Maps an answer to the result or the error the SDK would give. */
@@ -251,8 +279,8 @@ function retrying (retries: InviteUserOptions['retries']): Retrying | undefined 
 /**
  * Invites a user. Resolves on 201; rejects with `BadRequestError`, `ConflictError` or
  * `RateLimitedError` for the documented problem+json answers (bodies checked against their
- * contracts, `ContractViolationError` when one breaks it), `SDKError` for anything else, and
- * `ConnectionError` when no answer came. With `retries`, 429/500/502/503/504 answers are retried
+ * contracts, `ContractViolationError` when one breaks it), `SDKError` for anything else,
+ * `ConnectionError` when no answer came and `IncompleteAnswerError` when one came without its whole body. With `retries`, 429/500/502/503/504 answers are retried
  * exactly as the SDK's `retry.Config` does: waits from `retry-after-ms`/`Retry-After`, else jittered
  * exponential backoff, until `maxElapsedTimeMs` has passed.
  * @example

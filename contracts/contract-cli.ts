@@ -119,6 +119,21 @@ function documentCommand (command: 'drift' | 'snapshot', argv: readonly string[]
   return differences.length === 0 ? 0 : 1
 }
 
+/**
+ * Why `--base-url` is not a server's root, if it is not: the checks add their own paths
+ * (/v3/invites, /__mock/...), so a path, query or fragment given with it would be dropped.
+ */
+function notARoot (baseUrl: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(baseUrl)
+  } catch {
+    return undefined
+  }
+  if (url.pathname === '/' && url.search === '' && url.hash === '') return undefined
+  return `--base-url is the server's root, without a path: use ${url.origin} (the checks add /v3/invites and /__mock themselves), not ${baseUrl}`
+}
+
 function printReport (report: RunReport, io: CliIo): void {
   for (const check of report.checks) {
     io.out(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name} ${check.status}`)
@@ -161,6 +176,11 @@ export async function main (argv: readonly string[], io: CliIo = {
   const baseUrl = values['base-url']
   if (baseUrl === undefined) {
     io.err(`${PROGRAM}: --base-url <url> is required (see --help)`)
+    return 2
+  }
+  const path = notARoot(baseUrl)
+  if (path !== undefined) {
+    io.err(`${PROGRAM}: ${path}`)
     return 2
   }
   if (values['require-all'] === true && values.coverage !== true) {

@@ -72,7 +72,7 @@ export { inviteExamples, unauthorizedExample, forbiddenExamples, type Documented
 export { checkSchema, checkContract, type Violation } from './validate.js'
 export {
   inviteUser, DEFAULT_BACKOFF, backoffInterval, retryWaitFromHeaders,
-  SDKError, BadRequestError, ConflictError, RateLimitedError, ContractViolationError, ConnectionError,
+  SDKError, BadRequestError, ConflictError, RateLimitedError, ContractViolationError, ConnectionError, IncompleteAnswerError,
   type BackoffStrategy, type RetryConfig, type InviteUserOptions, type InviteUserResult
 } from './client.js'
 export {

@@ -11,7 +11,7 @@ import { checkAgainst, expectationFor, normalizeHeaders, preview, type ResponseV
 import { ADMIN_TOKEN_HEADER, INVITES_PATH, SERVED_HEADER, SESSION_HEADER } from './headers.js'
 import { documentedExamples } from './examples.js'
 import { diffJson, type Json } from './openapi.js'
-import { scenarioExpectation } from './scenario-rule.js'
+import { CUT_BODY_SCENARIO, scenarioExpectation } from './scenario-rule.js'
 import { checkSchema } from './validate.js'
 import { isEmail } from './formats.js'
 import { truncate } from './internal/text.js'
@@ -84,7 +84,8 @@ export class NoAnswerError extends RunnerError {
 
 interface Client {
   baseUrl: string
-  call: (method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string) => Promise<Exchange>
+  /** Sends a request; a body that breaks off is no answer, unless `cutOk`, when the exchange says `cut`. */
+  call: (method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string, cutOk?: boolean) => Promise<Exchange>
 }
 
 function client (baseUrl: string, dispatcher: Dispatcher | undefined): Client {
@@ -97,11 +98,13 @@ function client (baseUrl: string, dispatcher: Dispatcher | undefined): Client {
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new RunnerError(`not an http(s) URL: ${baseUrl}`)
   return {
     baseUrl: base.href.replace(/\/$/, ''),
-    async call (method, path, headers, body) {
+    async call (method, path, headers, body, cutOk = false) {
       const url = new URL(path, base).href
       try {
         const response = await request(url, { method, headers, ...(body === undefined ? {} : { body }), ...(dispatcher === undefined ? {} : { dispatcher }) })
-        return { statusCode: response.statusCode, headers: normalizeHeaders(response.headers), text: await response.body.text() }
+        const answer = { statusCode: response.statusCode, headers: normalizeHeaders(response.headers) }
+        if (!cutOk) return { ...answer, text: await response.body.text() }
+        return await response.body.text().then((text) => ({ ...answer, text }), (error: Error) => ({ ...answer, text: '', cut: error.message }))
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code
         if (code !== undefined && UNREACHABLE.has(code)) throw new RunnerError(`cannot reach ${base.origin}: ${code}`)
@@ -181,15 +184,20 @@ async function runScenario (http: Client, scenario: ListedScenario, options: Run
     JSON.stringify({ id: scenario.id, session, times: 1, ...(scenario.delayMs === undefined ? {} : { delayMs: RUNNER_DELAY_MS }) }))
   if (put.statusCode !== 200) return finish(name, 0, [{ path: '/admin/scenario', expected: '200 from PUT /__mock/scenario', got: `${put.statusCode} ${preview(put.text)}` }])
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${options.token ?? DEFAULT_TOKEN}`, [SESSION_HEADER]: session }
-  const answer = await http.call('POST', INVITES_PATH, headers, JSON.stringify({ email: RUNNER_EMAIL })).catch(noAnswer)
+  const cuts = scenario.kind !== 'custom' && scenario.id === CUT_BODY_SCENARIO
+  const answer = await http.call('POST', INVITES_PATH, headers, JSON.stringify({ email: RUNNER_EMAIL }), cuts).catch(noAnswer)
   if (!('statusCode' in answer)) {
     return finish(name, 0, scenario.status === 0 ? [] : [{ ...answer, expected: String(scenario.status) }])
   }
   if (scenario.status === 0) {
-    return finish(name, answer.statusCode, [{ path: '/status', expected: 'no answer (the connection is reset)', got: String(answer.statusCode) }])
+    return finish(name, answer.statusCode, [{ path: '/status', expected: 'no answer (the connection closes first)', got: String(answer.statusCode) }])
   }
   const response = { statusCode: answer.statusCode, headers: answer.headers, body: answer.text }
-  const violations = checkAgainst(response, scenarioExpectation(scenario))
+  // A cut body is checked by its status and media type: what arrived of it is not a document.
+  const violations = checkAgainst(response, { ...scenarioExpectation(scenario), ...(cuts ? { nonEmptyBody: false } : {}) })
+  if (cuts && answer.cut === undefined) {
+    violations.push({ path: '/body', expected: 'a body cut short of its Content-Length', got: `the whole body (${Buffer.byteLength(answer.text)} bytes)` })
+  }
   if (answer.headers[SERVED_HEADER] !== scenario.id) {
     violations.push({ path: `/headers/${SERVED_HEADER}`, expected: scenario.id, got: preview(answer.headers[SERVED_HEADER]) })
   }

@@ -5,6 +5,9 @@
  */
 import { checkAgainst, expectationFor, mediaTypeOf, type Expectation, type ResponseLike, type ResponseViolation } from './assert.js'
 
+/** The built-in fault whose body is cut short of its Content-Length: its answer is checked without a body. */
+export const CUT_BODY_SCENARIO = 'truncated-body'
+
 /** What the rule needs to know of a scenario. */
 export interface ScenarioShape {
   status: number

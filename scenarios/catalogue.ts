@@ -10,7 +10,8 @@ import { checkContract, type Violation } from '../contracts/validate.js'
 import { SERVED_HEADER } from '../contracts/headers.js'
 import { kebab, truncate } from '../contracts/internal/text.js'
 import { fixedRenderer, jsonRenderer, wireType, type Renderer } from './render.js'
-import { scenarioViolations } from '../contracts/scenario-rule.js'
+import { CUT_BODY_SCENARIO, scenarioViolations } from '../contracts/scenario-rule.js'
+import { MOCK_ERROR_ID, type TransportFaultKind } from './outcome.js'
 import type { ScenarioKind } from '../contracts/admin.js'
 
 /** Where a scenario comes from; the admin API's schema is the one definition. */
@@ -31,8 +32,8 @@ export interface ScenarioDefinition {
   text?: string
   contentType?: string
   /** What the scenario does instead of answering. */
-  action?: 'connection-reset' | 'default-behaviour'
-  /** Delay applied when the scenario is chosen without an explicit delay. */
+  action?: 'connection-reset' | 'default-behaviour' | TransportFaultKind
+  /** Delay applied when the scenario is chosen without an explicit delay (a slow body's drip, how long unfinished headers hold). */
   delayMs?: number
   /** A deliberate fault: not held to its status's contract, only to its status, media type and a non-empty body. */
   fault?: boolean
@@ -46,8 +47,20 @@ export interface ScenarioDefinition {
 
 /** The id of the unforced behaviour, as reported in `X-Mock-Scenario-Served`. */
 export const DEFAULT_ID = 'default'
+/** What `X-Mock-Scenario-Served` says on an answer passed through from `--upstream`. */
+export const UPSTREAM_ID = 'upstream'
+/** Served values that are no scenario's, so no scenario may take them as its id: what each marks. */
+export const RESERVED_IDS: ReadonlyMap<string, string> = new Map([
+  [DEFAULT_ID, 'the default behaviour'],
+  [UPSTREAM_ID, 'answers passed through from --upstream'],
+  [MOCK_ERROR_ID, 'the mock\'s own errors']
+])
 /** Delay used by the `delay` scenario when no delay is given with it. */
 export const DEFAULT_DELAY_MS = 2000
+/** How long `slow-body` drips its body when no delay is given with it. */
+export const SLOW_BODY_MS = 2000
+/** How long `headers-never-finish` holds the socket when no delay is given: the default cap on delays (a lower `--max-delay` caps it too). */
+export const HEADERS_HOLD_MS = 30_000
 /** `Retry-After` (seconds) advertised by the forced 429 and 503 scenarios: short, so retrying clients finish fast. */
 export const FORCED_RETRY_AFTER_S = 1
 
@@ -116,6 +129,8 @@ const documented: ScenarioDefinition[] = inviteExamples.map((example) => ({
 }))
 
 const invalidPermissions = forbiddenExamples.find((example) => example.name === 'Invalid Permissions')!
+// A body the client must read whole to map the answer (a ConflictError), on a status no client retries.
+const alreadyActive = inviteExamples.find((example) => example.status === 409)!
 
 const behaviours: ScenarioDefinition[] = [
   {
@@ -208,6 +223,66 @@ const behaviours: ScenarioDefinition[] = [
     says: `What the default behaviour answers, ${DEFAULT_DELAY_MS} ms late unless a delay is given.`,
     action: 'default-behaviour',
     delayMs: DEFAULT_DELAY_MS
+  },
+  {
+    id: CUT_BODY_SCENARIO,
+    title: 'Body cut short',
+    status: 409,
+    kind: 'behaviour',
+    description: 'The 409 "User is Already Active" answer cut off half-way: Content-Length promises more than is sent, then the socket closes.',
+    when: 'A proxy, a load balancer or the network drops the connection while the answer is on its way.',
+    says: 'Half a problem document: the body ends before its Content-Length, so it cannot be read whole.',
+    action: 'truncated-body',
+    fault: true,
+    body: alreadyActive.value
+  },
+  {
+    id: 'empty-reply',
+    title: 'Empty reply',
+    status: 0,
+    kind: 'behaviour',
+    description: 'The request is read whole, then the connection closes without a byte of answer.',
+    when: 'The server or a proxy in front of it goes away (a crash, a restart, an idle cut) after taking the request.',
+    says: 'Nothing: the connection closes cleanly, with no reset, before any status line.',
+    action: 'empty-reply',
+    fault: true
+  },
+  {
+    id: 'slow-body',
+    title: 'Slow body',
+    status: 409,
+    kind: 'behaviour',
+    description: `The 409 "User is Already Active" answer: headers at once, the body dripped over ${SLOW_BODY_MS} ms (X-Mock-Delay or delayMs sets the time).`,
+    when: 'The network is congested or a proxy buffers badly: the answer starts, then trickles in.',
+    says: 'The documented 409, whole but slow: a client whose body timeout is shorter gives up first.',
+    action: 'slow-body',
+    delayMs: SLOW_BODY_MS,
+    fault: true,
+    body: alreadyActive.value
+  },
+  {
+    id: 'not-json-body',
+    title: 'Not JSON',
+    status: 201,
+    kind: 'behaviour',
+    description: 'A 201 whose Content-Type says application/json and whose body is an HTML page.',
+    when: 'A gateway, captive portal or misconfigured proxy answers in the API\'s place with a page of its own.',
+    says: 'An HTML page labelled JSON: parsing it fails; a client that ignores the 201\'s body, as the SDK does, succeeds.',
+    contentType: 'application/json',
+    fault: true,
+    text: '<html><body><h1>Invitation sent</h1></body></html>\n'
+  },
+  {
+    id: 'headers-never-finish',
+    title: 'Headers never finish',
+    status: 0,
+    kind: 'behaviour',
+    description: `A status line and two headers, then nothing until the socket closes after ${HEADERS_HOLD_MS} ms, or --max-delay if lower (X-Mock-Delay or delayMs sets the time).`,
+    when: 'The server stalls half-way through its answer: only the client\'s own timeout ends the wait sooner.',
+    says: 'An unfinished head (HTTP/1.1 201 Created, no blank line): no complete answer ever arrives.',
+    action: 'headers-never-finish',
+    delayMs: HEADERS_HOLD_MS,
+    fault: true
   }
 ]
 
@@ -326,11 +401,15 @@ export class Catalogue {
 
   /**
    * Compiles the built-in scenarios and the given custom ones; throws a ScenarioError on a body
-   * that breaks its contract or an id used twice.
+   * that breaks its contract, an id used twice or one reserved for a served value.
    * @example new Catalogue().find('cannot-be-blank')?.status // 400
    */
   constructor (custom: readonly ScenarioDefinition[] = []) {
     this.list = [...builtInScenarios, ...custom].map((definition) => {
+      const reserved = RESERVED_IDS.get(definition.id)
+      if (reserved !== undefined) {
+        throw new ScenarioError(definition.id, [], `scenario "${definition.id}": the id is reserved (X-Mock-Scenario-Served says "${definition.id}" for ${reserved})`)
+      }
       if (this.byId.has(definition.id)) {
         throw new ScenarioError(definition.id, [], `scenario "${definition.id}": the id is already taken`)
       }

@@ -13,7 +13,8 @@ import { truncate } from '../contracts/internal/text.js'
 import { checkSchema } from '../contracts/validate.js'
 import type { YAMLError } from 'yaml'
 import { yaml } from './yaml.js'
-import { builtInScenarios, compileScenario, ScenarioError, type ScenarioDefinition } from './catalogue.js'
+import { builtInScenarios, compileScenario, RESERVED_IDS, ScenarioError, type ScenarioDefinition } from './catalogue.js'
+import { jsonSyntaxError } from '../contracts/internal/json.js'
 import { DEFAULT_MAX_SESSIONS } from './state.js'
 import { checkScenarioBody, type ScenarioBody } from './sticky.js'
 
@@ -84,7 +85,7 @@ function syntaxError (error: Error): string {
 }
 
 /**
- * Parses and checks a scenarios document; `file` names it in messages.
+ * Parses and checks a scenarios document; `file` names it in messages. A blank document holds no scenario.
  * Throws a ScenarioFileError naming the file, the scenario and the failing path.
  * @example parseScenarios('[{"id":"teapot","title":"Teapot","status":418,"body":{...}}]', 'x.json')
  */
@@ -100,11 +101,19 @@ export function parseScenarios (text: string, file: string): ScenarioDefinition[
  * @example parseScenarioSetup('global: { sequence: [{ id: rate-limited, times: 2 }, { id: default }] }', 'x.yaml').global
  */
 export function parseScenarioSetup (text: string, file: string, maxDelayMs = MAX_CUSTOM_DELAY_MS): ScenarioSetup {
+  // A blank file holds no scenario, as `[]` does: the command line says so on start-up.
+  if (text.trim() === '') return { scenarios: [] }
   let data: unknown
-  try {
-    data = /\.json$/i.test(file) ? JSON.parse(text) : yaml().parse(text)
-  } catch (error) {
-    throw new ScenarioFileError(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${syntaxError(error as Error)}`)
+  if (/\.json$/i.test(file)) {
+    const error = jsonSyntaxError(text)
+    if (error !== undefined) throw new ScenarioFileError(`${file}: not valid JSON: ${error}`)
+    data = JSON.parse(text)
+  } else {
+    try {
+      data = yaml().parse(text)
+    } catch (error) {
+      throw new ScenarioFileError(`${file}: not valid YAML: ${syntaxError(error as Error)}`)
+    }
   }
   const [violation] = checkSchema(Array.isArray(data) ? ScenarioList : ScenarioDocument, data)
   if (violation !== undefined) {
@@ -114,6 +123,10 @@ export function parseScenarioSetup (text: string, file: string, maxDelayMs = MAX
   const document = Array.isArray(data) ? { scenarios: data as CustomScenario[] } : data as Static<typeof ScenarioDocument>
   const taken = new Set(builtInScenarios.map((scenario) => scenario.id))
   const scenarios = (document.scenarios ?? []).map((item, index) => {
+    const served = RESERVED_IDS.get(item.id)
+    if (served !== undefined) {
+      throw new ScenarioFileError(`${file}: scenario "${item.id}": ${prefix}/${index}/id: the id is reserved (X-Mock-Scenario-Served says "${item.id}" for ${served})`)
+    }
     if (taken.has(item.id)) throw new ScenarioFileError(`${file}: scenario "${item.id}": ${prefix}/${index}/id: the id is already taken`)
     taken.add(item.id)
     const reserved = Object.keys(item.headers ?? {}).find((name) => RESERVED_HEADERS.has(name.toLowerCase()))

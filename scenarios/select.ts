@@ -1,14 +1,16 @@
 /**
  * Scenario selection, first match wins: `X-Mock-Scenario`, then `Prefer`, then the session's sticky
- * scenario (`X-Mock-Session`), then the global one, then the default behaviour. Bad selector
- * headers answer a 400 problem listing what is valid.
+ * scenario (`X-Mock-Session`), then the global one, then the default behaviour. A bad selector
+ * header is a mistake about the mock's own controls: a 400 problem of the mock's (served as
+ * `mock-error`, never a scenario) saying which header, what it holds and what is valid.
  */
 import { FORMATS, isSessionName } from '../contracts/formats.js'
 import { truncate } from '../contracts/internal/text.js'
 import { DELAY_HEADER, SCENARIO_HEADER, SESSION_HEADER } from '../contracts/headers.js'
 import type { InvalidParameter } from '../contracts/schemas.js'
 import { DEFAULT_ID, type Catalogue, type Scenario } from './catalogue.js'
-import { badRequest, problemOutcome, type Outcome } from './outcome.js'
+import { closest } from '../contracts/internal/suggest.js'
+import { badRequest, mockProblemOutcome, type MockProblemKind, type Outcome } from './outcome.js'
 import { nextStep, type MockState, type Sticky } from './state.js'
 
 /** Default cap on `X-Mock-Delay` and `delayMs`, in milliseconds. */
@@ -30,15 +32,22 @@ function single (value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value
 }
 
-function invalidHeader (parameter: InvalidParameter, detail: string): Outcome {
-  return problemOutcome(badRequest([parameter], detail), 'default')
+function invalidHeader (parameter: InvalidParameter, detail: string, kind: MockProblemKind = 'mock-header'): Outcome {
+  return mockProblemOutcome(kind, badRequest([parameter], detail))
 }
 
-function unknownChoice (header: string, given: string, choices: Array<string | number>, what: string): Outcome {
-  const shown = truncate(given, 80)
+/** ` (did you mean "x"?)` when one of `names` is close to what was given. */
+function hint (given: string, names: readonly string[]): string {
+  const near = closest(given, names)
+  return near === undefined ? '' : ` (did you mean "${near}"?)`
+}
+
+/** `said` is what the header holds, as the message quotes it: `X-Mock-Scenario: "nope"`, `Prefer: code=418`. */
+function unknownChoice (header: string, said: string, choices: Array<string | number>, what: string, near = ''): Outcome {
   return invalidHeader(
     { field: header, rule: 'enum', reason: `must be one of the ${what}`, choices, source: 'header' },
-    `Unknown ${what.replace(/s$/, '')} [${shown}]. Valid: ${choices.join(', ')}`
+    `${said} names no ${what.replace(/s$/, '')} of this mock${near}. Valid: ${choices.join(', ')}`,
+    header === 'prefer' ? 'prefer' : 'mock-header'
   )
 }
 
@@ -65,15 +74,16 @@ function fromPrefer (value: string, catalogue: Catalogue): Scenario | Outcome | 
   let status: number | undefined
   if (code !== undefined) {
     status = /^\d{3}$/.test(code) ? Number(code) : Number.NaN
-    if (catalogue.findStatus(status) === undefined) return unknownChoice('prefer', `code=${code}`, catalogue.statuses, 'status codes')
+    if (catalogue.findStatus(status) === undefined) return unknownChoice('prefer', `Prefer: code=${truncate(code, 80)}`, catalogue.statuses, 'status codes')
   }
   if (example === undefined) return catalogue.findStatus(status!)!
   const scenario = catalogue.findExample(example)
-  if (scenario === undefined) return unknownChoice('prefer', example, catalogue.exampleNames, 'example names')
+  if (scenario === undefined) return unknownChoice('prefer', `Prefer: example="${truncate(example, 80)}"`, catalogue.exampleNames, 'example names', hint(example, catalogue.exampleNames))
   if (status !== undefined && scenario.status !== status) {
     return invalidHeader(
       { field: 'prefer', rule: 'invalid', reason: `example "${example}" answers ${scenario.status}, not ${status}`, source: 'header' },
-      `The example [${example}] does not answer with code [${status}]`
+      `Prefer: example="${example}" answers ${scenario.status}, not code=${status}: drop code or make them agree`,
+      'prefer'
     )
   }
   return scenario
@@ -105,8 +115,8 @@ function takeSticky (sticky: Sticky, drop: () => void, delayMs: number | undefin
 }
 
 /**
- * Chooses what answers an invite request. Returns an Outcome (a 400 problem) when a selector
- * header is invalid.
+ * Chooses what answers an invite request. Returns an Outcome (a 400 problem of the mock's own)
+ * when a selector header is invalid.
  * @example select({ 'x-mock-scenario': 'rate-limited' }, state, catalogue, 30000)
  */
 export function select (headers: Headers, state: MockState, catalogue: Catalogue, maxDelayMs: number): Choice | Outcome {
@@ -115,12 +125,12 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
   if (delayHeader !== undefined) {
     if (!/^\s*\d{1,9}\s*$/.test(delayHeader)) {
       return invalidHeader({ field: DELAY_HEADER, rule: 'is_integer', reason: 'must be a whole number of milliseconds', source: 'header' },
-        'X-Mock-Delay must be a whole number of milliseconds')
+        `X-Mock-Delay: "${truncate(delayHeader, 40)}" is not a whole number of milliseconds (0 to ${maxDelayMs})`)
     }
     delayMs = Number(delayHeader)
     if (delayMs > maxDelayMs) {
       return invalidHeader({ field: DELAY_HEADER, rule: 'max', maximum: maxDelayMs, reason: `must be at most ${maxDelayMs}`, source: 'header' },
-        `X-Mock-Delay must be at most ${maxDelayMs} milliseconds`)
+        `X-Mock-Delay: ${delayMs} is over the cap of ${maxDelayMs} milliseconds (--max-delay)`)
     }
   }
 
@@ -128,7 +138,10 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
   if (forced !== undefined && forced !== '') {
     if (forced === DEFAULT_ID) return { scenario: null, delayMs: delayMs ?? 0 }
     const scenario = catalogue.find(forced) ?? catalogue.findExample(forced)
-    if (scenario === undefined) return unknownChoice(SCENARIO_HEADER, forced, [DEFAULT_ID, ...catalogue.ids], 'scenario ids')
+    if (scenario === undefined) {
+      const ids = [DEFAULT_ID, ...catalogue.ids]
+      return unknownChoice(SCENARIO_HEADER, `X-Mock-Scenario: "${truncate(forced, 80)}"`, ids, 'scenario ids', hint(forced, [...ids, ...catalogue.exampleNames]))
+    }
     return { scenario, delayMs: delayMs ?? ownDelay(scenario, maxDelayMs) }
   }
 
@@ -145,7 +158,7 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
   // An empty header names no session; anything else must be a name the admin API accepts.
   if (session !== undefined && session !== '' && !isSessionName(session)) {
     const reason = FORMATS['session-name'].reason
-    return invalidHeader({ field: SESSION_HEADER, rule: 'invalid', reason, source: 'header' }, `X-Mock-Session ${reason}`)
+    return invalidHeader({ field: SESSION_HEADER, rule: 'invalid', reason, source: 'header' }, `X-Mock-Session: "${truncate(session, 80)}" is no session name: it ${reason}`)
   }
   const sessionSticky = session === undefined ? undefined : state.sessions.get(session)
   if (sessionSticky !== undefined) return takeSticky(sessionSticky, () => state.sessions.delete(session!), delayMs, maxDelayMs)

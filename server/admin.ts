@@ -1,10 +1,11 @@
 /**
  * The admin API under `/__mock`: switch scenarios (globally or per session), read the journal,
  * the invites and the coverage, seed users, reset. JSON in and out, schemas from contracts/admin.ts
- * on every route, errors as problem+json. No answer grows with what is stored: lists are capped
- * and the journal is paged.
+ * on every route, errors as problem+json of the mock's own (see `mockProblemOutcome`). No answer
+ * grows with what is stored: lists are capped and the journal is paged.
  */
 import { timingSafeEqual } from 'node:crypto'
+import secureJson from 'secure-json-parse'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   ActiveScenarios, CoverageResponse, HealthResponse, InvitesResponse, NewUserParams, NoContent, RequestsQuery,
@@ -12,6 +13,7 @@ import {
   ActiveUser, ViolationsQuery, ViolationsResponse, type StickyView
 } from '../contracts/admin.js'
 import { ADMIN_TOKEN_HEADER } from '../contracts/headers.js'
+import { jsonSyntaxError } from '../contracts/internal/json.js'
 import { MAX_PAGE } from '../contracts/limits.js'
 import type { InvalidParameter } from '../contracts/schemas.js'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
@@ -19,7 +21,7 @@ import type { JournalQuery } from '../scenarios/journal.js'
 import { badRequest, problem } from '../scenarios/outcome.js'
 import type { MockState, Sticky } from '../scenarios/state.js'
 import { checkScenarioBody, stickyOf } from '../scenarios/sticky.js'
-import { notFound, sendProblem } from './errors.js'
+import { adminErrorHandler, notFound, sendMockProblem } from './errors.js'
 
 export { ADMIN_PREFIX } from '../contracts/admin.js'
 
@@ -72,6 +74,22 @@ function tokenMatches (given: string | string[] | undefined, expected: Buffer): 
   return buffer.length === expected.length && timingSafeEqual(buffer, expected)
 }
 
+/**
+ * An admin body's value: nothing for an empty body (a route with a body schema says it is
+ * missing), or a 400 error whose message says where the text stops being JSON.
+ */
+function adminBody (text: string): unknown {
+  if (text.trim() === '') return undefined
+  try {
+    return secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' })
+  } catch {
+    const where = jsonSyntaxError(text)
+    return Object.assign(new Error(where === undefined
+      ? 'The body is refused: it holds a __proto__ or constructor.prototype key'
+      : `The body is not JSON: ${where}`), { statusCode: 400 })
+  }
+}
+
 /** The one parametric admin route: a path under it is matched against its pattern for a 405's `Allow`. */
 const routeOf = (path: string): string => path.replace(/^(\/__mock\/users\/)[^/]+$/, '$1:email')
 
@@ -88,8 +106,13 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
   if (options.adminToken !== undefined) {
     const expected = Buffer.from(options.adminToken)
     app.addHook('onRequest', (request, reply, done) => {
-      if (tokenMatches(request.headers[ADMIN_TOKEN_HEADER], expected)) done()
-      else sendProblem(request, reply, problem(401, 'A valid X-Mock-Admin-Token header is required', 'Unauthenticated'))
+      const given = request.headers[ADMIN_TOKEN_HEADER]
+      if (tokenMatches(given, expected)) done()
+      else {
+        sendMockProblem(request, reply, 'admin-token', problem(401, given === undefined
+          ? 'X-Mock-Admin-Token is missing: this mock was started with --admin-token, so every admin call must carry it'
+          : 'X-Mock-Admin-Token does not match the --admin-token this mock was started with', 'Unauthenticated'))
+      }
     })
   }
 
@@ -100,7 +123,15 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
     done()
   })
 
-  app.setNotFoundHandler((request, reply) => { notFound(app, request, reply, routeOf) })
+  // Admin bodies get their own parser and error handler: a mistake is the caller's, said precisely.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    const body = adminBody(text as string)
+    if (body instanceof Error) done(body)
+    else done(null, body)
+  })
+  app.setErrorHandler(adminErrorHandler(app.initialConfig.bodyLimit!))
+  app.setNotFoundHandler((request, reply) => { notFound(app, request, reply, routeOf, 'admin-route') })
 
   app.route({ method: ['GET', 'HEAD'], url: '/health', schema: { response: { 200: HealthResponse } }, handler: async () => ({ status: 'ok' as const }) })
 
@@ -125,14 +156,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
   app.put('/scenario', { schema: { body: SetScenarioRequest, response: { 200: ScenarioChange } } }, async (request, reply) => {
     const { session, ...body } = request.body
     const wrong = checkScenarioBody(body, catalogue.ids, context.maxDelayMs)
-    if (wrong !== undefined) return sendProblem(request, reply, badRequest([wrong.parameter], wrong.detail))
+    if (wrong !== undefined) return sendMockProblem(request, reply, 'admin-request', badRequest([wrong.parameter], `PUT /__mock/scenario: ${wrong.detail}`))
     const sticky = stickyOf(body, catalogue)
     if (session === undefined) {
       state.global = sticky
       return { global: stickyView(sticky) }
     }
     if (!state.setSession(session, sticky)) {
-      return sendProblem(request, reply, problem(409, `${state.sessions.size} sessions already have a scenario, the most kept: clear one (DELETE /__mock/scenario?session=<name>) or reset`))
+      return sendMockProblem(request, reply, 'admin-limit', problem(409, `${state.sessions.size} sessions already have a scenario, the most kept: clear one (DELETE /__mock/scenario?session=<name>) or reset`))
     }
     return { session, scenario: stickyView(sticky) }
   })
@@ -154,7 +185,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
 
   app.get('/requests', { schema: { querystring: RequestsQuery, response: { 200: RequestsResponse } } }, async (request, reply) => {
     const query = journalQuery(request.query)
-    return 'field' in query ? sendProblem(request, reply, badRequest([query])) : state.journal.page(query)
+    return 'field' in query
+      ? sendMockProblem(request, reply, 'admin-request', badRequest([query], `GET /__mock/requests: the query string is refused: ${query.field} ${query.reason}`))
+      : state.journal.page(query)
   })
 
   app.get('/coverage', { schema: { response: { 200: CoverageResponse } } }, async () => {
@@ -174,7 +207,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
   })
 
   app.get('/ca.pem', async (request, reply) => {
-    if (context.caPem === undefined) return sendProblem(request, reply, problem(404, 'There is no CA: the mock runs without --proxy'))
+    if (context.caPem === undefined) return sendMockProblem(request, reply, 'not-enabled', problem(404, 'There is no CA: the mock runs without --proxy (start it with --proxy to make one)'))
     return reply.type(CA_PEM_TYPE).send(context.caPem)
   })
 
@@ -188,7 +221,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
   app.put('/users/:email', { schema: { params: NewUserParams, response: { 200: ActiveUser } } }, async (request, reply) => {
     const { email } = request.params
     if (!state.addActiveUser(email)) {
-      return sendProblem(request, reply, problem(409, `${state.activeUsers.size} users are active, the most kept: remove one (DELETE /__mock/users/{email}) or reset`))
+      return sendMockProblem(request, reply, 'admin-limit', problem(409, `${state.activeUsers.size} users are active, the most kept: remove one (DELETE /__mock/users/{email}) or reset`))
     }
     return { email, status: 'active' as const }
   })

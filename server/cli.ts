@@ -8,11 +8,12 @@ import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
-import { ScenarioError } from '../scenarios/catalogue.js'
-import { loadScenarioSetup, ScenarioFileError } from '../scenarios/custom.js'
+import { builtInScenarios, DEFAULT_ID, ScenarioError } from '../scenarios/catalogue.js'
+import { closest } from '../contracts/internal/suggest.js'
+import { loadScenarioSetup, ScenarioFileError, type ScenarioSetup } from '../scenarios/custom.js'
 import { buildApp } from './app.js'
 import { isLoopback, listenUrl } from './address.js'
-import { ConfigError, helpText, parseConfig, type Config } from './config.js'
+import { ConfigError, helpText, parseConfig, sourceOf, type Config } from './config.js'
 import type { UpstreamOptions } from './upstream.js'
 import type { MockProxy } from './proxy.js'
 import { defaultCaDir } from './proxy-hosts.js'
@@ -42,12 +43,36 @@ function upstreamFromConfig (config: Config): UpstreamOptions | undefined {
   return { url: config.upstream, timeoutMs: config.upstreamTimeout, strict: config.upstreamStrict, record: config.record }
 }
 
-/** Builds the app a configuration describes (custom scenarios loaded and checked), with its proxy when `--proxy` made one. */
-export function appFromConfig (config: Config, proxy?: MockProxy): FastifyInstance {
+/**
+ * What `--scenarios-file` sets up, and the `--scenario` id checked against its scenarios and the
+ * built-in ones: a bad id names the flag or variable it came from and the nearest valid id.
+ */
+function setupOf (config: Config, notice: Io['err']): ScenarioSetup | undefined {
+  const setup = config.scenariosFile === undefined ? undefined : loadScenarioSetup(config.scenariosFile, config.maxDelayMs)
+  if (setup !== undefined && setup.scenarios.length === 0 && setup.global === undefined && setup.sessions === undefined) {
+    notice(`${PROGRAM}: ${config.scenariosFile!} holds no scenario: only the built-in ones are served`)
+  }
+  const custom = setup?.scenarios ?? []
+  const wanted = config.scenario
+  if (wanted !== undefined) {
+    const ids = [DEFAULT_ID, ...builtInScenarios.map(({ id }) => id), ...custom.map(({ id }) => id)]
+    if (!ids.includes(wanted)) {
+      const near = closest(wanted, ids)
+      throw new ConfigError(`${sourceOf(config, 'scenario')}: unknown scenario "${wanted}"${near === undefined ? '' : ` (did you mean ${near}?)`}; valid: ${ids.join(', ')}`)
+    }
+  }
+  return setup
+}
+
+/**
+ * Builds the app a configuration describes (custom scenarios loaded and checked), with its proxy
+ * when `--proxy` made one. `notice` gets a line worth telling that is no error.
+ */
+export function appFromConfig (config: Config, proxy?: MockProxy, notice: Io['err'] = stderr): FastifyInstance {
   if (!config.proxy && (config.interceptHosts.length > 0 || config.proxyTunnel.length > 0)) {
     throw new ConfigError(`${config.interceptHosts.length > 0 ? '--intercept-hosts' : '--proxy-tunnel'} needs --proxy`)
   }
-  const setup = config.scenariosFile === undefined ? undefined : loadScenarioSetup(config.scenariosFile, config.maxDelayMs)
+  const setup = setupOf(config, notice)
   return buildApp({
     proxy,
     scenario: config.scenario,
@@ -194,7 +219,7 @@ export async function main (argv: readonly string[], env: Record<string, string 
         return 2
       }
     }
-    app = appFromConfig(config, proxy)
+    app = appFromConfig(config, proxy, io.err)
   } catch (error) {
     if (error instanceof ConfigError || error instanceof ScenarioError || error instanceof ScenarioFileError) {
       io.err(`${PROGRAM}: ${error.message}`)

@@ -11,6 +11,8 @@ import { MAX_JOURNAL_LIMIT } from '../scenarios/journal.js'
 import { allowedHost, corsOrigin } from './guard.js'
 import { checkUpstreamUrl, DEFAULT_UPSTREAM_TIMEOUT_MS } from './upstream.js'
 import { interceptHost, tunnelEntry } from './proxy-hosts.js'
+import { closest } from '../contracts/internal/suggest.js'
+import { builtInScenarios } from '../scenarios/catalogue.js'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 type LogLevel = typeof LOG_LEVELS[number]
@@ -153,10 +155,36 @@ export function defaultConfig (): Config {
   return { ...DEFAULTS, activeUsers: [], scenariosFile: undefined, redact: [], allowedHosts: [], corsOrigins: [], upstream: undefined, upstreamTimeout: DEFAULT_UPSTREAM_TIMEOUT_MS, upstreamStrict: false, record: undefined, proxy: false, interceptHosts: [], proxyTunnel: [], caDir: undefined, help: false, version: false }
 }
 
+/** Where each value of a parsed configuration came from (its flag or variable), for later messages. */
+const SOURCES = new WeakMap<Config, Map<keyof Config, string>>()
+
 function apply (config: Config, opt: Option, value: string, source: string): void {
   const parsed = opt.parse(value)
   if (parsed instanceof ConfigError) throw new ConfigError(`${source}: ${parsed.message}`)
   ;(config as unknown as Record<string, unknown>)[opt.key] = parsed
+  SOURCES.get(config)?.set(opt.key, source)
+}
+
+/**
+ * The flag or variable a value of the configuration came from, so a check made later (a scenario
+ * id, once custom ones are loaded) names it as a bad value does: the option's flag when unknown.
+ * @example sourceOf(parseConfig([], { MOCK_SCENARIO: 'created' }), 'scenario') // 'MOCK_SCENARIO'
+ */
+export function sourceOf (config: Config, key: keyof Config): string {
+  return SOURCES.get(config)?.get(key) ?? OPTIONS.find((opt) => opt.key === key)!.flag
+}
+
+/** What a bare argument was probably meant as: a port number, or a scenario id. */
+function unexpectedArgument (value: string): ConfigError {
+  if (/^\d{1,5}$/.test(value) && Number(value) <= 65535) return fail(`unexpected argument ${value} (did you mean --port ${value}?)`)
+  if (builtInScenarios.some((scenario) => scenario.id === value)) return fail(`unexpected argument ${value} (did you mean --scenario ${value}?)`)
+  return fail(`unexpected argument "${value}": options start with -- (see --help)`)
+}
+
+/** An unknown option, with the nearest of the accepted `flags` when it looks like a typo. */
+function unknownOption (name: string, flags: readonly string[]): ConfigError {
+  const near = name.startsWith('--') ? closest(name, flags) : undefined
+  return fail(`unknown option "${name}" (${near === undefined ? 'see --help' : `did you mean ${near}?`})`)
 }
 
 /** parseArgs' option table: every option takes a value except the switches. */
@@ -171,6 +199,7 @@ const BY_NAME = new Map(OPTIONS.map((opt) => [opt.flag.slice(2), opt]))
  */
 export function parseConfig (argv: readonly string[], env: Record<string, string | undefined>, flags?: readonly string[]): Config {
   const config = defaultConfig()
+  SOURCES.set(config, new Map())
   for (const opt of OPTIONS) {
     const value = opt.env === undefined ? undefined : env[opt.env]
     if (value !== undefined && value !== '') apply(config, opt, value, opt.env!)
@@ -179,9 +208,10 @@ export function parseConfig (argv: readonly string[], env: Record<string, string
   // in order, so the first problem is the one reported, in the same one-line style as bad values.
   const { tokens } = parseArgs({ args: [...argv], options: ARGS, strict: false, allowPositionals: true, tokens: true })
   for (const token of tokens) {
-    if (token.kind !== 'option') throw new ConfigError(`unknown option "${token.kind === 'positional' ? token.value : '--'}" (see --help)`)
+    if (token.kind === 'positional') throw unexpectedArgument(token.value)
+    if (token.kind !== 'option') throw new ConfigError('unknown option "--" (see --help)')
     const opt = BY_NAME.get(token.name)
-    if (opt === undefined || (flags !== undefined && !flags.includes(opt.flag))) throw new ConfigError(`unknown option "${token.rawName}" (see --help)`)
+    if (opt === undefined || (flags !== undefined && !flags.includes(opt.flag))) throw unknownOption(token.rawName, flags ?? OPTIONS.map(({ flag }) => flag))
     if (opt.switch === true) {
       if (token.value !== undefined) throw new ConfigError(`${opt.flag} takes no value`)
       apply(config, opt, '', opt.flag)

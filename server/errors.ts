@@ -2,6 +2,8 @@
  * The one error path: every error the server can produce (its own 404 and 405, body limits, media
  * types, parse and validation errors, HTTP-level client errors, crashes) leaves as
  * `application/problem+json` in the documented BaseError shape, never as Fastify's default JSON.
+ * Errors about the mock's own controls (the admin API) say what is wrong and where, and carry the
+ * mock's own mark (see `mockProblemOutcome`), so they never pass for Konnect's.
  */
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
@@ -9,7 +11,7 @@ import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import type { BaseError, BadRequestError, InvalidParameter } from '../contracts/schemas.js'
 import { DEFAULT_ID } from '../scenarios/catalogue.js'
-import { badRequest, problem, problemOutcome } from '../scenarios/outcome.js'
+import { badRequest, mockProblemOutcome, problem, problemOutcome, type MockProblemKind } from '../scenarios/outcome.js'
 import { FORMATS } from '../contracts/formats.js'
 import { truncate } from '../contracts/internal/text.js'
 import { sendOutcome, writeOutcome } from './reply.js'
@@ -20,6 +22,15 @@ import { sendOutcome, writeOutcome } from './reply.js'
  */
 export function sendProblem (request: FastifyRequest, reply: FastifyReply, body: BaseError | BadRequestError, headers?: Record<string, string>): void {
   sendOutcome(request, reply, problemOutcome(body, DEFAULT_ID, headers))
+}
+
+/**
+ * Sends a problem about the mock's own controls, marked as the mock's: `type`
+ * `urn:konnect-invites-mock:problem:<kind>`, served as `mock-error`.
+ * @example sendMockProblem(request, reply, 'admin-limit', problem(409, '1000 sessions already have a scenario'))
+ */
+export function sendMockProblem (request: FastifyRequest, reply: FastifyReply, kind: MockProblemKind, body: BaseError | BadRequestError, headers?: Record<string, string>): void {
+  sendOutcome(request, reply, mockProblemOutcome(kind, body, headers))
 }
 
 const SOURCES: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' }
@@ -80,19 +91,81 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as 
 /**
  * Answers a request no route took: a 405 with `Allow` when the path has routes for other methods
  * (`routeOf` maps a path to the route pattern that would serve it, for parametric routes), else a
- * 404. Returns the status sent, for the journal. Use as (or in) a scope's not-found handler.
+ * 404. With `kind`, the answer is the mock's own (a scope of its controls). Returns the status
+ * sent, for the journal. Use as (or in) a scope's not-found handler.
  * @example app.setNotFoundHandler((request, reply) => { notFound(app, request, reply) })
  */
-export function notFound (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, routeOf: (path: string) => string = (path) => path): 404 | 405 {
+export function notFound (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, routeOf: (path: string) => string = (path) => path, kind?: MockProblemKind): 404 | 405 {
   const path = request.url.split('?')[0]!
   const url = routeOf(path)
   const allowed = METHODS.filter((method) => app.hasRoute({ method, url }))
+  const send = (body: BaseError, headers?: Record<string, string>): void => {
+    if (kind === undefined) sendProblem(request, reply, body, headers)
+    else sendMockProblem(request, reply, kind, body, headers)
+  }
   if (allowed.length > 0) {
-    sendProblem(request, reply, problem(405, `Method ${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`), { allow: allowed.join(', ') })
+    send(problem(405, `Method ${request.method} is not allowed on ${truncate(path, 200)}; use ${allowed.join(', ')}`), { allow: allowed.join(', ') })
     return 405
   }
-  sendProblem(request, reply, problem(404, `No route for ${request.method} ${truncate(path, 200)}`))
+  send(problem(404, `No route for ${request.method} ${truncate(path, 200)}`))
   return 404
+}
+
+/** What a body of the wrong type is, in words. */
+function kindOf (value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'string' ? 'a string' : `a ${typeof value}`
+}
+
+/** A route's schema refused the request: which route, which part, and every field with its reason. */
+function validationDetail (request: FastifyRequest, body: BadRequestError): string {
+  const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]!}`
+  const [first] = body.invalid_parameters
+  if (first!.field === 'body' && first!.source === undefined) {
+    return request.body === undefined
+      ? `The body is empty: ${route} takes a JSON object (Content-Type: application/json)`
+      : `The body is ${kindOf(request.body)}: ${route} takes a JSON object`
+  }
+  const part = first!.source === 'query' ? 'query string' : first!.source === 'path' ? 'path' : 'body'
+  return `${route}: the ${part} is refused: ${body.invalid_parameters.map(({ field, reason }) => `${field} ${reason}`).join('; ')}`
+}
+
+/**
+ * The error handler of the admin API's scope: the answers of the app's handler with a detail
+ * that says what is wrong and where, marked as the mock's own (`admin-request`). A crash stays
+ * the app's plain 500, logged.
+ * @example app.setErrorHandler(adminErrorHandler(65536))
+ */
+export function adminErrorHandler (bodyLimit: number): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    const body = fromError(error, bodyLimit)
+    if (body.status >= 500) {
+      request.log.error({ reqId: request.id, err: error }, 'request failed')
+      sendProblem(request, reply, body)
+      return
+    }
+    if (error.validation !== undefined) body.detail = validationDetail(request, body as BadRequestError)
+    else if (body.status === 415) {
+      const type = request.headers['content-type']
+      body.detail = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]!} takes a JSON body (Content-Type: application/json), not ${type === undefined ? 'a body without Content-Type' : truncate(type, 80)}`
+    }
+    sendMockProblem(request, reply, 'admin-request', body)
+  }
+}
+
+/**
+ * Answers a plain-HTTP proxy request (a target in absolute form, `GET http://host/path`) with a 400
+ * and says so; a request for a path is left alone. The router serves `http://host/path` as `/path`,
+ * so the guard's hooks ask this first on every route, and the 404 handler on the rest.
+ * @example if (refusedPlainProxy(request, reply)) return
+ */
+export function refusedPlainProxy (request: FastifyRequest, reply: FastifyReply): boolean {
+  const url = request.url
+  if (url.charCodeAt(0) === 47) return false
+  sendProblem(request, reply, badRequest([{ field: 'url', reason: 'must be a path (origin form)', source: 'path' }],
+    `${request.method} ${truncate(url.split('?')[0]!, 200)} is a plain-HTTP proxy request: this mock proxies only HTTPS (CONNECT, with --proxy); send https:// URLs through it, or call it directly at a path`))
+  return true
 }
 
 /** Told of every error answer the handlers below send, so it can be journaled. */
@@ -112,14 +185,7 @@ export function installErrorHandling (app: FastifyInstance, bodyLimit: number, o
   })
 
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0]!
-    if (!path.startsWith('/')) {
-      observe(request, 400)
-      sendProblem(request, reply, badRequest([{ field: 'url', reason: 'must be a path (origin form)', source: 'path' }],
-        `${request.method} ${truncate(path, 200)} is a plain-HTTP proxy request: this mock proxies only HTTPS (CONNECT, with --proxy); send https:// URLs through it, or call it directly at a path`))
-      return
-    }
-    observe(request, notFound(app, request, reply))
+    observe(request, refusedPlainProxy(request, reply) ? 400 : notFound(app, request, reply))
   })
 }
 

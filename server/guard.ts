@@ -14,7 +14,7 @@ import { INVITES_PATH } from '../contracts/headers.js'
 import { truncate } from '../contracts/internal/text.js'
 import { parseUrl } from '../contracts/internal/url.js'
 import { isLoopback } from './address.js'
-import { sendProblem } from './errors.js'
+import { refusedPlainProxy, sendMockProblem, sendProblem } from './errors.js'
 import { writeOutcome } from './reply.js'
 
 export interface GuardOptions {
@@ -150,7 +150,10 @@ export function createGuard (options: Required<GuardOptions>): Guard {
   const forbid = (request: FastifyRequest, reply: FastifyReply, detail: string): void => { sendProblem(request, reply, problem(403, detail)) }
 
   // Admin API and dashboard: Host must name this server, and a browser's Origin must be its own.
+  // A refusal there is about the mock's own controls, so it carries the mock's mark.
+  const refuseAdmin = (request: FastifyRequest, reply: FastifyReply, detail: string): void => { sendMockProblem(request, reply, 'admin-guard', problem(403, detail)) }
   const adminHook: onRequestHookHandler = (request, reply, done) => {
+    if (refusedPlainProxy(request, reply)) return
     if (inProcess(request)) {
       done()
       return
@@ -158,15 +161,15 @@ export function createGuard (options: Required<GuardOptions>): Guard {
     const { host, origin } = request.headers
     if (host === undefined) {
       if (noHost(request, reply)) return
-      forbid(request, reply, 'Send a Host header naming this server to use the admin API and the dashboard')
+      refuseAdmin(request, reply, 'Send a Host header naming this server to use the admin API and the dashboard')
       return
     }
     if (!hostAllowed(host)) {
-      forbid(request, reply, `Host ${clip(host)} is not a name of this server; start the mock with --allowed-hosts to add it`)
+      refuseAdmin(request, reply, `Host ${clip(host)} is not a name of this server; start the mock with --allowed-hosts to add it`)
       return
     }
     if (origin !== undefined && !ownOrigin(origin, host)) {
-      forbid(request, reply, `Pages from ${clip(origin)} may not use the admin API`)
+      refuseAdmin(request, reply, `Pages from ${clip(origin)} may not use the admin API`)
       return
     }
     done()
@@ -174,6 +177,7 @@ export function createGuard (options: Required<GuardOptions>): Guard {
 
   // The invites hot path: a request without Origin (curl, SDKs) costs one lookup, plus one for Host.
   const invitesHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    if (refusedPlainProxy(request, reply)) return
     const headers = request.headers
     const origin = headers.origin
     if (origin === undefined) {

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { INVITES_PATH } from '../contracts/headers.js'
 import type { Scenario } from '../scenarios/catalogue.js'
 import { defaultBehaviour, MALFORMED } from '../scenarios/behaviour.js'
-import type { Outcome } from '../scenarios/outcome.js'
+import { PACED_FAULTS, type Outcome } from '../scenarios/outcome.js'
 import { DEFAULT_CHOICE, select, type Choice } from '../scenarios/select.js'
 import { sendOutcome } from './reply.js'
 import type { MockContext } from './context.js'
@@ -28,7 +28,7 @@ export function parseJson (text: string): unknown {
 
 const POISON = { protoAction: 'error', constructorAction: 'error' } as const
 
-function resolve (scenario: Scenario | null, request: FastifyRequest, context: MockContext, now: number): Outcome {
+function resolve (scenario: Scenario | null, request: FastifyRequest, context: MockContext, now: number, faultMs: number): Outcome {
   if (scenario === null || scenario.action === 'default-behaviour') {
     const text = request.body as string | undefined
     const body = text === undefined ? undefined : parseJson(text)
@@ -38,7 +38,7 @@ function resolve (scenario: Scenario | null, request: FastifyRequest, context: M
   }
   if (scenario.action === 'connection-reset') return { status: 0, served: scenario.id, reset: true }
   const render = scenario.render
-  return {
+  const outcome: Outcome = {
     status: scenario.status,
     served: scenario.id,
     example: scenario.example,
@@ -47,12 +47,17 @@ function resolve (scenario: Scenario | null, request: FastifyRequest, context: M
     payload: render?.(),
     bytes: render?.bytes
   }
+  if (scenario.action !== undefined) outcome.fault = { kind: scenario.action, ms: faultMs }
+  return outcome
 }
 
-/** Resolves and sends an answer; `heldMs` is how long it was held back (a delay), for the journal. */
+/**
+ * Resolves and sends an answer; `heldMs` is how long it was held back (a delay), for the journal.
+ * A paced transport fault, never held back, takes the choice's delay as its own time.
+ */
 function answer (request: FastifyRequest, reply: FastifyReply, context: MockContext, choice: Choice, heldMs: number): void {
   const now = context.now()
-  const outcome = resolve(choice.scenario, request, context, now)
+  const outcome = resolve(choice.scenario, request, context, now, choice.delayMs)
   context.state.countServed(outcome.served, outcome.example)
   context.record(request, outcome.served, outcome.status, heldMs, now, undefined, choice)
   sendOutcome(request, reply, outcome)
@@ -81,6 +86,9 @@ export async function invitesRoute (app: FastifyInstance, { guard }: { guard: Gu
     if ('served' in choice) {
       context.record(request, choice.served, choice.status, 0, context.now())
       sendOutcome(request, reply, choice)
+    } else if (PACED_FAULTS.has(choice.scenario?.action ?? '')) {
+      // A slow body or unfinished headers take the delay as their own time, starting at once.
+      answer(request, reply, context, choice, 0)
     } else if (choice.delayMs > 0) {
       // Only a delay is timed, on the app's clock: the journal would show an answer sent at once as 0 ms anyway.
       const started = context.now()

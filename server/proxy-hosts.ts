@@ -5,7 +5,7 @@
  */
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { allowedHost } from './guard.js'
+import { allowedHost, hostName } from './guard.js'
 
 /**
  * Konnect's API hosts: the global one (where `POST /v3/invites` lives) and one per geo. Kong's Go
@@ -59,9 +59,10 @@ export function tunnelEntry (value: string): string | { error: string } {
 export function connectTarget (authority: string): TunnelTarget | null {
   const match = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(authority.trim().toLowerCase())
   if (match === null) return null
-  const host = allowedHost(match[1]!.startsWith('[') ? match[1]!.slice(1, -1) : match[1]!)
+  // hostName takes a bracketed part only when it is an IPv6 address.
+  const host = hostName(match[1]!)
   const port = Number(match[2])
-  return typeof host === 'string' && port >= 1 && port <= 65535 ? { host, port } : null
+  return host !== null && port >= 1 && port <= 65535 ? { host, port } : null
 }
 
 /**

@@ -6,7 +6,7 @@
  * the `--proxy-tunnel` targets, which are tunnelled unchanged. Loaded only when the proxy is used.
  */
 import type { IncomingMessage, Server } from 'node:http'
-import { connect as dial, type Socket } from 'node:net'
+import { connect, type Socket } from 'node:net'
 import { createSecureContext, TLSSocket } from 'node:tls'
 import type { Duplex } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
@@ -19,11 +19,11 @@ import { connectTarget, INTERCEPT_PORT, KONNECT_API_HOSTS, TUNNEL_HOST } from '.
 import { writeOutcome } from './reply.js'
 
 /** Time a client gets to finish the TLS handshake inside a tunnel. */
-export const HANDSHAKE_TIMEOUT_MS = 10_000
+const HANDSHAKE_TIMEOUT_MS = 10_000
 /** Time a `--proxy-tunnel` target gets to accept the connection. */
-export const DIAL_TIMEOUT_MS = 10_000
+const DIAL_TIMEOUT_MS = 10_000
 /** Tunnels still opening (handshake or dial under way) at once; past it a CONNECT gets a 503. */
-export const MAX_OPENING = 256
+const MAX_OPENING = 256
 
 export interface ProxyOptions {
   /** Folder of the CA (`ca.pem`, `ca-key.pem`). */
@@ -37,6 +37,8 @@ export interface ProxyOptions {
   handshakeTimeoutMs?: number
   dialTimeoutMs?: number
   maxOpening?: number
+  /** Opens the connection to a `--proxy-tunnel` target (`net.connect` unless a test gives one that never connects). */
+  dial?: (host: string, port: number) => Socket
   now?: () => number
 }
 
@@ -53,14 +55,33 @@ export interface MockProxy {
 
 type TunnelSocket = TLSSocket & { [TUNNEL_HOST]?: string }
 
-/** Problem answers written on the CONNECT socket, which is then closed. */
+/**
+ * Problem answers written on the CONNECT socket, which is then closed. Every caller answers while
+ * the client's socket is open: a dial abandoned because the client left answers nothing.
+ */
 function refuse (socket: Duplex, body: BaseError | BadRequestError, headers?: Record<string, string>): void {
-  if (socket.writable) writeOutcome(socket as Socket, problemOutcome(body, DEFAULT_ID, headers))
-  else socket.destroy()
+  writeOutcome(socket as Socket, problemOutcome(body, DEFAULT_ID, headers))
 }
 
 function clip (text: string): string {
   return text.length > 100 ? `${text.slice(0, 100)}…` : text
+}
+
+/**
+ * Why a tunnel's TLS handshake failed, in words a user can act on. OpenSSL tells a missing server
+ * name apart only by having no certificate to choose: the context without one is served until the
+ * SNI callback swaps in the host's.
+ */
+function handshakeFailure (error: NodeJS.ErrnoException): string {
+  const code = error.code ?? ''
+  if (code === 'ERR_SSL_HTTP_REQUEST') return 'the client sent plain HTTP, not TLS'
+  if (code === 'ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM' || code === 'ERR_SSL_NO_SHARED_CIPHER') return 'the client sent no server name (SNI)'
+  if (/_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN)$/.test(code)) {
+    return 'the client does not trust the mock\'s CA (`konnect-invites-mock ca` prints how to trust it)'
+  }
+  // OpenSSL's message is one line of `<id>:error:<n>:SSL routines:<function>:<reason>:<file>:…`: keep the reason.
+  const reason = /:SSL routines:[^:]*:([^:]+):/.exec(error.message)?.[1]
+  return reason === undefined ? error.message : `not a TLS handshake the mock can answer (${reason})`
 }
 
 /**
@@ -78,20 +99,20 @@ export async function createProxy (options: ProxyOptions): Promise<MockProxy> {
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS
   const dialTimeoutMs = options.dialTimeoutMs ?? DIAL_TIMEOUT_MS
   const maxOpening = options.maxOpening ?? MAX_OPENING
+  const open = options.dial ?? ((host: string, port: number) => connect({ host, port }))
   const ca = await loadCa({ dir: options.caDir, hosts, now: options.now, log: options.notice })
   // A context with no certificate: a ClientHello without a server name finds nothing to serve.
   const noCertificate = createSecureContext({ minVersion: 'TLSv1.2' })
   const opening = new Set<Duplex>()
-  const passing = new Set<Socket>()
+  // Both ends of every pass-through tunnel: once CONNECT is answered the server no longer tracks them.
+  const passing = new Set<Duplex>()
 
   const intercept = (server: Server, socket: Duplex, host: string): void => {
-    let named: string | undefined
     const tls: TunnelSocket = new TLSSocket(socket as Socket, {
       isServer: true,
       secureContext: noCertificate,
       ALPNProtocols: ['http/1.1'],
       SNICallback: (servername, done) => {
-        named = servername
         if (servername.toLowerCase() !== host) {
           done(new Error(`the client asked for ${clip(servername)} (SNI) in a tunnel opened for ${host}`))
           return
@@ -109,13 +130,17 @@ export async function createProxy (options: ProxyOptions): Promise<MockProxy> {
     }
     const failed = (error: NodeJS.ErrnoException): void => {
       opened()
-      const why = named === undefined && error.code !== 'ERR_SSL_HTTP_REQUEST' && error.code !== 'ERR_SSL_WRONG_VERSION_NUMBER'
-        ? 'the client sent no server name (SNI)'
-        : error.code === 'ERR_SSL_HTTP_REQUEST' ? 'the client sent plain HTTP, not TLS' : error.message
-      log.warn({ host, code: error.code }, `tunnel to ${host}: TLS handshake failed: ${why}`)
+      log.warn({ host, code: error.code }, `tunnel to ${host}: TLS handshake failed: ${handshakeFailure(error)}`)
+      tls.destroy()
+    }
+    // A client that hangs up mid-handshake leaves the TLS side waiting to finish its own half: end
+    // it at once, so it stops counting against maxOpening.
+    const hungUp = (): void => {
+      log.warn({ host }, `tunnel to ${host}: the client closed it before the TLS handshake finished`)
       tls.destroy()
     }
     tls.once('error', failed)
+    tls.once('end', hungUp)
     tls.once('close', () => {
       opened()
       socket.destroy()
@@ -123,20 +148,26 @@ export async function createProxy (options: ProxyOptions): Promise<MockProxy> {
     tls.once('secure', () => {
       opened()
       tls.removeListener('error', failed)
+      tls.removeListener('end', hungUp)
       tls[TUNNEL_HOST] = host
       server.emit('connection', tls)
     })
   }
 
   const passThrough = (socket: Duplex, host: string, port: number): void => {
-    const target = dial({ host, port })
+    const target = open(host, port)
     passing.add(target)
-    const timer = setTimeout(() => { target.destroy(new Error(`no answer within ${dialTimeoutMs} ms`)) }, dialTimeoutMs)
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      target.destroy(new Error(`no answer within ${dialTimeoutMs} ms`))
+    }, dialTimeoutMs)
     let connected = false
     target.once('connect', () => {
       connected = true
       clearTimeout(timer)
       opening.delete(socket)
+      passing.add(socket)
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
       target.pipe(socket)
       socket.pipe(target)
@@ -145,19 +176,24 @@ export async function createProxy (options: ProxyOptions): Promise<MockProxy> {
       clearTimeout(timer)
       opening.delete(socket)
       log.warn({ host, port }, `tunnel to ${host}:${port}: ${error.message}`)
-      if (!connected) refuse(socket, problem(502, `The mock could not reach ${host}:${port} (--proxy-tunnel): ${error.message}`))
-      else socket.destroy()
+      if (connected) socket.destroy()
+      else refuse(socket, problem(timedOut ? 504 : 502, `The mock could not reach ${host}:${port} (--proxy-tunnel): ${error.message}`))
     })
     target.once('close', () => {
       passing.delete(target)
-      socket.destroy()
+      // pipe() has ended the client's side after the target's last bytes: close it once they are
+      // written out (destroying it at once could drop what a slow client has not read yet).
+      if (!socket.destroyed) socket.end(() => { socket.destroy() })
     })
-    socket.once('close', () => { target.destroy() })
+    socket.once('close', () => {
+      passing.delete(socket)
+      target.destroy()
+    })
   }
 
   const onConnect = (server: Server) => (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', (error) => { log.debug({ err: error }, 'CONNECT socket error') })
-    const authority = request.url ?? ''
+    const authority = String(request.url)
     const length = request.headers['content-length']
     if ((length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined || head.length > 0) {
       log.warn({ target: clip(authority) }, `CONNECT ${clip(authority)} refused: it carried a body`)

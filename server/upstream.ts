@@ -18,9 +18,8 @@ import { sendOutcome } from './reply.js'
 import { parseJson } from '../contracts/internal/json.js'
 import { parseUrl } from '../contracts/internal/url.js'
 import { isLoopback } from './address.js'
+import { UPSTREAM_ID } from '../scenarios/catalogue.js'
 
-/** The id reported in `X-Mock-Scenario-Served` for an answer of the upstream. */
-const UPSTREAM_ID = 'upstream'
 /** Milliseconds the upstream gets to answer in full, by default. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000
 

@@ -8,4 +8,6 @@ export interface Exchange {
   statusCode: number
   headers: Record<string, string>
   text: string
+  /** Why the body did not arrive whole, when the reader allowed that (the runner's `truncated-body` check). */
+  cut?: string
 }

@@ -23,7 +23,7 @@ t.test('every TypeBox schema the kit exports is named …Schema, and every capit
 
 t.test('every …Error export is a class whose instances are Errors', async (t) => {
   const errorNames = exported.filter(([name]) => name.endsWith('Error')).map(([name]) => name)
-  t.same(errorNames.sort(), ['BadRequestError', 'ConflictError', 'ConnectionError', 'ContractViolationError', 'NoAnswerError', 'RateLimitedError', 'RunnerError', 'SDKError'])
+  t.same(errorNames.sort(), ['BadRequestError', 'ConflictError', 'ConnectionError', 'ContractViolationError', 'IncompleteAnswerError', 'NoAnswerError', 'RateLimitedError', 'RunnerError', 'SDKError'])
   for (const name of errorNames) {
     const value = kit[name as keyof typeof kit] as unknown
     t.type(value, 'function', name)

@@ -20,6 +20,8 @@ t.test('against this mock the runner detects /__mock and drives every scenario o
   t.equal(byName['scenario:bad-gateway-html'], 502)
   t.equal(byName['scenario:delay'], 201)
   t.equal(byName['scenario:rate-limited'], 429)
+  t.same(['truncated-body', 'empty-reply', 'slow-body', 'not-json-body', 'headers-never-finish'].map((id) => byName[`scenario:${id}`]), [409, 0, 409, 201, 0],
+    'each transport fault seen as what it is: a cut 409, no answer, a whole 409, a 201, no answer')
   t.equal(app.mock.state.sessions.size, 0, 'every one-shot session scenario was used up')
   const coverage = (await app.inject({ url: '/__mock/coverage' })).json() as { examples: Array<{ served: number }> }
   t.ok(coverage.examples.every((example) => example.served >= 1), 'each documented example was served')

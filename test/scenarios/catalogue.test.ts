@@ -1,7 +1,7 @@
 import t from 'tap'
 import { inviteExamples } from '../../contracts/examples.js'
 import {
-  builtInScenarios, compileScenario, contractOf, DEFAULT_DELAY_MS, FORCED_RETRY_AFTER_S, ScenarioError, type ScenarioDefinition
+  builtInScenarios, compileScenario, contractOf, DEFAULT_DELAY_MS, FORCED_RETRY_AFTER_S, HEADERS_HOLD_MS, ScenarioError, SLOW_BODY_MS, type ScenarioDefinition
 } from '../../scenarios/catalogue.js'
 import { jsonRenderer } from '../../scenarios/render.js'
 import { TRACE_ID_LENGTH, traceId, TraceIds } from '../../scenarios/trace-id.js'
@@ -16,7 +16,7 @@ const DOCUMENTED_IDS = [
 t.test('the catalogue: the documented invite examples, then the behaviours, each described', async (t) => {
   t.same(builtInScenarios.map((s) => s.id), [
     ...DOCUMENTED_IDS, 'created', 'unauthenticated', 'permission-denied', 'server-error', 'service-unavailable', 'bad-gateway-html',
-    'connection-reset', 'delay'
+    'connection-reset', 'delay', 'truncated-body', 'empty-reply', 'slow-body', 'not-json-body', 'headers-never-finish'
   ])
   for (const [i, scenario] of builtInScenarios.slice(0, inviteExamples.length).entries()) {
     t.equal(scenario.kind, 'documented')
@@ -40,13 +40,27 @@ t.test('the catalogue: the documented invite examples, then the behaviours, each
     'service-unavailable': 503,
     'bad-gateway-html': 502,
     'connection-reset': 0,
-    delay: 201
+    delay: 201,
+    'truncated-body': 409,
+    'empty-reply': 0,
+    'slow-body': 409,
+    'not-json-body': 201,
+    'headers-never-finish': 0
   })
   t.same(byId.get('rate-limited')!.headers, { 'retry-after': String(FORCED_RETRY_AFTER_S), 'ratelimit-limit': '60', 'ratelimit-remaining': '0', 'ratelimit-reset': String(FORCED_RETRY_AFTER_S) })
   t.same(byId.get('service-unavailable')!.headers, { 'retry-after': String(FORCED_RETRY_AFTER_S) })
   t.equal(byId.get('delay')!.delayMs, DEFAULT_DELAY_MS)
   t.equal(byId.get('delay')!.action, 'default-behaviour')
   t.equal(byId.get('connection-reset')!.action, 'connection-reset')
+  for (const id of ['truncated-body', 'empty-reply', 'slow-body', 'headers-never-finish']) {
+    t.equal(byId.get(id)!.action, id, `${id} breaks its answer on the wire`)
+    t.equal(byId.get(id)!.fault, true)
+  }
+  t.same(byId.get('truncated-body')!.body, inviteExamples.find((example) => example.status === 409)!.value, 'the 409 document, cut when sent')
+  t.same(byId.get('slow-body')!.body, byId.get('truncated-body')!.body)
+  t.equal(byId.get('slow-body')!.delayMs, SLOW_BODY_MS)
+  t.equal(byId.get('headers-never-finish')!.delayMs, HEADERS_HOLD_MS)
+  t.match(byId.get('not-json-body'), { action: undefined, fault: true, contentType: 'application/json', text: /^<html>/ })
 })
 
 t.test('every built-in compiles and meets the contract of its status', async (t) => {

@@ -72,7 +72,8 @@ t.test('a bad file is one line naming the file, the scenario and the failing pat
     'shape.json': JSON.stringify([teapot, { id: 'no-title', status: 400 }]),
     'shape-unnamed.yaml': 'scenarios:\n  - title: T\n    status: 200\n',
     'shape-root.yaml': 'just a string\n',
-    'empty.yaml': '',
+    'reserved.json': JSON.stringify([{ ...teapot, id: 'mock-error' }]),
+    'reserved.yaml': 'scenarios:\n  - id: default\n    title: Mine\n    status: 201\n  - id: upstream\n    title: Theirs\n    status: 201\n',
     'extra.json': JSON.stringify({ scenarios: [], more: 1 }),
     'status.yaml': 'scenarios:\n  - id: odd\n    title: Odd\n    status: 99\n',
     'contract.yaml': 'scenarios:\n  - id: half-conflict\n    title: Half\n    status: 409\n    body: { status: 409, title: Conflict }\n',
@@ -87,11 +88,12 @@ t.test('a bad file is one line naming the file, the scenario and the failing pat
     ['missing.json', `${join(dir, 'missing.json')}: cannot read it (ENOENT)`],
     ['folder.yaml', `${join(dir, 'folder.yaml')}: cannot read it (EISDIR)`],
     ['bad.yaml', `${join(dir, 'bad.yaml')}: not valid YAML: Sequence item without - indicator (line 3, column 1)`],
-    ['bad.json', new RegExp(`^${join(dir, 'bad.json')}: not valid JSON: .+`)],
+    ['bad.json', `${join(dir, 'bad.json')}: not valid JSON: Expected double-quoted property name at position 12, where the text ends`],
     ['shape.json', `${join(dir, 'shape.json')}: scenario "no-title": /1/title: Expected required property`],
     ['shape-unnamed.yaml', `${join(dir, 'shape-unnamed.yaml')}: scenario #1: /scenarios/0/id: Expected required property`],
     ['shape-root.yaml', `${join(dir, 'shape-root.yaml')}: the file: /: Expected object`],
-    ['empty.yaml', `${join(dir, 'empty.yaml')}: the file: /: Expected object`],
+    ['reserved.json', `${join(dir, 'reserved.json')}: scenario "mock-error": /0/id: the id is reserved (X-Mock-Scenario-Served says "mock-error" for the mock's own errors)`],
+    ['reserved.yaml', `${join(dir, 'reserved.yaml')}: scenario "default": /scenarios/0/id: the id is reserved (X-Mock-Scenario-Served says "default" for the default behaviour)`],
     ['extra.json', `${join(dir, 'extra.json')}: the file: /more: Unexpected property`],
     ['status.yaml', `${join(dir, 'status.yaml')}: scenario "odd": /scenarios/0/status: Expected integer to be greater or equal to 200`],
     ['contract.yaml', `${join(dir, 'contract.yaml')}: scenario "half-conflict": body breaks ConflictError at /instance: Expected required property`],
@@ -113,8 +115,11 @@ t.test('a bad file is one line naming the file, the scenario and the failing pat
 })
 
 t.test('parseScenarios picks JSON by extension, YAML otherwise', async (t) => {
-  t.throws(() => parseScenarios('a: [', 'x.JSON'), { message: /^x\.JSON: not valid JSON: / })
+  t.throws(() => parseScenarios('a: [', 'x.JSON'), { message: "x.JSON: not valid JSON: Unexpected token 'a' at position 0" })
+  t.throws(() => parseScenarios('[\n  {"id": "x"}\n  {"id": "y"}\n]', 'x.json'), { message: "x.json: not valid JSON: Expected ',' or ']' after array element at position 18 (line 3, column 3)" })
   t.same(parseScenarios('[]', 'x.txt'), [])
+  t.same(parseScenarios(' \n', 'x.json'), [], 'a blank file holds no scenario (the command line says so)')
+  t.same(parseScenarios('', 'x.yaml'), [])
   t.equal(CustomScenarioFile.anyOf.length, 2, 'a list, or an object with a list under scenarios')
 })
 

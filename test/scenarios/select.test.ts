@@ -74,9 +74,12 @@ t.test('X-Mock-Scenario accepts ids and example names, refuses the rest with the
   t.equal(bad.status, 400)
   t.equal(bad.contentType, 'application/problem+json; charset=utf-8')
   t.same(bad.body.invalid_parameters, [{ field: 'x-mock-scenario', rule: 'enum', reason: 'must be one of the scenario ids', choices: ['default', ...catalogue.ids], source: 'header' }])
-  t.equal(bad.body.detail, `Unknown scenario id [nope]. Valid: default, ${catalogue.ids.join(', ')}`)
+  t.equal(bad.body.detail, `X-Mock-Scenario: "nope" names no scenario id of this mock. Valid: default, ${catalogue.ids.join(', ')}`)
+  t.equal(bad.body.type, 'urn:konnect-invites-mock:problem:mock-header', 'the mock\'s own problem')
+  const near = problemOf(pick({ 'x-mock-scenario': 'cannot-be-blnk' }))
+  t.match(near.body.detail, /^X-Mock-Scenario: "cannot-be-blnk" names no scenario id of this mock \(did you mean "cannot-be-blank"\?\)\. Valid: /)
   const long = problemOf(pick({ 'x-mock-scenario': 'x'.repeat(100) }))
-  t.match(long.body.detail, `Unknown scenario id [${'x'.repeat(80)}…]`, 'a long id is cut in the message')
+  t.match(long.body.detail, `X-Mock-Scenario: "${'x'.repeat(80)}…" names no`, 'a long id is cut in the message')
 })
 
 t.test('Prefer: example, code, both, and what is refused', async (t) => {
@@ -86,15 +89,16 @@ t.test('Prefer: example, code, both, and what is refused', async (t) => {
   t.equal(choice(pick({ prefer: 'code=400, example="IdP configuration is required"' })).scenario?.id, 'idp-configuration-is-required')
   const names = problemOf(pick({ prefer: 'example="Nope"' }))
   t.same(names.body.invalid_parameters, [{ field: 'prefer', rule: 'enum', reason: 'must be one of the example names', choices: catalogue.exampleNames, source: 'header' }])
-  t.match(names.body.detail, /^Unknown example name \[Nope\]\. Valid: Request Format is Invalid, /)
+  t.match(names.body.detail, /^Prefer: example="Nope" names no example name of this mock\. Valid: Request Format is Invalid, /)
+  t.equal(names.body.type, 'urn:konnect-invites-mock:problem:prefer')
   for (const code of ['418', 'abc', '4000']) {
     const codes = problemOf(pick({ prefer: `code=${code}` }))
     t.same(codes.body.invalid_parameters, [{ field: 'prefer', rule: 'enum', reason: 'must be one of the status codes', choices: catalogue.statuses, source: 'header' }], code)
-    t.equal(codes.body.detail, `Unknown status code [code=${code}]. Valid: ${catalogue.statuses.join(', ')}`)
+    t.equal(codes.body.detail, `Prefer: code=${code} names no status code of this mock. Valid: ${catalogue.statuses.join(', ')}`)
   }
   const mismatch = problemOf(pick({ prefer: 'code=409, example="Cannot be Blank"' }))
   t.same(mismatch.body.invalid_parameters, [{ field: 'prefer', rule: 'invalid', reason: 'example "Cannot be Blank" answers 400, not 409', source: 'header' }])
-  t.equal(mismatch.body.detail, 'The example [Cannot be Blank] does not answer with code [409]')
+  t.equal(mismatch.body.detail, 'Prefer: example="Cannot be Blank" answers 400, not code=409: drop code or make them agree')
 })
 
 t.test('X-Mock-Delay: whole milliseconds, capped, over every way of choosing', async (t) => {
@@ -107,6 +111,7 @@ t.test('X-Mock-Delay: whole milliseconds, capped, over every way of choosing', a
   for (const bad of ['-1', '1.5', 'soon', '1234567890']) {
     const problem = problemOf(pick({ 'x-mock-delay': bad }))
     t.same(problem.body.invalid_parameters, [{ field: 'x-mock-delay', rule: 'is_integer', reason: 'must be a whole number of milliseconds', source: 'header' }], bad)
+    t.equal(problem.body.detail, `X-Mock-Delay: "${bad}" is not a whole number of milliseconds (0 to ${DEFAULT_MAX_DELAY_MS})`)
   }
   t.equal(choice(select({ 'x-mock-scenario': 'delay' }, new MockState(), catalogue, 100)).delayMs, 100, 'the cap applies to a scenario\'s own delay')
   t.equal(choice(select({ prefer: 'example=delay' }, new MockState(), catalogue, 0)).delayMs, 0)
@@ -115,7 +120,7 @@ t.test('X-Mock-Delay: whole milliseconds, capped, over every way of choosing', a
   t.equal(choice(select({}, capped, catalogue, 50)).delayMs, 50)
   const over = problemOf(select({ 'x-mock-delay': '101' }, new MockState(), catalogue, 100))
   t.same(over.body.invalid_parameters, [{ field: 'x-mock-delay', rule: 'max', maximum: 100, reason: 'must be at most 100', source: 'header' }])
-  t.equal(over.body.detail, 'X-Mock-Delay must be at most 100 milliseconds')
+  t.equal(over.body.detail, 'X-Mock-Delay: 101 is over the cap of 100 milliseconds (--max-delay)')
 })
 
 t.test('sticky scenarios: times, delay, session length', async (t) => {

@@ -88,7 +88,7 @@ t.test('a bad starting scenario in a file is one line naming the file, the entry
     ['no-times.json', 'session "ci-1": sequence/0/times: step 1 of 2 needs times (only the last step stays)'],
     ['last-times.yaml', 'global: sequence/0/times: the last step stays until cleared, so it takes no times'],
     ['both.yaml', 'global: Give either id or sequence, not both'],
-    ['plain-unknown.yaml', /^global: Unknown scenario \[nope\]\. Valid: default, /],
+    ['plain-unknown.yaml', /^global: no scenario has the id "nope"\. Valid: default, /],
     ['slow.yaml', 'global: sequence/0/delayMs: must be at most 600000 milliseconds'],
     ['zero.yaml', 'the file: /global/sequence/0/times: Expected integer to be greater or equal to 1'],
     ['session-name.yaml', 'session " padded": the name must be printable ASCII with no leading or trailing spaces, at most 200 characters'],

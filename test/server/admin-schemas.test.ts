@@ -6,7 +6,18 @@ import { checkSchema } from '../../contracts/validate.js'
 import { invite, setScenario } from '../helpers/inject.js'
 import { build, assertProblem } from '../helpers/app.js'
 
+/** A refused admin call: the mock's own 400, its detail naming the route and every refused field. */
 const badRequestOf = (t: Test, res: LightMyRequestResponse, what: string): unknown[] => {
+  const body = assertProblem(t, res, 400, { served: 'mock-error', what })
+  t.same(checkSchema(BadRequestError, body), [], `${what}: a BadRequestError`)
+  t.equal(body.type, 'urn:konnect-invites-mock:problem:admin-request', `${what}: the mock's own problem`)
+  t.match(body.detail, /^(PUT|DELETE|GET) \/__mock\/[^:]+(:email)?: the (body|query string|path) is refused: /, `${what}: the detail names the route`)
+  for (const { field, reason } of body.invalid_parameters as Array<{ field: string, reason: string }>) t.match(body.detail, `${field} ${reason}`, `${what}: the detail says ${field}`)
+  return body.invalid_parameters
+}
+
+/** A route added to the app (not the mock's controls): the app's plain 400, served as the default behaviour. */
+const appBadRequestOf = (t: Test, res: LightMyRequestResponse, what: string): unknown[] => {
   const body = assertProblem(t, res, 400, { served: 'default', what })
   t.same(checkSchema(BadRequestError, body), [], `${what}: a BadRequestError`)
   return body.invalid_parameters
@@ -91,15 +102,15 @@ tap.test('any route schema on the app maps its failures to invalid_parameters th
     }
   }, async () => ({ ok: true }))
   const res = await app.inject({ method: 'POST', url: '/extra/not-a-uuid', payload: { name: 'ab' } })
-  t.same(badRequestOf(t, res, 'params'), [{ field: 'id', reason: 'must be a valid uuid', rule: 'invalid', source: 'path' }])
+  t.same(appBadRequestOf(t, res, 'params'), [{ field: 'id', reason: 'must be a valid uuid', rule: 'invalid', source: 'path' }])
   const query = await app.inject({ method: 'POST', url: '/extra/8b0d7c2e-8a1f-4b35-9f2a-0c6f3a1d2e4b?n=abc', payload: { name: 'abc' } })
-  t.same(badRequestOf(t, query, 'query'), [{ field: 'n', reason: 'must not have more than 2 characters', rule: 'max_length', maximum: 2, source: 'query' }])
+  t.same(appBadRequestOf(t, query, 'query'), [{ field: 'n', reason: 'must not have more than 2 characters', rule: 'max_length', maximum: 2, source: 'query' }])
   const body = await app.inject({
     method: 'POST',
     url: '/extra/8b0d7c2e-8a1f-4b35-9f2a-0c6f3a1d2e4b',
     payload: { name: 'ab', size: 10, code: 'abc', nested: { other: 1 } }
   })
-  t.same(badRequestOf(t, body, 'body'), [
+  t.same(appBadRequestOf(t, body, 'body'), [
     { field: 'name', reason: 'must have at least 3 characters', rule: 'min_length', minimum: 3, source: 'body' },
     { field: 'size', reason: 'must be at most 9', rule: 'max', maximum: 9, source: 'body' },
     { field: 'code', reason: 'must match pattern "^[A-Z]+$"', source: 'body' },

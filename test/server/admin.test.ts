@@ -45,8 +45,8 @@ t.test('an unknown id is a 400 listing the valid ones', async (t) => {
   t.same(checkSchema(InvalidParameterChoiceItem, item), [], 'an InvalidParameterChoiceItem')
   t.equal(item.field, 'id')
   t.same(item.choices, ['default', ...(await app.inject({ url: '/__mock/scenarios' })).json().scenarios.map((s: { id: string }) => s.id)])
-  t.match(body.detail, /^Unknown scenario \[nope\]\. Valid: default, request-format-is-invalid, /)
-  t.match((await setScenario(app, { id: 'y'.repeat(120) })).json().detail, `[${'y'.repeat(80)}…]`)
+  t.match(body.detail, /^PUT \/__mock\/scenario: no scenario has the id "nope"\. Valid: default, request-format-is-invalid, /)
+  t.match((await setScenario(app, { id: 'y'.repeat(120) })).json().detail, `"${'y'.repeat(80)}…". Valid`)
   t.equal((await invite(app)).statusCode, 201, 'nothing was set')
 })
 

@@ -113,7 +113,7 @@ t.test('ca: a bad flag or value is one line and exit 2', async (t) => {
     [['--version'], {}, 'unknown option "--version" (see --help)'],
     [['--proxy'], {}, 'unknown option "--proxy" (see --help)'],
     [['--path=yes'], {}, 'unknown option "--path" (see --help)'],
-    [['extra'], {}, 'unknown option "extra" (see --help)'],
+    [['extra'], {}, 'unexpected argument "extra": options start with -- (see --help)'],
     [['--port', 'x'], {}, '--port: expected a port from 0 to 65535, got "x"'],
     [['--ca-dir'], {}, '--ca-dir needs a value <dir>'],
     [['--ca-dir', ' '], {}, '--ca-dir: expected a folder path'],

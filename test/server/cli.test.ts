@@ -29,7 +29,7 @@ t.test('a bad flag or value is one line and exit 2', async (t) => {
     [['--port', 'x'], 'konnect-invites-mock: --port: expected a port from 0 to 65535, got "x"'],
     [['--active-users', 'not-an-email'], 'konnect-invites-mock: --active-users: expected email addresses, got "not-an-email" (no invite could ever match it)'],
     [['--admin-token', 'sécret'], 'konnect-invites-mock: --admin-token: expected visible ASCII characters (spaces only between them), which a client can send in a header'],
-    [['--scenario', 'nope', '--port', '0'], /^konnect-invites-mock: unknown scenario "nope"; valid: request-format-is-invalid, /]
+    [['--scenario', 'nope', '--port', '0'], /^konnect-invites-mock: --scenario: unknown scenario "nope"; valid: default, request-format-is-invalid, /]
   ] as const) {
     const { io, out, err } = capture()
     t.equal(await main(argv, {}, io), 2, argv.join(' '))

@@ -153,7 +153,7 @@ t.test('bad values are one-line ConfigErrors naming the flag or variable', async
     [['--ca-dir', ' '], {}, '--ca-dir: expected a folder path'],
     [[], { MOCK_PROXY: 'sure' }, 'MOCK_PROXY: expected true or false, got "sure"'],
     [['--nope'], {}, 'unknown option "--nope" (see --help)'],
-    [['serve'], {}, 'unknown option "serve" (see --help)'],
+    [['serve'], {}, 'unexpected argument "serve": options start with -- (see --help)'],
     [['--port'], {}, '--port needs a value <n>'],
     [['--port', '0', '--help=yes'], {}, '--help takes no value'],
     [['-x'], {}, 'unknown option "-x" (see --help)'],

@@ -7,6 +7,7 @@ import { buildApp } from '../../server/app.js'
 import { clientErrorHandler } from '../../server/errors.js'
 import { INSTANCE } from '../helpers/inject.js'
 import { build, heldSleep, listen, assertProblem } from '../helpers/app.js'
+import { MOCK_ERROR_ID } from '../../scenarios/outcome.js'
 
 type Reply = Awaited<ReturnType<ReturnType<typeof buildApp>['inject']>>
 
@@ -32,7 +33,8 @@ t.test('405 with Allow for a known path and another method', async (t) => {
   assertOwnProblem(t, invites, 405, 'Method GET is not allowed on /v3/invites; use POST')
   t.equal(invites.headers.allow, 'POST')
   const scenario = await app.inject({ method: 'POST', url: '/__mock/scenario' })
-  assertOwnProblem(t, scenario, 405)
+  const admin = assertProblem(t, scenario, 405, { served: MOCK_ERROR_ID })
+  t.match(admin, { type: 'urn:konnect-invites-mock:problem:admin-route', detail: 'Method POST is not allowed on /__mock/scenario; use PUT, DELETE' }, 'under /__mock, the mock\'s own 405')
   t.equal(scenario.headers.allow, 'PUT, DELETE')
   const user = await app.inject({ method: 'POST', url: '/__mock/users/a@example.com' })
   t.equal(user.headers.allow, 'PUT, DELETE', 'parametric routes too')
@@ -47,7 +49,8 @@ t.test('413 for a body over the limit', async (t) => {
 t.test('415 for a body that is not JSON', async (t) => {
   const app = build(t)
   assertOwnProblem(t, await app.inject({ method: 'POST', url: '/v3/invites', headers: { authorization: 'Bearer t', 'content-type': 'text/plain' }, payload: 'email=a@example.com' }), 415, /application\/json/)
-  assertOwnProblem(t, await app.inject({ method: 'PUT', url: '/__mock/scenario', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'id=created' }), 415)
+  const admin = assertProblem(t, await app.inject({ method: 'PUT', url: '/__mock/scenario', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'id=created' }), 415, { served: MOCK_ERROR_ID })
+  t.match(admin, { type: 'urn:konnect-invites-mock:problem:admin-request', detail: 'PUT /__mock/scenario takes a JSON body (Content-Type: application/json), not application/x-www-form-urlencoded' })
 })
 
 t.test('JSON parse errors, empty and array bodies answer the documented "Request Format is Invalid"', async (t) => {

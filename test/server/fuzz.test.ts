@@ -3,6 +3,7 @@ import t from 'tap'
 import { contractForStatus, PROBLEM_JSON } from '../../contracts/schemas.js'
 import { checkContract } from '../../contracts/validate.js'
 import { contractOf } from '../../scenarios/catalogue.js'
+import { MOCK_ERROR_ID } from '../../scenarios/outcome.js'
 import { build } from '../helpers/app.js'
 import { assertHealthy } from '../helpers/wire.js'
 
@@ -12,8 +13,8 @@ const MAX_DELAY_MS = 5
 
 const app = build(t, { maxDelayMs: MAX_DELAY_MS, rateLimit: { limit: 40, windowMs: 60_000 } })
 const { catalogue } = app.mock
-/** Scenarios that answer at once (the reset one answers nothing, the delay one sleeps 2 s by default). */
-const immediate = catalogue.list.filter((scenario) => scenario.action !== 'connection-reset' && scenario.id !== 'delay')
+/** Scenarios that answer at once and whole (not the reset one, the transport faults or the delay, which sleeps 2 s by default). */
+const immediate = catalogue.list.filter((scenario) => scenario.action === undefined)
 
 const printable = fc.string({ unit: 'grapheme-ascii', maxLength: 60 })
 /** A header that is absent one time in `absentOneIn`. */
@@ -58,8 +59,14 @@ function violation (input: Fuzzed, status: number, headers: Record<string, unkno
   if (input.url.startsWith('/v3/invites') && !beforeRoute && delayOk && forced !== undefined && catalogue.find(forced.trim()) !== undefined && served !== forced.trim()) {
     return `X-Mock-Scenario ${forced} was not served (got ${served})`
   }
-  const scenario = served === 'default' ? undefined : catalogue.find(served)
-  if (served !== 'default' && scenario === undefined) return `unknown X-Mock-Scenario-Served "${served}"`
+  const ownError = served === MOCK_ERROR_ID
+  if (ownError) {
+    const { prefer, ...mine } = input.headers
+    if (prefer === undefined && !Object.keys(mine).some((name) => name.startsWith('x-mock-'))) return 'a mock error with no X-Mock-* or Prefer header'
+    if (status !== 400 || !/"type":"urn:konnect-invites-mock:problem:(mock-header|prefer)"/.test(body)) return `a mock error that is no 400 about a selector header: ${status}`
+  }
+  const scenario = served === 'default' || ownError ? undefined : catalogue.find(served)
+  if (served !== 'default' && !ownError && scenario === undefined) return `unknown X-Mock-Scenario-Served "${served}"`
   if (scenario !== undefined && scenario.action !== 'default-behaviour') {
     if (status !== scenario.status) return `scenario ${served} answered ${status}, documented ${scenario.status}`
     const contract = contractOf(scenario.status, scenario.responseType)
@@ -111,4 +118,6 @@ t.test('the oracle itself rejects what it should', async (t) => {
   t.equal(violation(input, 201, { 'x-mock-scenario-served': 'default' }, 'x'), '201 with a body')
   t.equal(violation({ ...input, headers: { 'x-mock-scenario': 'created' } }, 201, { 'x-mock-scenario-served': 'default' }, ''), 'X-Mock-Scenario created was not served (got default)')
   t.equal(violation(input, 409, { 'x-mock-scenario-served': 'rate-limited' }, '{}'), 'scenario rate-limited answered 409, documented 429')
+  t.equal(violation(input, 400, { 'content-type': PROBLEM_JSON, 'x-mock-scenario-served': MOCK_ERROR_ID }, '{}'), 'a mock error with no X-Mock-* or Prefer header')
+  t.equal(violation({ ...input, headers: { prefer: 'code=418' } }, 400, { 'content-type': PROBLEM_JSON, 'x-mock-scenario-served': MOCK_ERROR_ID }, '{"status":400}'), 'a mock error that is no 400 about a selector header: 400')
 })

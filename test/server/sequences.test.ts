@@ -120,14 +120,14 @@ t.test('a bad sequence is a 400 naming the step, and changes nothing', async (t)
   const steps = (n: number) => Array.from({ length: n }, (_, i) => i < n - 1 ? { id: 'created', times: 1 } : { id: 'created' })
   // Schema failures (the last four) are worded by the app's error handler; the rest here.
   const cases: Array<[string, Record<string, unknown>, Record<string, unknown>, RegExp?]> = [
-    ['an unknown id', { sequence: [{ id: 'rate-limited', times: 1 }, { id: 'x' }] }, { field: 'sequence.1.id', rule: 'enum' }, /^sequence\/1\/id: unknown scenario "x" \(step 2\)$/],
-    ['a step but the last without times', { sequence: [{ id: 'rate-limited' }, { id: 'created' }] }, { field: 'sequence.0.times', rule: 'required' }, /^sequence\/0\/times: step 1 of 2 needs times/],
-    ['the last step with times', { sequence: [{ id: 'rate-limited', times: 2 }] }, { field: 'sequence.0.times', rule: 'invalid' }, /^sequence\/0\/times: the last step stays/],
+    ['an unknown id', { sequence: [{ id: 'rate-limited', times: 1 }, { id: 'x' }] }, { field: 'sequence.1.id', rule: 'enum' }, /^PUT \/__mock\/scenario: sequence\/1\/id: unknown scenario "x" \(step 2\)$/],
+    ['a step but the last without times', { sequence: [{ id: 'rate-limited' }, { id: 'created' }] }, { field: 'sequence.0.times', rule: 'required' }, /^PUT \/__mock\/scenario: sequence\/0\/times: step 1 of 2 needs times/],
+    ['the last step with times', { sequence: [{ id: 'rate-limited', times: 2 }] }, { field: 'sequence.0.times', rule: 'invalid' }, /^PUT \/__mock\/scenario: sequence\/0\/times: the last step stays/],
     ['a sequence with an id', { id: 'created', sequence: [{ id: 'created' }] }, { field: 'sequence', rule: 'invalid' }, /either id or sequence/],
     ['a sequence with times', { times: 2, sequence: [{ id: 'created' }] }, { field: 'times', rule: 'invalid' }, /each step/],
     ['neither id nor sequence', { session: 'ci-1' }, { field: 'id', rule: 'required' }, /Give id/],
-    ['a step delayed past the cap', { sequence: [{ id: 'created', delayMs: 1001 }] }, { field: 'sequence.0.delayMs', rule: 'max', maximum: 1000 }, /^sequence\/0\/delayMs: must be at most 1000/],
-    ['a sequence delayed past the cap', { delayMs: 1001, sequence: [{ id: 'created' }] }, { field: 'delayMs', rule: 'max', maximum: 1000 }, /^delayMs: must be at most 1000/],
+    ['a step delayed past the cap', { sequence: [{ id: 'created', delayMs: 1001 }] }, { field: 'sequence.0.delayMs', rule: 'max', maximum: 1000 }, /^PUT \/__mock\/scenario: sequence\/0\/delayMs: must be at most 1000/],
+    ['a sequence delayed past the cap', { delayMs: 1001, sequence: [{ id: 'created' }] }, { field: 'delayMs', rule: 'max', maximum: 1000 }, /^PUT \/__mock\/scenario: delayMs: must be at most 1000/],
     ['no steps', { sequence: [] }, { field: 'sequence' }],
     [`more than ${MAX_SEQUENCE_STEPS} steps`, { sequence: steps(MAX_SEQUENCE_STEPS + 1) }, { field: 'sequence' }],
     ['times below 1', { sequence: [{ id: 'created', times: 0 }, { id: 'created' }] }, { field: 'sequence.0.times', rule: 'min' }],
@@ -135,7 +135,8 @@ t.test('a bad sequence is a 400 naming the step, and changes nothing', async (t)
   ]
   for (const [what, body, parameter, detail] of cases) {
     const answer = await setScenario(app, body)
-    const problem = assertProblem(t, answer, 400, { served: 'default', what })
+    const problem = assertProblem(t, answer, 400, { served: 'mock-error', what })
+    t.equal(problem.type, 'urn:konnect-invites-mock:problem:admin-request', `${what}: the mock's own problem`)
     t.match(problem.invalid_parameters[0], { ...parameter, source: 'body' }, `${what}: names the field`)
     if (detail !== undefined) t.match(problem.detail, detail, `${what}: says why`)
   }

@@ -5,12 +5,17 @@
 # Module downloads come from the Go module proxy only; the build cache may live in a temp folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+root="$PWD"
+# GO_BIN is where go is looked for when it is not on PATH.
+go_fallback="${GO_BIN:-/usr/local/go/bin/go}"
 go_bin="$(command -v go || true)"
-if [ -z "$go_bin" ] && [ -x /usr/local/go/bin/go ]; then go_bin=/usr/local/go/bin/go; fi
+if [ -z "$go_bin" ] && [ -x "$go_fallback" ]; then go_bin="$go_fallback"; fi
 if [ -z "$go_bin" ]; then
-  echo 'test:sdk: go is not installed (neither on PATH nor at /usr/local/go/bin/go)' >&2
+  echo "test:sdk: go is not installed (neither on PATH nor at $go_fallback)" >&2
   exit 1
 fi
+# --latest: the same suite against the newest sdk-konnect-go, in a temp copy of the module.
+if [ "${1:-}" = --latest ]; then exec test/sdk/latest.sh "$go_bin"; fi
 write=""
 for arg in "$@"; do
   case "$arg" in
@@ -58,10 +63,12 @@ start_mock MOCK_URL_UPSTREAM_DATE --upstream "http://127.0.0.1:$(upstream_port d
 
 sdk_version="$(grep -o 'github.com/Kong/sdk-konnect-go v[0-9.]*' test/sdk/go/go.mod | cut -d' ' -f2)"
 status=0
-(cd test/sdk/go && GOPROXY=https://proxy.golang.org GOFLAGS=-mod=readonly "$go_bin" test -count=1 -v ./...) > "$work/go.log" 2>&1 || status=$?
+(cd "${SDK_GO_DIR:-test/sdk/go}" && GOPROXY=https://proxy.golang.org GOFLAGS=-mod=readonly "$go_bin" test -count=1 -v ./...) > "$work/go.log" 2>&1 || status=$?
 grep -v '^SDKCASE ' "$work/go.log" | grep -E -- '^(--- FAIL|FAIL|ok|panic)|_test.go:' || true
 if [ "$status" -ne 0 ]; then
   echo "test:sdk: go test failed (exit $status)" >&2
   exit "$status"
 fi
 node dist/sdk-suite/test/sdk/compare.js --cases "$work/go.log" --sdk-version "$sdk_version" --matrix docs/sdk-conformance.md $write
+# Both ways in: the SDK unchanged through --proxy, and the programs in docs/go-sdk.md as they stand.
+"$root/test/sdk/ways-in.sh" "$go_bin" "$root/${SDK_GO_DIR:-test/sdk/go}"

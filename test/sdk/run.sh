@@ -71,4 +71,4 @@ if [ "$status" -ne 0 ]; then
 fi
 node dist/sdk-suite/test/sdk/compare.js --cases "$work/go.log" --sdk-version "$sdk_version" --matrix docs/sdk-conformance.md $write
 # Both ways in: the SDK unchanged through --proxy, and the programs in docs/go-sdk.md as they stand.
-"$root/test/sdk/ways-in.sh" "$go_bin" "$root/${SDK_GO_DIR:-test/sdk/go}"
+"$root/test/sdk/ways-in.sh" "$go_bin" "$(cd "${SDK_GO_DIR:-test/sdk/go}" && pwd)"

@@ -118,9 +118,17 @@ function kindOf (value: unknown): string {
   return typeof value === 'string' ? 'a string' : `a ${typeof value}`
 }
 
+/**
+ * The route that took a request, as `PUT /__mock/users/:email`. Only routed requests reach an
+ * error handler (an unknown path goes to the not-found handler), so the pattern is always known.
+ */
+function routeName (request: FastifyRequest): string {
+  return `${request.method} ${request.routeOptions.url!}`
+}
+
 /** A route's schema refused the request: which route, which part, and every field with its reason. */
 function validationDetail (request: FastifyRequest, body: BadRequestError): string {
-  const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]!}`
+  const route = routeName(request)
   const [first] = body.invalid_parameters
   if (first!.field === 'body' && first!.source === undefined) {
     return request.body === undefined
@@ -148,7 +156,7 @@ export function adminErrorHandler (bodyLimit: number): (error: FastifyError, req
     if (error.validation !== undefined) body.detail = validationDetail(request, body as BadRequestError)
     else if (body.status === 415) {
       const type = request.headers['content-type']
-      body.detail = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]!} takes a JSON body (Content-Type: application/json), not ${type === undefined ? 'a body without Content-Type' : truncate(type, 80)}`
+      body.detail = `${routeName(request)} takes a JSON body (Content-Type: application/json), not ${type === undefined ? 'a body without Content-Type' : truncate(type, 80)}`
     }
     sendMockProblem(request, reply, 'admin-request', body)
   }

@@ -68,6 +68,7 @@ t.test('a bad file is one line naming the file, the scenario and the failing pat
   const dir = t.testdir({
     'folder.yaml': {},
     'bad.yaml': 'scenarios:\n  - id: x\n   title: broken indent\n',
+    'alias.yaml': 'scenarios: *nowhere\n',
     'bad.json': '[{"id": "x",',
     'shape.json': JSON.stringify([teapot, { id: 'no-title', status: 400 }]),
     'shape-unnamed.yaml': 'scenarios:\n  - title: T\n    status: 200\n',
@@ -88,6 +89,7 @@ t.test('a bad file is one line naming the file, the scenario and the failing pat
     ['missing.json', `${join(dir, 'missing.json')}: cannot read it (ENOENT)`],
     ['folder.yaml', `${join(dir, 'folder.yaml')}: cannot read it (EISDIR)`],
     ['bad.yaml', `${join(dir, 'bad.yaml')}: not valid YAML: Sequence item without - indicator (line 3, column 1)`],
+    ['alias.yaml', `${join(dir, 'alias.yaml')}: not valid YAML: Unresolved alias (the anchor must be set before the alias): nowhere`],
     ['bad.json', `${join(dir, 'bad.json')}: not valid JSON: Expected double-quoted property name at position 12, where the text ends`],
     ['shape.json', `${join(dir, 'shape.json')}: scenario "no-title": /1/title: Expected required property`],
     ['shape-unnamed.yaml', `${join(dir, 'shape-unnamed.yaml')}: scenario #1: /scenarios/0/id: Expected required property`],

@@ -374,5 +374,5 @@ t.test('GET /__mock/ca.pem serves the CA certificate, never its key; without --p
   const plain = build(t)
   const none = await plain.inject({ url: '/__mock/ca.pem' })
   const body = assertProblem(t, none, 404)
-  t.equal(body.detail, 'There is no CA: the mock runs without --proxy')
+  t.equal(body.detail, 'There is no CA: the mock runs without --proxy (start it with --proxy to make one)')
 })

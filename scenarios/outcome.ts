@@ -66,7 +66,6 @@ export function problemOutcome (body: BaseError | BadRequestError, served: strin
   return { status: body.status, served, contentType: PROBLEM_TYPE, payload: JSON.stringify(body), ...(headers === undefined ? {} : { headers }) }
 }
 
-
 /** The start of the `type` of the mock's own errors; the kind ends it. */
 const MOCK_PROBLEM_TYPE = 'urn:konnect-invites-mock:problem:'
 

@@ -82,6 +82,14 @@ t.test('a long list shows the newest matching requests and says how many there a
   t.match(message.split('\n').at(-1), `#${SHOWN_REQUESTS + 5} `)
 })
 
+t.test('with after, a long list shows the first matching requests after that entry and says so', async (t) => {
+  const { url } = await listen(t, build(t))
+  for (let i = 0; i < SHOWN_REQUESTS + 5; i++) await send(url, 'ada@example.com')
+  const message = await failure(expectRequests(url, { email: 'ada@example.com', after: 2 }, 1))
+  t.match(message, `the matching requests, newest last (the first after #2, ${SHOWN_REQUESTS} of ${SHOWN_REQUESTS + 3}):`)
+  t.match(message.split('\n').at(-1), `#${SHOWN_REQUESTS + 2} `, 'the last shown is the 20th after #2, not the newest')
+})
+
 t.test('an empty journal says so', async (t) => {
   const { url } = await listen(t, build(t))
   const message = await failure(expectRequests(url, {}, 1))

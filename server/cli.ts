@@ -98,6 +98,15 @@ export function appFromConfig (config: Config, proxy?: MockProxy, notice: Io['er
   })
 }
 
+/**
+ * A path as a POSIX shell reads it back, for lines users paste: quoted only when it holds a
+ * character the shell would act on (a space, `$`, a quote...).
+ * @example shellWord('/home/ada/my ca/ca.pem') // "'/home/ada/my ca/ca.pem'"
+ */
+function shellWord (value: string): string {
+  return /^[\w./:@%+,=-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`
+}
+
 /** The CA's folder, absolute: the path printed for SSL_CERT_FILE must hold from any working folder. */
 function caDirOf (config: Config, env: Record<string, string | undefined>): string {
   return resolve(config.caDir ?? defaultCaDir(env))
@@ -150,17 +159,18 @@ async function caCommand (argv: readonly string[], env: Record<string, string | 
     return 0
   }
   const proxy = proxyUrl(config.host, config.port)
+  const file = shellWord(path)
   io.out([
     path,
     '',
     '# Go (Kong\'s SDK) on Linux; SSL_CERT_FILE takes the place of the system bundle file (macOS and Windows ignore it):',
-    `export HTTPS_PROXY=${proxy} SSL_CERT_FILE=${path}`,
+    `export HTTPS_PROXY=${proxy} SSL_CERT_FILE=${file}`,
     '# curl:',
-    `curl --proxy ${proxy} --cacert ${path} https://global.api.konghq.com/v3/invites ...`,
+    `curl --proxy ${proxy} --cacert ${file} https://global.api.konghq.com/v3/invites ...`,
     '# Node (undici\'s EnvHttpProxyAgent, or NODE_USE_ENV_PROXY=1 on Node 22.21+/24.5+); NODE_EXTRA_CA_CERTS adds to the roots:',
-    `export HTTPS_PROXY=${proxy} NODE_USE_ENV_PROXY=1 NODE_EXTRA_CA_CERTS=${path}`,
+    `export HTTPS_PROXY=${proxy} NODE_USE_ENV_PROXY=1 NODE_EXTRA_CA_CERTS=${file}`,
     '# Python: requests reads REQUESTS_CA_BUNDLE, the ssl module SSL_CERT_FILE; each takes the place of its bundle:',
-    `export HTTPS_PROXY=${proxy} REQUESTS_CA_BUNDLE=${path} SSL_CERT_FILE=${path}`
+    `export HTTPS_PROXY=${proxy} REQUESTS_CA_BUNDLE=${file} SSL_CERT_FILE=${file}`
   ].join('\n'))
   return 0
 }
@@ -243,7 +253,7 @@ export async function main (argv: readonly string[], env: Record<string, string 
   if (config.admin && config.adminToken === undefined && !isLoopback(config.host)) {
     io.err(`${PROGRAM}: warning: the admin API is open to the network on ${config.host}; set --admin-token or --admin off`)
   }
-  if (proxy !== undefined) io.out(`proxy for ${proxy.hosts[0]!} and ${proxy.hosts.length - 1} more: HTTPS_PROXY=${proxyUrl(config.host, port)} SSL_CERT_FILE=${proxy.ca.path}`)
+  if (proxy !== undefined) io.out(`proxy for ${proxy.hosts[0]!} and ${proxy.hosts.length - 1} more: HTTPS_PROXY=${proxyUrl(config.host, port)} SSL_CERT_FILE=${shellWord(proxy.ca.path)}`)
   if (config.upstream !== undefined) io.err(`${PROGRAM}: invites without a chosen scenario now reach ${config.upstream}: real invitations are sent`)
   listening(app, config)
   return app

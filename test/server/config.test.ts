@@ -12,6 +12,7 @@ t.test('defaults', async (t) => {
     activeUsers: [],
     tokens: null,
     scenariosFile: undefined,
+    watch: false,
     logLevel: 'info',
     admin: true,
     adminToken: undefined,

@@ -41,6 +41,8 @@ t.test('an active scenario whose id is gone is cleared with a line naming it; th
   t.equal((await invite(app)).json().detail, 'v2', 'the global scenario answers with its new body')
   t.same([(await invite(app, { 'x-mock-session': 'd' })).statusCode, (await invite(app, { 'x-mock-session': 'd' })).json().detail], [429, 'v2'])
   t.equal((await invite(app, { 'x-mock-scenario': 'kettle' })).statusCode, 400, 'the gone scenario is unknown')
+  const counted = (await app.inject({ url: '/__mock/coverage' })).json().scenarios.filter(({ kind }: { kind: string }) => kind === 'custom')
+  t.same(counted.map(({ id }: { id: string }) => id), ['teapot'], 'coverage lists the reloaded catalogue')
 
   writeFileSync(path, '[]')
   reload(app)

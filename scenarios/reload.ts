@@ -5,7 +5,8 @@
  * `startupScenarios`, so both judge a file's starting scenarios by the same rules.
  */
 import { FORMATS, isSessionName } from '../contracts/formats.js'
-import { DEFAULT_ID, ScenarioError, type Catalogue } from './catalogue.js'
+import { DEFAULT_ID } from '../contracts/headers.js'
+import { ScenarioError, type Catalogue } from './catalogue.js'
 import type { MockState, Sticky } from './state.js'
 import { checkScenarioBody, stickyOf, type ScenarioBody } from './sticky.js'
 

@@ -73,6 +73,7 @@ export function appFromConfig (config: Config, proxy?: MockProxy, notice: Io['er
   if (!config.proxy && (config.interceptHosts.length > 0 || config.proxyTunnel.length > 0)) {
     throw new ConfigError(`${config.interceptHosts.length > 0 ? '--intercept-hosts' : '--proxy-tunnel'} needs --proxy`)
   }
+  if (config.watch && config.scenariosFile === undefined) throw new ConfigError(`${sourceOf(config, 'watch')} needs --scenarios-file <path>`)
   const setup = setupOf(config, notice)
   return buildApp({
     proxy,
@@ -82,6 +83,8 @@ export function appFromConfig (config: Config, proxy?: MockProxy, notice: Io['er
     tokens: config.tokens,
     scenarios: setup?.scenarios ?? [],
     startup: setup,
+    scenariosFile: config.scenariosFile,
+    watch: config.watch,
     admin: config.admin,
     adminToken: config.adminToken,
     bodyLimit: config.bodyLimit,

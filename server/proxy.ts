@@ -37,7 +37,7 @@ export interface ProxyOptions {
   handshakeTimeoutMs?: number
   dialTimeoutMs?: number
   maxOpening?: number
-  /** Opens the connection to a `--proxy-tunnel` target (`net.connect` unless a test gives one that never connects). */
+  /** Opens the connection to a `--proxy-tunnel` target (default `net.connect`). */
   dial?: (host: string, port: number) => Socket
   now?: () => number
 }

@@ -10,7 +10,7 @@ import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { builtInScenarios, ScenarioError } from '../scenarios/catalogue.js'
 import { DEFAULT_ID } from '../contracts/headers.js'
-import { closest } from '../contracts/internal/suggest.js'
+import { didYouMean } from '../contracts/internal/suggest.js'
 import { loadScenarioSetup, ScenarioFileError, type ScenarioSetup } from '../scenarios/custom.js'
 import { buildApp } from './app.js'
 import { isLoopback, listenUrl } from './address.js'
@@ -58,8 +58,7 @@ function setupOf (config: Config, notice: Io['err']): ScenarioSetup | undefined 
   if (wanted !== undefined) {
     const ids = [DEFAULT_ID, ...builtInScenarios.map(({ id }) => id), ...custom.map(({ id }) => id)]
     if (!ids.includes(wanted)) {
-      const near = closest(wanted, ids)
-      throw new ConfigError(`${sourceOf(config, 'scenario')}: unknown scenario "${wanted}"${near === undefined ? '' : ` (did you mean ${near}?)`}; valid: ${ids.join(', ')}`)
+      throw new ConfigError(`${sourceOf(config, 'scenario')}: unknown scenario "${wanted}"${didYouMean(wanted, ids)}; valid: ${ids.join(', ')}`)
     }
   }
   return setup

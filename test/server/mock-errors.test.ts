@@ -54,6 +54,8 @@ t.test('an empty body, or one of the wrong type or media type, says what the cal
   t.equal(assertMockError(t, await put(app, '7'), 400, 'admin-request').detail, 'The body is a number: PUT /__mock/scenario takes a JSON object')
   const text = assertMockError(t, await put(app, 'id=created', { 'content-type': 'text/plain' }), 415, 'admin-request')
   t.equal(text.detail, 'PUT /__mock/scenario takes a JSON body (Content-Type: application/json), not text/plain')
+  const bare = assertMockError(t, await app.inject({ method: 'PUT', url: '/__mock/scenario', payload: Buffer.from('{"id":"created"}') }), 415, 'admin-request')
+  t.equal(bare.detail, 'PUT /__mock/scenario takes a JSON body (Content-Type: application/json), not a body without Content-Type')
   t.equal(assertMockError(t, await put(app, 'x'.repeat(70_000)), 413, 'admin-request').detail, 'The request body is larger than 65536 bytes')
   t.equal((await app.inject({ method: 'DELETE', url: '/__mock/scenario', headers: { 'content-type': 'application/json' } })).statusCode, 200, 'an empty JSON body where none is needed is no error')
 })

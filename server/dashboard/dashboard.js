@@ -51,7 +51,8 @@ function servedName (id) {
 
 const session = () => $('session').value.trim()
 
-function showMessage (text, ok) {
+function showMessage (text, ok, confirms) {
+  view.confirms = confirms
   const box = $('message')
   box.textContent = text
   box.className = ok ? 'message ok' : 'message'
@@ -59,6 +60,18 @@ function showMessage (text, ok) {
 }
 
 function hideMessage () { $('message').hidden = true }
+
+// The sticky scenario of a scope: a session's, or everyone's when the name is empty.
+function stickyOf (name) {
+  return (name ? view.active.sessions[name] : view.active.global) ?? null
+}
+
+// A confirmation stays while what it confirms holds: once anyone changes that scope, it goes.
+function dropStaleConfirmation () {
+  const confirms = view.confirms
+  if (!confirms || $('message').hidden) return
+  if ((stickyOf(confirms.scope)?.id ?? null) !== confirms.id) hideMessage()
+}
 
 // What an error answer says, in its own words: the problem's detail and any reason it does not already
 // include, else its title, else the text it sent.
@@ -117,8 +130,7 @@ function describeSticky (sticky) {
 }
 
 function activeId () {
-  const name = session()
-  const sticky = name && view.active.sessions[name] ? view.active.sessions[name] : view.active.global
+  const sticky = stickyOf(session()) ?? view.active.global
   return sticky ? sticky.id : null
 }
 
@@ -302,6 +314,7 @@ function applyScenarios (data) {
   }
   view.active = data.active
   renderActive()
+  dropStaleConfirmation()
   renderFileProblem(data.scenariosFile)
 }
 
@@ -353,7 +366,7 @@ function activate (scenario) {
   const times = $('times').value.trim()
   if (times) body.times = Number(times)
   admin('PUT', '/scenario', body).then(() => {
-    showMessage((scenario.title + ' is now active ') + (name ? 'for session ' + name : 'for everyone') + (times ? ' for the next ' + times + ' requests.' : '.'), true)
+    showMessage((scenario.title + ' is now active ') + (name ? 'for session ' + name : 'for everyone') + (times ? ' for the next ' + times + ' requests.' : '.'), true, { scope: name, id: scenario.id })
     return refresh()
   }).catch(failed)
 }
@@ -361,16 +374,46 @@ function activate (scenario) {
 function clearScenario () {
   const name = session()
   admin('DELETE', name ? '/scenario?session=' + encodeURIComponent(name) : '/scenario').then(() => {
-    showMessage(name ? 'Cleared the scenario of session ' + name + '.' : 'Cleared: everyone gets the default behaviour.', true)
+    showMessage(name ? 'Cleared the scenario of session ' + name + '.' : 'Cleared: everyone gets the default behaviour.', true, { scope: name, id: null })
     return refresh()
   }).catch(failed)
 }
 
 function resetMock () {
   admin('POST', '/reset').then(() => {
-    showMessage('Reset: scenarios, journal, invites and rate windows are back to their start-up state.', true)
+    showMessage('Reset: scenarios, journal, invites and rate windows are back to their start-up state.', true, { scope: '', id: null })
     return refresh()
   }).catch(failed)
+}
+
+// JSON on one line, with a space after each colon and comma.
+function inlineJson (value) {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value)
+  if (Array.isArray(value)) return '[' + value.map(inlineJson).join(', ') + ']'
+  if (Object.keys(value).length === 0) return '{}'
+  return '{ ' + Object.entries(value).map(([key, item]) => JSON.stringify(key) + ': ' + inlineJson(item)).join(', ') + ' }'
+}
+
+// Pretty JSON that keeps each nested object or array on one line when it fits, so a whole problem
+// document, reasons included, fits the panel.
+function compactJson (value, width, indent = '', room = 0) {
+  const inline = inlineJson(value)
+  if (value === null || typeof value !== 'object' || inline.length <= room) return inline
+  const inner = indent + '  '
+  const entries = Array.isArray(value) ? value.map((item) => ['', item]) : Object.entries(value).map(([key, item]) => [JSON.stringify(key) + ': ', item])
+  if (entries.length === 0) return inline
+  const lines = entries.map(([key, item]) => inner + key + compactJson(item, width, inner, width - inner.length - key.length - 1))
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}']
+  return open + '\n' + lines.join(',\n') + '\n' + indent + close
+}
+
+// How many characters of the monospaced body fit on one line of its panel.
+function columnsOf (pre) {
+  const probe = el('span', '', '0'.repeat(20))
+  pre.replaceChildren(probe)
+  const style = getComputedStyle(pre)
+  const inside = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+  return Math.max(20, Math.floor(inside / (probe.getBoundingClientRect().width / 20)))
 }
 
 // The body first (it says why), with the retry hint beside the status; every header folded below.
@@ -383,18 +426,18 @@ function showResult (res, text) {
   if (served) status.appendChild(el('span', 'served mono', served))
   const retry = res.headers.get('retry-after')
   if (retry) status.appendChild(el('span', 'retry', 'retry after ' + retry + ' s'))
+  const body = $('result-body')
+  body.hidden = false
   let pretty = text
   if (text) {
     try {
-      pretty = JSON.stringify(JSON.parse(text), null, 2)
+      pretty = compactJson(JSON.parse(text), columnsOf(body))
     } catch {
       // Not JSON (an HTML error page, say): shown as received.
       pretty = text
     }
   }
-  const body = $('result-body')
   body.textContent = pretty || '(empty body)'
-  body.hidden = false
   const list = $('result-headers')
   list.replaceChildren()
   let count = 0

@@ -98,6 +98,14 @@ t.test('at 1280x720 a room can follow the page', async (t) => {
     t.match(await page.locator('#result-summary').innerText(), /^Headers \(\d+\)$/)
     await page.locator('#result-summary').click()
     t.match(await page.locator('#result-headers').innerText(), /retry-after\s+1/)
+
+    await page.getByRole('button', { name: /Cannot be Blank/ }).click()
+    await activeText(page, 'Everyone: Cannot be Blank (400)')
+    await page.getByRole('button', { name: 'Send invite' }).click()
+    await status.filter({ hasText: 'Bad Request' }).waitFor()
+    t.match(await body.innerText(), '\n    { "field": "name", "reason": "cannot be blank" }\n', 'a short reason is kept on one line')
+    t.ok(inView(await box(body), ROOM), 'the whole problem is in view')
+    t.ok(await body.evaluate((node) => node.scrollHeight <= node.clientHeight), 'with nothing scrolled out of its panel')
   })
 
   await t.test('an admin error shows the reason the API gave', async (t) => {

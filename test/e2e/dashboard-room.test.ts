@@ -73,7 +73,7 @@ t.test('at 1280x720 a room can follow the page', async (t) => {
     const card = page.getByRole('button', { name: /Headers never finish/ })
     await card.click()
     await activeText(page, 'Everyone: Headers never finish')
-    t.ok(await page.evaluate(() => window.scrollY) > ROOM.height, 'the page scrolled down to the card')
+    t.ok(await page.evaluate<number>('window.scrollY') > ROOM.height, 'the page scrolled down to the card')
     t.ok(inView(await box(page.locator('#active-global')), ROOM), 'the active scenario is in view')
     const confirmation = page.getByRole('alert').filter({ hasText: 'Headers never finish is now active for everyone' })
     t.ok(inView(await box(confirmation), ROOM), 'and so is its confirmation')
@@ -142,10 +142,10 @@ t.test('at 1280x720 a room can follow the page', async (t) => {
     let name = ''
     for (let i = 0; i < 10 && !name.includes('Request Format is Invalid'); i++) {
       await page.keyboard.press('Tab')
-      name = await page.evaluate(() => document.activeElement?.closest('.card') ? document.activeElement.textContent ?? '' : '')
+      name = await page.evaluate<string>("document.activeElement.closest('.card') ? document.activeElement.textContent : ''")
     }
     t.match(name, 'Request Format is Invalid', 'the first card takes the focus after the controls')
-    t.equal(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle), 'solid', 'with a visible focus ring')
+    t.equal(await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle'), 'solid', 'with a visible focus ring')
     await page.keyboard.press('Enter')
     await activeText(page, 'Everyone: Request Format is Invalid (400)')
     t.pass('activated from the keyboard')
@@ -218,7 +218,7 @@ t.test('at 150 % zoom (853x480) nothing essential overflows sideways', async (t)
   await page.getByRole('button', { name: 'Send invite' }).click()
   await page.locator('#result-status').filter({ hasText: '400' }).waitFor()
 
-  t.equal(await page.evaluate(() => document.documentElement.scrollWidth), ZOOMED.width, 'the page is no wider than the window')
+  t.equal(await page.evaluate<number>('document.documentElement.scrollWidth'), ZOOMED.width, 'the page is no wider than the window')
   for (const selector of ['#top', '.controls', '.card', '.card .desc', '.try-form', '#send', '#result-body', '.journal table', '#journal-rows td']) {
     const rights = await page.locator(selector).evaluateAll((nodes) => nodes.map((node) => node.getBoundingClientRect().right))
     t.ok(rights.length > 0 && rights.every((right) => right <= 853), `${selector} ends inside the window (${Math.max(...rights)})`)

@@ -38,7 +38,7 @@ t.test('docs/dashboard.png and docs/dashboard-sequence.png', async (t) => {
   await page.locator('#active-global').filter({ hasText: 'Cannot be Blank (400)' }).waitFor()
   await page.getByRole('button', { name: 'Send invite' }).click()
   await page.locator('#journal-rows tr').filter({ hasText: 'cannot-be-blank' }).waitFor()
-  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.evaluate('window.scrollTo(0, 0)')
   await page.screenshot({ path: doc('dashboard.png') })
   t.pass('docs/dashboard.png')
 

@@ -450,15 +450,26 @@ function showResult (res, text) {
   $('result-more').hidden = false
 }
 
+// The browser's reason for a broken exchange, and where the fault is named.
+function brokenText (error, what) {
+  return what + ' (' + String(error?.message ? error.message : error) + '). The journal names the fault.'
+}
+
 function showNoAnswer (error) {
   const status = $('result-status')
   status.replaceChildren()
   status.appendChild(statusBadge(0))
-  status.appendChild(el('span', '', 'No answer: the connection was closed'))
+  status.appendChild(el('span', '', 'No answer'))
   $('result-more').hidden = true
   const body = $('result-body')
-  body.textContent = String(error?.message ? error.message : error)
+  body.textContent = brokenText(error, 'The connection closed before a whole answer arrived')
   body.hidden = false
+}
+
+// A status and headers arrived, then the body broke off.
+function showCutBody (res, error) {
+  showResult(res, '')
+  $('result-body').textContent = brokenText(error, 'The body was cut short')
 }
 
 function send (event) {
@@ -472,7 +483,7 @@ function send (event) {
   if (name) headers['x-mock-session'] = name
   $('result-status').textContent = 'Sending…'
   fetch('/v3/invites', { method: 'POST', headers, body: JSON.stringify({ email: $('try-email').value }), cache: 'no-store' })
-    .then((res) => res.text().then((text) => showResult(res, text)), showNoAnswer)
+    .then((res) => res.text().then((text) => showResult(res, text), (error) => showCutBody(res, error)), showNoAnswer)
     .then(() => {
       button.disabled = false
       if (!view.blocked) return refresh().catch(failed)

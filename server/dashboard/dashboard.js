@@ -190,7 +190,7 @@ function renderScope () {
 // A line of a card: a bold label and its text, with `field` names set as code.
 function cardLine (className, label, text) {
   const line = el('p', className)
-  line.appendChild(el('b', '', label + ' '))
+  if (label) line.appendChild(el('b', '', label + ' '))
   String(text).split('`').forEach((part, index) => {
     line.appendChild(index % 2 === 1 ? el('code', '', part) : document.createTextNode(part))
   })
@@ -200,7 +200,8 @@ function cardLine (className, label, text) {
 // When a client meets the answer, what it says (the body's own words, or the fault), and a note.
 function cardText (scenario) {
   const box = el('div', 'desc')
-  box.appendChild(cardLine('when', 'When:', scenario.when || scenario.description))
+  // A custom scenario may not say when: its description stands in, unlabelled.
+  box.appendChild(scenario.when ? cardLine('when', 'When:', scenario.when) : cardLine('when', '', scenario.description))
   if (scenario.says) {
     const words = !scenario.fault && scenario.status > 0 && (scenario.contentType || '').startsWith('application/problem+json')
     if (words) box.appendChild(cardLine('says', 'Says:', '“' + scenario.says + '”'))

@@ -223,6 +223,25 @@ t.test('a sequence shows its steps and how far it has got', async (t) => {
   t.same(pageErrors.map(String), [])
 })
 
+t.test('a custom card says what its definition gives: its description when it has no when', async (t) => {
+  const mock = await startMockServer({
+    scenarios: [
+      { id: 'team-service-down', title: 'Team service down', status: 500, kind: 'custom', description: 'Our own 500 when teams are down.', body: { status: 500, title: 'Internal Server Error', instance: 'konnect:trace:1', detail: 'The team service is down' } },
+      { id: 'maintenance', title: 'Maintenance page', status: 503, kind: 'custom', description: 'A maintenance page.', when: 'The service is being upgraded.', contentType: 'text/html', text: '<h1>Back soon</h1>', fault: true }
+    ]
+  })
+  t.teardown(() => mock.close())
+  const browser = await launchChromium(t)
+  const { page, pageErrors } = await openPage(browser, { viewport: ROOM })
+  await page.goto(`${mock.url}/`)
+  const down = page.locator('.card[data-id="team-service-down"] .desc')
+  await down.waitFor()
+  t.equal(await down.locator('.when').innerText(), 'Our own 500 when teams are down.', 'the description, unlabelled')
+  t.equal(await down.locator('.says').innerText(), 'Says: “The team service is down”', 'what its body says')
+  t.equal(await page.locator('.card[data-id="maintenance"] .desc .when').innerText(), 'When: The service is being upgraded.')
+  t.same(pageErrors.map(String), [])
+})
+
 t.test('at 150 % zoom (853x480) nothing essential overflows sideways', async (t) => {
   const mock = await startMockServer()
   t.teardown(() => mock.close())

@@ -167,6 +167,12 @@ t.test('at 1280x720 a room can follow the page', async (t) => {
     await page.keyboard.press('Enter')
     await activeText(page, 'Everyone: Request Format is Invalid (400)')
     t.pass('activated from the keyboard')
+    // Down the cards and back up: a card reached going up must not hide under the sticky header.
+    for (let i = 0; i < 20; i++) await page.keyboard.press('Tab')
+    for (let i = 0; i < 15; i++) await page.keyboard.press('Shift+Tab')
+    const focused = await box(page.locator('.card button:focus'))
+    const header = await box(page.locator('#top'))
+    t.ok(focused.y >= header.y + header.height && focused.y + focused.height <= ROOM.height, `the focused card is below the header (${focused.y} >= ${header.y + header.height})`)
   })
 
   await t.test('a scenarios file that no longer loads is named in a banner, from GET /__mock/scenarios', async (t) => {

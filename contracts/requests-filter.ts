@@ -13,7 +13,7 @@ export interface RequestsFilter {
   email?: string | undefined
   /** The status answered (0 for a connection closed with no answer). */
   status?: number | undefined
-  /** The scenario that answered: an id, `default` or `upstream`. */
+  /** The scenario that answered: an id, `default`, `upstream` or `mock-error` (the mock refused the request). */
   scenario?: string | undefined
   /** Compared case-insensitively. */
   method?: string | undefined
@@ -27,13 +27,16 @@ export interface RequestsFilter {
 
 /** A filter as the journal reads it: `since` in ms since the epoch. */
 export interface ParsedRequestsFilter {
-  email?: string
-  status?: number
-  scenario?: string
-  method?: string
-  session?: string
-  since?: number
-  after?: number
+  /** Compared case-insensitively with the body's `email`. */
+  email?: string | undefined
+  status?: number | undefined
+  scenario?: string | undefined
+  /** Compared case-insensitively. */
+  method?: string | undefined
+  session?: string | undefined
+  /** Only entries answered at or after this time (ms since the epoch). */
+  since?: number | undefined
+  after?: number | undefined
 }
 
 /** The filter's names, in the order they are described and sent. */
@@ -115,4 +118,13 @@ export function filterValues (filter: RequestsFilter): Array<[FilterField, strin
 export function describeFilter (filter: RequestsFilter): string {
   const values = filterValues(filter)
   return values.length === 0 ? 'every request' : values.map(([field, value]) => `${field}=${truncate(value, 80)}`).join(' ')
+}
+
+/**
+ * The address a parsed request body invites, if it names one (what the `email` filter matches).
+ * @example bodyEmail({ email: 'Ada@Example.com' }) // 'Ada@Example.com'
+ */
+export function bodyEmail (body: unknown): string | undefined {
+  const given = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined
+  return typeof given === 'string' ? given : undefined
 }

@@ -9,7 +9,7 @@ import { RequestsCountResponse, RequestsResponse, type JournalEntry } from './ad
 import { adminGet, client, RunnerError, type Client } from './internal/http.js'
 import { parseJson } from './internal/json.js'
 import { truncate } from './internal/text.js'
-import { describeFilter, filterValues, readRequestsFilter, type RequestsFilter } from './requests-filter.js'
+import { bodyEmail, describeFilter, filterValues, readRequestsFilter, type RequestsFilter } from './requests-filter.js'
 import { checkSchema } from './validate.js'
 
 /** How many requests are expected: exactly `n`, or at least `min` and at most `max`. */
@@ -29,7 +29,7 @@ export interface RequestsVerdict {
   /** Requests matching the filter. */
   count: number
   ok: boolean
-  /** The newest matching requests (at most SHOWN_REQUESTS), newest last; when none match, the newest of the journal. */
+  /** The newest matching requests (the first ones after `filter.after` when given; at most SHOWN_REQUESTS), newest last; when none match, the newest of the journal. */
   shown: JournalEntry[]
   /** One line: the filter, what was expected and what was found. */
   summary: string
@@ -79,8 +79,8 @@ function holds (count: number, expected: RequestsExpected): boolean {
 
 /** The address an entry invited, as the journal shows it. */
 function emailOf (entry: JournalEntry): string {
-  const email = typeof entry.body === 'object' && entry.body !== null ? (entry.body as { email?: unknown }).email : undefined
-  return typeof email === 'string' ? truncate(JSON.stringify(email), 60) : '-'
+  const email = bodyEmail(entry.body)
+  return email === undefined ? '-' : truncate(JSON.stringify(email), 60)
 }
 
 /** The requests as aligned rows under a header: seq, time, method, email, status, scenario, session. */
@@ -141,7 +141,9 @@ export async function checkRequests (baseUrl: string, filter: RequestsFilter, ex
     if (count > 0) {
       query.set('limit', String(SHOWN_REQUESTS))
       shown = (await journalGet<RequestsResponse>(http, `/__mock/requests?${query.toString()}`, RequestsResponse, options)).requests
-      lines.push(`the matching requests, newest last${count > shown.length ? ` (the newest ${shown.length} of ${count})` : ''}:`, ...table(shown))
+      // With `after`, the journal pages forward from that entry: the first matching ones come back, not the newest.
+      const which = filter.after === undefined ? 'the newest' : `the first after #${filter.after},`
+      lines.push(`the matching requests, newest last${count > shown.length ? ` (${which} ${shown.length} of ${count})` : ''}:`, ...table(shown))
     } else {
       shown = (await journalGet<RequestsResponse>(http, `/__mock/requests?limit=${CONTEXT_REQUESTS}`, RequestsResponse, options)).requests
       lines.push(shown.length === 0 ? 'the journal is empty' : 'none matched; the newest requests of the journal, newest last:', ...(shown.length === 0 ? [] : table(shown)))

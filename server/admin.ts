@@ -12,12 +12,12 @@ import {
   RequestsCountResponse, RequestsQuery, RequestsResponse, ScenarioChange, ScenarioListResponse, SessionQuery, SetScenarioRequest, UserParams, UsersResponse,
   ActiveUser, ViolationsQuery, ViolationsResponse, type StickyView
 } from '../contracts/admin.js'
-import { ADMIN_TOKEN_HEADER } from '../contracts/headers.js'
+import { ADMIN_TOKEN_HEADER, DEFAULT_ID } from '../contracts/headers.js'
+import { RESERVED_IDS } from '../scenarios/catalogue.js'
 import { jsonSyntaxError } from '../contracts/internal/json.js'
 import { MAX_PAGE } from '../contracts/limits.js'
 import { readRequestsFilter, type ParsedRequestsFilter } from '../contracts/requests-filter.js'
 import type { InvalidParameter } from '../contracts/schemas.js'
-import { DEFAULT_ID, UPSTREAM_ID } from '../scenarios/catalogue.js'
 import type { JournalQuery } from '../scenarios/journal.js'
 import { badRequest, problem } from '../scenarios/outcome.js'
 import type { MockState, Sticky } from '../scenarios/state.js'
@@ -66,8 +66,8 @@ function journalFilter (query: RequestsCountQuery, context: MockContext): Parsed
   const read = readRequestsFilter(query)
   if ('problem' in read) return { field: read.problem.field, rule: 'invalid', reason: read.problem.reason, source: 'query' }
   const scenario = read.filter.scenario
-  if (scenario !== undefined && scenario !== DEFAULT_ID && scenario !== UPSTREAM_ID && context.catalogue.find(scenario) === undefined) {
-    const choices = [DEFAULT_ID, UPSTREAM_ID, ...context.catalogue.ids]
+  if (scenario !== undefined && !RESERVED_IDS.has(scenario) && context.catalogue.find(scenario) === undefined) {
+    const choices = [...RESERVED_IDS.keys(), ...context.catalogue.ids]
     return { field: 'scenario', rule: 'enum', reason: 'must be one of the scenario ids', choices, source: 'query' }
   }
   return read.filter
@@ -116,7 +116,8 @@ const routeOf = (path: string): string => path.replace(/^(\/__mock\/users\/)[^/]
  */
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options) => {
   const context = app.mock
-  const { state, catalogue } = context
+  // The catalogue is read from the context on each call: a reload of the scenarios file replaces it.
+  const { state } = context
 
   if (options.adminToken !== undefined) {
     const expected = Buffer.from(options.adminToken)
@@ -152,7 +153,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
 
   app.get('/scenarios', { schema: { response: { 200: ScenarioListResponse } } }, async () => ({
     active: activeView(state),
-    scenarios: catalogue.list.map(({ id, title, status, kind, description, example, responseType, delayMs, fault, when, says, note }) => ({
+    ...(context.scenariosFile === undefined ? {} : { scenariosFile: context.scenariosFile.view() }),
+    scenarios: context.catalogue.list.map(({ id, title, status, kind, description, example, responseType, delayMs, fault, when, says, note }) => ({
       id,
       title,
       status,
@@ -170,6 +172,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
 
   app.put('/scenario', { schema: { body: SetScenarioRequest, response: { 200: ScenarioChange } } }, async (request, reply) => {
     const { session, ...body } = request.body
+    const { catalogue } = context
     const wrong = checkScenarioBody(body, catalogue.ids, context.maxDelayMs)
     if (wrong !== undefined) return sendMockProblem(request, reply, 'admin-request', badRequest([wrong.parameter], `PUT /__mock/scenario: ${wrong.detail}`))
     const sticky = stickyOf(body, catalogue)
@@ -214,6 +217,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
 
   app.get('/coverage', { schema: { response: { 200: CoverageResponse } } }, async () => {
     const { scenarios, examples } = state.coverage
+    const { catalogue } = context
     return {
       since: state.since,
       default: scenarios.get(DEFAULT_ID) ?? 0,

@@ -304,7 +304,10 @@ function sameIds (scenarios) {
 function renderFileProblem (file) {
   const box = $('file-problem')
   box.hidden = !file?.error
-  if (file?.error) box.textContent = 'Scenarios file ' + file.path + ': ' + file.error + ' (serving the last good one)'
+  if (!file?.error) return
+  // The error may begin with the path already: said once is enough.
+  const error = file.error.startsWith(file.path + ': ') ? file.error.slice(file.path.length + 2) : file.error
+  box.textContent = 'Scenarios file ' + file.path + ': ' + error + ' (serving the last good one)'
 }
 
 function applyScenarios (data) {

@@ -15,6 +15,7 @@ import { coverageSuite, coverageSummary, junitXml, runSuite, runSummary, verifyS
 import { FILTER_FIELDS, readRequestsFilter, type ParsedRequestsFilter } from './requests-filter.js'
 import { readCoverage, runContract, type CoverageReport, type RunnerError, type RunReport } from './runner.js'
 import { checkRequests, type RequestsExpected } from './verify.js'
+import { parseUrl } from './internal/url.js'
 
 export interface CliIo {
   out: (line: string) => void
@@ -234,12 +235,8 @@ function documentCommand (command: 'drift' | 'snapshot', argv: readonly string[]
  * (/v3/invites, /__mock/...), so a path, query or fragment given with it would be dropped.
  */
 function notARoot (baseUrl: string): string | undefined {
-  let url: URL
-  try {
-    url = new URL(baseUrl)
-  } catch {
-    return undefined
-  }
+  const url = parseUrl(baseUrl)
+  if (url === undefined) return undefined
   if (url.pathname === '/' && url.search === '' && url.hash === '') return undefined
   return `--base-url is the server's root, without a path: use ${url.origin} (the checks add /v3/invites and /__mock themselves), not ${baseUrl}`
 }

@@ -3,7 +3,7 @@
  * `verify`: one reader of its values, so the route, the kit and the command line accept and refuse
  * the same ones with the same reasons.
  */
-import { FORMATS, isSessionName } from './formats.js'
+import { FORMATS, isSessionName, SCENARIO_ID_PATTERN } from './formats.js'
 import { MAX_EMAIL_LENGTH } from './limits.js'
 import { truncate } from './internal/text.js'
 
@@ -49,7 +49,7 @@ export interface FilterProblem {
   reason: string
 }
 
-const SCENARIO_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/
+const SCENARIO_ID = new RegExp(SCENARIO_ID_PATTERN)
 const METHOD = /^[A-Za-z]{1,20}$/
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:\d\d)$/i
 

@@ -5,7 +5,7 @@
  * grows with what is stored: lists are capped and the journal is paged.
  */
 import { timingSafeEqual } from 'node:crypto'
-import secureJson from 'secure-json-parse'
+import { parseBody } from './json-body.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   ActiveScenarios, CoverageResponse, HealthResponse, InvitesResponse, NewUserParams, NoContent, RequestsCountQuery,
@@ -96,7 +96,7 @@ function tokenMatches (given: string | string[] | undefined, expected: Buffer): 
 function adminBody (text: string): unknown {
   if (text.trim() === '') return undefined
   try {
-    return secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' })
+    return parseBody(text)
   } catch {
     const where = jsonSyntaxError(text)
     return Object.assign(new Error(where === undefined

@@ -22,7 +22,7 @@ import { DEFAULTS, definedOnly } from './defaults.js'
 import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, refuseConnect, sendProblem } from './errors.js'
-import { invitesRoute, parseJson } from './invites.js'
+import { invitesRoute, readInviteBody } from './invites.js'
 import { answerUnrouted, createGuard } from './guard.js'
 import { FORMATS } from '../contracts/formats.js'
 import { lazyCompilers } from './lazy-compilers.js'
@@ -218,7 +218,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
   app.decorate('mock', context)
 
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => { done(null, parseJson(text as string)) })
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => { done(null, readInviteBody(text as string)) })
 
   // Error answers are sent as soon as the error is known: never held back, so 0 ms.
   installErrorHandling(app, bodyLimit, (request, status) => {

@@ -4,7 +4,7 @@
  * journal walks its stored numbers and strings with a prepared filter, and decodes an entry's body
  * only when an address is asked about.
  */
-import type { JournalEntry } from './journal.js'
+import type { JournalEntry } from '../contracts/admin.js'
 
 /** What a verification matches on; every field given must hold. */
 export interface JournalFilter {

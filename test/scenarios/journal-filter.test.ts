@@ -1,6 +1,6 @@
 import t from 'tap'
 import { matchesFilter } from '../../scenarios/journal-filter.js'
-import type { JournalEntry } from '../../scenarios/journal.js'
+import type { JournalEntry } from '../../contracts/admin.js'
 
 const entry: JournalEntry = {
   seq: 1,

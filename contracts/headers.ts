@@ -14,5 +14,11 @@ export const SESSION_HEADER = 'x-mock-session'
 export const DELAY_HEADER = 'x-mock-delay'
 /** On every answer: the id of the scenario that produced it (`default` for the default behaviour). */
 export const SERVED_HEADER = 'x-mock-scenario-served'
+/** `X-Mock-Scenario-Served` of the default behaviour: not a scenario id, and no scenario may take it. */
+export const DEFAULT_ID = 'default'
+/** `X-Mock-Scenario-Served` of an answer passed through from `--upstream`. */
+export const UPSTREAM_ID = 'upstream'
+/** `X-Mock-Scenario-Served` of the mock's own errors (its admin API, `X-Mock-*`, `Prefer`). */
+export const MOCK_ERROR_ID = 'mock-error'
 /** The admin token, when the mock runs with `--admin-token`. */
 export const ADMIN_TOKEN_HEADER = 'x-mock-admin-token'

@@ -13,7 +13,7 @@ export interface RequestsFilter {
   email?: string | undefined
   /** The status answered (0 for a connection closed with no answer). */
   status?: number | undefined
-  /** The scenario that answered: an id, `default` or `upstream`. */
+  /** The scenario that answered: an id, `default`, `upstream` or `mock-error` (the mock refused the request). */
   scenario?: string | undefined
   /** Compared case-insensitively. */
   method?: string | undefined

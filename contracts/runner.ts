@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import type { Dispatcher } from 'undici'
 import { CoverageResponse, ScenarioListResponse, ViolationsResponse, type ActiveScenarios, type ListedScenario } from './admin.js'
 import { checkAgainst, expectationFor, preview, type ResponseViolation } from './assert.js'
-import { INVITES_PATH, SCENARIO_HEADER, SERVED_HEADER, SESSION_HEADER } from './headers.js'
+import { DEFAULT_ID, INVITES_PATH, SCENARIO_HEADER, SERVED_HEADER, SESSION_HEADER, UPSTREAM_ID } from './headers.js'
 import { documentedExamples } from './examples.js'
 import { diffJson, type Json } from './openapi.js'
 import { CUT_BODY_SCENARIO, scenarioExpectation } from './scenario-rule.js'
@@ -92,12 +92,9 @@ interface Plan {
   served: readonly string[]
 }
 
-const DEFAULT_SERVED = 'default'
-const UPSTREAM_SERVED = 'upstream'
-
 /** The plan for a server that is not known to be this mock: the given token, nothing forced. */
 function plainPlan (options: RunOptions): Plan {
-  return { token: () => options.token ?? DEFAULT_TOKEN, force: {}, served: [DEFAULT_SERVED, UPSTREAM_SERVED] }
+  return { token: () => options.token ?? DEFAULT_TOKEN, force: {}, served: [DEFAULT_ID, UPSTREAM_ID] }
 }
 
 /** What is active on the mock, in words: the global scenario, the sessions that have one. */
@@ -113,7 +110,7 @@ function activeState (active: ActiveScenarios): { global?: string, sessions?: st
  * treats that token. A server that gives it no answer has told nothing about tokens: undefined.
  */
 async function probe (http: Client, token: string): Promise<Exchange | undefined> {
-  return await http.call('POST', INVITES_PATH, { 'content-type': 'application/json', authorization: `Bearer ${token}`, [SCENARIO_HEADER]: DEFAULT_SERVED }, '{}')
+  return await http.call('POST', INVITES_PATH, { 'content-type': 'application/json', authorization: `Bearer ${token}`, [SCENARIO_HEADER]: DEFAULT_ID }, '{}')
     .catch((error: unknown) => { noAnswer(error); return undefined })
 }
 
@@ -129,7 +126,7 @@ async function mockPlan (http: Client, options: RunOptions, run: string, active:
   const state = activeState(active)
   if (state.global !== undefined) notes.push(`${state.global} on the mock: the checks of the default behaviour send X-Mock-Scenario: default`)
   if (state.sessions !== undefined) notes.push(`${state.sessions} on the mock: the runner's checks use fresh sessions of their own`)
-  const plan: Plan = { token: (check) => `contract-runner-${run}-${check}`, force: { [SCENARIO_HEADER]: DEFAULT_SERVED }, served: [DEFAULT_SERVED] }
+  const plan: Plan = { token: (check) => `contract-runner-${run}-${check}`, force: { [SCENARIO_HEADER]: DEFAULT_ID }, served: [DEFAULT_ID] }
   const fresh = await probe(http, plan.token('probe'))
   if (fresh?.statusCode !== 401) {
     if (fresh?.headers['ratelimit-limit'] !== undefined) notes.push(`the mock rate-limits each token (RateLimit-Limit ${fresh.headers['ratelimit-limit']}): each check sends a token of its own`)
@@ -309,7 +306,7 @@ export async function runContract (options: RunOptions): Promise<RunReport> {
     if (mock.active.global !== null) {
       throw new RunnerError(`the mock at ${http.baseUrl} has a global scenario (${mock.active.global.id}) active, which answers in place of its upstream: clear it (DELETE /__mock/scenario) before checking through it`)
     }
-    plan = { ...plan, served: [UPSTREAM_SERVED] }
+    plan = { ...plan, served: [UPSTREAM_ID] }
   }
   if (mock !== undefined && passThrough === undefined) {
     const run = randomBytes(4).toString('hex')

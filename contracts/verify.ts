@@ -29,7 +29,7 @@ export interface RequestsVerdict {
   /** Requests matching the filter. */
   count: number
   ok: boolean
-  /** The newest matching requests (at most SHOWN_REQUESTS), newest last; when none match, the newest of the journal. */
+  /** The newest matching requests (the first ones after `filter.after` when given; at most SHOWN_REQUESTS), newest last; when none match, the newest of the journal. */
   shown: JournalEntry[]
   /** One line: the filter, what was expected and what was found. */
   summary: string
@@ -141,7 +141,9 @@ export async function checkRequests (baseUrl: string, filter: RequestsFilter, ex
     if (count > 0) {
       query.set('limit', String(SHOWN_REQUESTS))
       shown = (await journalGet<RequestsResponse>(http, `/__mock/requests?${query.toString()}`, RequestsResponse, options)).requests
-      lines.push(`the matching requests, newest last${count > shown.length ? ` (the newest ${shown.length} of ${count})` : ''}:`, ...table(shown))
+      // With `after`, the journal pages forward from that entry: the first matching ones come back, not the newest.
+      const which = filter.after === undefined ? 'the newest' : `the first after #${filter.after},`
+      lines.push(`the matching requests, newest last${count > shown.length ? ` (${which} ${shown.length} of ${count})` : ''}:`, ...table(shown))
     } else {
       shown = (await journalGet<RequestsResponse>(http, `/__mock/requests?limit=${CONTEXT_REQUESTS}`, RequestsResponse, options)).requests
       lines.push(shown.length === 0 ? 'the journal is empty' : 'none matched; the newest requests of the journal, newest last:', ...(shown.length === 0 ? [] : table(shown)))

@@ -6,11 +6,11 @@ import { inviteExamples, unauthorizedExample } from '../contracts/examples.js'
 import { InviteUserRequest, type InvalidParameter } from '../contracts/schemas.js'
 import { MAX_EMAIL_LENGTH } from '../contracts/limits.js'
 import { compile } from '../contracts/validate.js'
-import { DEFAULT_ID } from './catalogue.js'
 import { badRequest, PROBLEM_TYPE, type Outcome } from './outcome.js'
 import { jsonRenderer, type Renderer } from './render.js'
 import { takeSlot, type RateLimit } from './rate-limit.js'
 import type { MockState } from './state.js'
+import { DEFAULT_ID } from '../contracts/headers.js'
 
 /** Marks a body that is not JSON at all. */
 export const MALFORMED = Symbol('malformed body')

@@ -7,11 +7,11 @@ import { forbiddenExamples, inviteExamples, unauthorizedExample } from '../contr
 import { contractForStatus, PROBLEM_JSON, type ContractName } from '../contracts/schemas.js'
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import { checkContract, type Violation } from '../contracts/validate.js'
-import { SERVED_HEADER } from '../contracts/headers.js'
+import { DEFAULT_ID, MOCK_ERROR_ID, SERVED_HEADER, UPSTREAM_ID } from '../contracts/headers.js'
 import { kebab, truncate } from '../contracts/internal/text.js'
 import { fixedRenderer, jsonRenderer, wireType, type Renderer } from './render.js'
 import { CUT_BODY_SCENARIO, scenarioViolations } from '../contracts/scenario-rule.js'
-import { MOCK_ERROR_ID, type TransportFaultKind } from './outcome.js'
+import type { TransportFaultKind } from './outcome.js'
 import type { ScenarioKind } from '../contracts/admin.js'
 
 /** Where a scenario comes from; the admin API's schema is the one definition. */
@@ -45,10 +45,6 @@ export interface ScenarioDefinition {
   note?: string
 }
 
-/** The id of the unforced behaviour, as reported in `X-Mock-Scenario-Served`. */
-export const DEFAULT_ID = 'default'
-/** What `X-Mock-Scenario-Served` says on an answer passed through from `--upstream`. */
-export const UPSTREAM_ID = 'upstream'
 /** Served values that are no scenario's, so no scenario may take them as its id: what each marks. */
 export const RESERVED_IDS: ReadonlyMap<string, string> = new Map([
   [DEFAULT_ID, 'the default behaviour'],

@@ -5,6 +5,7 @@
 import { PROBLEM_JSON, type BadRequestError, type BaseError, type InvalidParameter } from '../contracts/schemas.js'
 import { STATUS_CODES } from 'node:http'
 import { traceId } from './trace-id.js'
+import { MOCK_ERROR_ID } from '../contracts/headers.js'
 
 export interface Outcome {
   status: number
@@ -64,9 +65,6 @@ export function badRequest (invalidParameters: [InvalidParameter, ...InvalidPara
 export function problemOutcome (body: BaseError | BadRequestError, served: string, headers?: Record<string, string>): Outcome {
   return { status: body.status, served, contentType: PROBLEM_TYPE, payload: JSON.stringify(body), ...(headers === undefined ? {} : { headers }) }
 }
-
-/** `X-Mock-Scenario-Served` of the mock's own errors: not a scenario id, and no scenario may take it. */
-export const MOCK_ERROR_ID = 'mock-error'
 
 /** The start of the `type` of the mock's own errors; the kind ends it. */
 const MOCK_PROBLEM_TYPE = 'urn:konnect-invites-mock:problem:'

@@ -7,7 +7,8 @@
 import { closest } from '../contracts/internal/suggest.js'
 import { truncate } from '../contracts/internal/text.js'
 import type { InvalidParameter } from '../contracts/schemas.js'
-import { DEFAULT_ID, type Catalogue } from './catalogue.js'
+import type { Catalogue } from './catalogue.js'
+import { DEFAULT_ID } from '../contracts/headers.js'
 import { sequenceSticky, type Sticky } from './state.js'
 
 /** One scenario (`id`, `times`) or a sequence of steps; `delayMs` for every step without its own. */

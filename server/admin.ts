@@ -12,12 +12,12 @@ import {
   RequestsCountResponse, RequestsQuery, RequestsResponse, ScenarioChange, ScenarioListResponse, SessionQuery, SetScenarioRequest, UserParams, UsersResponse,
   ActiveUser, ViolationsQuery, ViolationsResponse, type StickyView
 } from '../contracts/admin.js'
-import { ADMIN_TOKEN_HEADER } from '../contracts/headers.js'
+import { ADMIN_TOKEN_HEADER, DEFAULT_ID } from '../contracts/headers.js'
+import { RESERVED_IDS } from '../scenarios/catalogue.js'
 import { jsonSyntaxError } from '../contracts/internal/json.js'
 import { MAX_PAGE } from '../contracts/limits.js'
 import { readRequestsFilter, type ParsedRequestsFilter } from '../contracts/requests-filter.js'
 import type { InvalidParameter } from '../contracts/schemas.js'
-import { DEFAULT_ID, UPSTREAM_ID } from '../scenarios/catalogue.js'
 import type { JournalQuery } from '../scenarios/journal.js'
 import { badRequest, problem } from '../scenarios/outcome.js'
 import type { MockState, Sticky } from '../scenarios/state.js'
@@ -66,8 +66,8 @@ function journalFilter (query: RequestsCountQuery, context: MockContext): Parsed
   const read = readRequestsFilter(query)
   if ('problem' in read) return { field: read.problem.field, rule: 'invalid', reason: read.problem.reason, source: 'query' }
   const scenario = read.filter.scenario
-  if (scenario !== undefined && scenario !== DEFAULT_ID && scenario !== UPSTREAM_ID && context.catalogue.find(scenario) === undefined) {
-    const choices = [DEFAULT_ID, UPSTREAM_ID, ...context.catalogue.ids]
+  if (scenario !== undefined && !RESERVED_IDS.has(scenario) && context.catalogue.find(scenario) === undefined) {
+    const choices = [...RESERVED_IDS.keys(), ...context.catalogue.ids]
     return { field: 'scenario', rule: 'enum', reason: 'must be one of the scenario ids', choices, source: 'query' }
   }
   return read.filter

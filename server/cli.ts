@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
-import { builtInScenarios, DEFAULT_ID, ScenarioError } from '../scenarios/catalogue.js'
+import { builtInScenarios, ScenarioError } from '../scenarios/catalogue.js'
+import { DEFAULT_ID } from '../contracts/headers.js'
 import { closest } from '../contracts/internal/suggest.js'
 import { loadScenarioSetup, ScenarioFileError, type ScenarioSetup } from '../scenarios/custom.js'
 import { buildApp } from './app.js'
@@ -228,10 +229,14 @@ export async function main (argv: readonly string[], env: Record<string, string 
     throw error
   }
   try {
-    await app.listen({ port: config.port, host: config.host, listenTextResolver: (address) => `listening at ${address}` })
+    // Fastify logs a "listening" line of its own at info; the one line below is what users and scripts read.
+    app.log.level = 'silent'
+    await app.listen({ port: config.port, host: config.host })
   } catch (error) {
     io.err(`${PROGRAM}: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
     return 2
+  } finally {
+    app.log.level = config.logLevel
   }
   const { port } = app.server.address() as AddressInfo
   io.out(`${PROGRAM} listening on ${listenUrl(config.host, port)}`)

@@ -10,11 +10,11 @@ import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import type { BaseError, BadRequestError, InvalidParameter } from '../contracts/schemas.js'
-import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { badRequest, mockProblemOutcome, problem, problemOutcome, type MockProblemKind } from '../scenarios/outcome.js'
 import { FORMATS } from '../contracts/formats.js'
 import { truncate } from '../contracts/internal/text.js'
 import { sendOutcome, writeOutcome } from './reply.js'
+import { DEFAULT_ID } from '../contracts/headers.js'
 
 /**
  * Sends a problem document the mock wrote itself, marked as served by the default behaviour.

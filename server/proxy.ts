@@ -11,12 +11,12 @@ import { createSecureContext, TLSSocket } from 'node:tls'
 import type { Duplex } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
 import { pino } from 'pino'
-import { DEFAULT_ID } from '../scenarios/catalogue.js'
 import { badRequest, problem, problemOutcome } from '../scenarios/outcome.js'
 import type { BaseError, BadRequestError } from '../contracts/schemas.js'
 import { loadCa, type CertificateAuthority } from './ca.js'
 import { connectTarget, INTERCEPT_PORT, KONNECT_API_HOSTS, TUNNEL_HOST } from './proxy-hosts.js'
 import { writeOutcome } from './reply.js'
+import { DEFAULT_ID } from '../contracts/headers.js'
 
 /** Time a client gets to finish the TLS handshake inside a tunnel. */
 const HANDSHAKE_TIMEOUT_MS = 10_000

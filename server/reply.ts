@@ -7,8 +7,7 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { SERVED_HEADER } from '../contracts/headers.js'
-import { DEFAULT_ID } from '../scenarios/catalogue.js'
+import { DEFAULT_ID, SERVED_HEADER } from '../contracts/headers.js'
 import { problem, problemOutcome, type Outcome, type TransportFault } from '../scenarios/outcome.js'
 
 /** Pieces a slow body is dripped in (fewer when the body has fewer bytes). */

@@ -13,12 +13,11 @@ import { problem, problemOutcome, type Outcome } from '../scenarios/outcome.js'
 import { Recorder } from '../scenarios/recorder.js'
 import { isSecretName } from '../scenarios/redact.js'
 import type { MockContext } from './context.js'
-import { SERVED_HEADER } from '../contracts/headers.js'
+import { SERVED_HEADER, UPSTREAM_ID } from '../contracts/headers.js'
 import { sendOutcome } from './reply.js'
 import { parseJson } from '../contracts/internal/json.js'
 import { parseUrl } from '../contracts/internal/url.js'
 import { isLoopback } from './address.js'
-import { UPSTREAM_ID } from '../scenarios/catalogue.js'
 
 /** Milliseconds the upstream gets to answer in full, by default. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000

@@ -68,7 +68,7 @@ t.test('verify with bad input exits 2 with one line', async (t) => {
     [['verify', '--base-url', url, '--count', '1', '--since', 'yesterday'], /--since: must be an ISO 8601 time/],
     [['verify', '--base-url', url, '--count', '1', '--emial', 'a@b.co'], /Unknown option '--emial'/],
     [['verify', '--base-url', url, '--count', '1'], /^konnect-invites-contract verify: the admin API at .* answered 401: pass the mock's admin token \(--admin-token\)$/],
-    [['verify', '--base-url', url, '--count', '1', '--admin-token', 's3cret', '--scenario', 'nope'], /^konnect-invites-contract verify: filter scenario: must be one of the scenario ids \(default, upstream, /],
+    [['verify', '--base-url', url, '--count', '1', '--admin-token', 's3cret', '--scenario', 'nope'], /^konnect-invites-contract verify: filter scenario: must be one of the scenario ids \(default, upstream, mock-error, /],
     [['verify', '--base-url', 'http://127.0.0.1:1', '--count', '1'], /cannot reach http:\/\/127.0.0.1:1: ECONNREFUSED/]
   ])
   const { out, io } = capture()

@@ -82,6 +82,14 @@ t.test('a long list shows the newest matching requests and says how many there a
   t.match(message.split('\n').at(-1), `#${SHOWN_REQUESTS + 5} `)
 })
 
+t.test('with after, a long list shows the first matching requests after that entry and says so', async (t) => {
+  const { url } = await listen(t, build(t))
+  for (let i = 0; i < SHOWN_REQUESTS + 5; i++) await send(url, 'ada@example.com')
+  const message = await failure(expectRequests(url, { email: 'ada@example.com', after: 2 }, 1))
+  t.match(message, `the matching requests, newest last (the first after #2, ${SHOWN_REQUESTS} of ${SHOWN_REQUESTS + 3}):`)
+  t.match(message.split('\n').at(-1), `#${SHOWN_REQUESTS + 2} `, 'the last shown is the 20th after #2, not the newest')
+})
+
 t.test('an empty journal says so', async (t) => {
   const { url } = await listen(t, build(t))
   const message = await failure(expectRequests(url, {}, 1))
@@ -94,7 +102,7 @@ t.test('a question that cannot be asked is a RunnerError naming what is wrong', 
     [() => expectRequests(url, { status: 700 }, 1, { adminToken: 's3cret' }), /^filter status: must be a status code from 0 to 599$/],
     [() => expectRequests(url, { since: Number.NaN }, 1, { adminToken: 's3cret' }), /^filter since: must be an ISO 8601 time/],
     [() => expectRequests(url, { since: 'yesterday' }, 1, { adminToken: 's3cret' }), /^filter since/],
-    [() => expectRequests(url, { scenario: 'no-such-one' }, 1, { adminToken: 's3cret' }), /^filter scenario: must be one of the scenario ids \(default, upstream, .*cannot-be-blank.*rate-limited/],
+    [() => expectRequests(url, { scenario: 'no-such-one' }, 1, { adminToken: 's3cret' }), /^filter scenario: must be one of the scenario ids \(default, upstream, mock-error, .*cannot-be-blank.*rate-limited/],
     [() => expectRequests(url, {}, -1), /^expected: the count must be a whole number, got -1$/],
     [() => expectRequests(url, {}, 1.5), /whole number, got 1.5/],
     [() => expectRequests(url, {}, {}), /^expected: give a count, or a min, a max or both$/],

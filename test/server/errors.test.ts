@@ -7,7 +7,7 @@ import { buildApp } from '../../server/app.js'
 import { clientErrorHandler } from '../../server/errors.js'
 import { INSTANCE } from '../helpers/inject.js'
 import { build, heldSleep, listen, assertProblem } from '../helpers/app.js'
-import { MOCK_ERROR_ID } from '../../scenarios/outcome.js'
+import { MOCK_ERROR_ID } from '../../contracts/headers.js'
 
 type Reply = Awaited<ReturnType<ReturnType<typeof buildApp>['inject']>>
 

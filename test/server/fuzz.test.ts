@@ -3,9 +3,9 @@ import t from 'tap'
 import { contractForStatus, PROBLEM_JSON } from '../../contracts/schemas.js'
 import { checkContract } from '../../contracts/validate.js'
 import { contractOf } from '../../scenarios/catalogue.js'
-import { MOCK_ERROR_ID } from '../../scenarios/outcome.js'
 import { build } from '../helpers/app.js'
 import { assertHealthy } from '../helpers/wire.js'
+import { MOCK_ERROR_ID } from '../../contracts/headers.js'
 
 const SEED = 20_261_126
 const RUNS = 300

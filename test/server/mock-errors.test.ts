@@ -8,7 +8,8 @@ import t, { type Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
 import { SERVED_HEADER } from '../../contracts/headers.js'
 import { Catalogue, RESERVED_IDS, ScenarioError } from '../../scenarios/catalogue.js'
-import { MOCK_ERROR_ID, MOCK_PROBLEM_KINDS } from '../../scenarios/outcome.js'
+import { MOCK_PROBLEM_KINDS } from '../../scenarios/outcome.js'
+import { MOCK_ERROR_ID } from '../../contracts/headers.js'
 import { invite, setScenario } from '../helpers/inject.js'
 import { assertProblem, build } from '../helpers/app.js'
 import { EVIL, send, server } from '../helpers/guard.js'
@@ -114,6 +115,7 @@ t.test('Prefer naming no scenario is the mock\'s error, never a 400 passing as t
   t.equal(mismatch.detail, 'Prefer: example="Cannot be Blank" answers 400, not code=409: drop code or make them agree')
   const journal = (await app.inject({ url: '/__mock/requests' })).json().requests
   t.same(journal.map((entry: { scenario: string }) => entry.scenario), Array(5).fill(MOCK_ERROR_ID), 'the journal says the mock refused them')
+  t.same((await app.inject({ url: `/__mock/requests/count?scenario=${MOCK_ERROR_ID}` })).json(), { count: 5 }, 'and its filter finds them')
 })
 
 t.test('bad X-Mock-* headers say which header, what it holds and what is valid', async (t) => {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { connect } from 'node:net'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { request } from 'undici'
@@ -12,7 +12,7 @@ const ENTRY = fileURLToPath(new URL('../../server/server.ts', import.meta.url))
 const LISTENING = /listening on (http:\/\/\S+)/
 
 /** Starts the real entry point (TypeScript source, same loader as the tests) and resolves once it listens. */
-async function startServer (...args: string[]): Promise<{ child: ChildProcess, url: string, port: number, stderr: () => string }> {
+async function startServer (...args: string[]): Promise<{ child: ChildProcess, url: string, port: number, stdout: () => string, stderr: () => string }> {
   const child = spawn(process.execPath, [...process.execArgv, ENTRY, '--port', '0', '--log-level', 'silent', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
@@ -25,7 +25,7 @@ async function startServer (...args: string[]): Promise<{ child: ChildProcess, u
     })
     child.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening: ${err}`)))
   })
-  return { child, url, port: Number(new URL(url).port), stderr: () => err }
+  return { child, url, port: Number(new URL(url).port), stdout: () => out, stderr: () => err }
 }
 
 /** Resolves true when a TCP connection to the port is refused, false when it is accepted. */
@@ -44,6 +44,22 @@ async function until (what: string, check: () => Promise<boolean>): Promise<void
   }
   throw new Error(`gave up waiting until ${what}`)
 }
+
+t.test('at the default log level the start prints one line, the URL; the log keeps its level after it', async (t) => {
+  const closed = createServer()
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+  const deadPort = (closed.address() as AddressInfo).port
+  await new Promise((resolve) => closed.close(resolve))
+  const { child, url, stdout } = await startServer('--log-level', 'info', '--upstream', `http://127.0.0.1:${deadPort}`)
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  t.same(stdout().split('\n').filter((line) => !line.startsWith('{')), [`konnect-invites-mock listening on ${url}`, ''])
+  t.notMatch(stdout(), /"msg":"listening/, 'no listening line from the framework')
+  const answer = await request(`${url}/v3/invites`, { method: 'POST', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, body: '{"email":"ada@example.com"}' })
+  t.equal(answer.statusCode, 502)
+  await answer.body.dump()
+  await until('the warning is logged', async () => stdout().includes('"msg":"upstream unreachable"'))
+  t.pass('a warning after the start reaches the log')
+})
 
 t.test('SIGTERM finishes the request in flight, refuses new connections and exits 0', async (t) => {
   const { child, url, port } = await startServer()

@@ -30,7 +30,8 @@ export interface Running {
 /**
  * Starts a server script in a child process and resolves once it prints its listening line;
  * `wrapper` is a command Node runs under (valgrind), which needs longer to start. What the server
- * writes to stderr before then is quoted when it exits early, and passed on to ours after.
+ * writes to stderr before then is quoted when it exits early, and passed on to ours after (not
+ * under a wrapper).
  * @example const mock = await start(MOCK_ENTRY, ['--port', '0', '--log-level', 'silent']); await stop(mock)
  */
 export function start (entry: string, args: readonly string[], options: { nodeArgs?: readonly string[], wrapper?: readonly string[] } = {}): Promise<Running> {
@@ -56,7 +57,9 @@ export function start (entry: string, args: readonly string[], options: { nodeAr
       child.stdout!.removeListener('data', onOut)
       child.stdout!.resume()
       child.stderr!.removeListener('data', onErr)
-      child.stderr!.pipe(process.stderr)
+      // The wrapper's own lines (valgrind's summary at exit) are not the server's.
+      if (wrapper.length === 0) child.stderr!.pipe(process.stderr)
+      else child.stderr!.resume()
       resolve({ child, url: match[1]!, startupMs: performance.now() - began })
     }
     child.stdout!.on('data', onOut)

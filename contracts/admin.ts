@@ -82,9 +82,24 @@ export const ListedScenario = Type.Object({
 })
 export type ListedScenario = Static<typeof ListedScenario>
 
+/**
+ * The scenarios file (`--scenarios-file`): its path, whether `--watch` reads it again on change,
+ * when it was last loaded well (ISO 8601), and, while the last change was refused, why (one line) and when.
+ */
+export const ScenariosFileStatus = Type.Object({
+  path: Type.String(),
+  watching: Type.Boolean(),
+  loadedAt: Type.String(),
+  error: Type.Optional(Type.String()),
+  errorAt: Type.Optional(Type.String())
+})
+export type ScenariosFileStatus = Static<typeof ScenariosFileStatus>
+
 export const ScenarioListResponse = Type.Object({
   active: ActiveScenarios,
-  scenarios: Type.Array(ListedScenario)
+  scenarios: Type.Array(ListedScenario),
+  /** Only when a scenarios file is set. */
+  scenariosFile: Type.Optional(ScenariosFileStatus)
 })
 export type ScenarioListResponse = Static<typeof ScenarioListResponse>
 

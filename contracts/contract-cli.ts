@@ -15,6 +15,7 @@ import { coverageSuite, coverageSummary, junitXml, runSuite, runSummary, verifyS
 import { FILTER_FIELDS, readRequestsFilter, type ParsedRequestsFilter } from './requests-filter.js'
 import { readCoverage, runContract, type CoverageReport, type RunnerError, type RunReport } from './runner.js'
 import { checkRequests, type RequestsExpected } from './verify.js'
+import { parseUrl } from './internal/url.js'
 
 export interface CliIo {
   out: (line: string) => void
@@ -142,6 +143,8 @@ interface VerifyArguments {
 function verifyArguments (argv: readonly string[]): VerifyArguments {
   const { values } = parseArgs({ args: [...argv], options: verifyOptions, strict: true, allowPositionals: false })
   if (values['base-url'] === undefined) throw new Error('--base-url <url> is required')
+  const path = notARoot(values['base-url'])
+  if (path !== undefined) throw new Error(path)
   const count = wholeNumber('count', values.count)
   const min = wholeNumber('min', values.min)
   const max = wholeNumber('max', values.max)
@@ -165,9 +168,9 @@ async function verifyCommand (argv: readonly string[], io: CliIo): Promise<numbe
   try {
     const started = Date.now()
     const verdict = await checkRequests(args.baseUrl, args.filter, args.expected, { adminToken: args.adminToken })
-    writeReports(args.files, () => [timed(verifySuite(verdict), started)], () => verifySummary(verdict))
     if (args.json) io.out(JSON.stringify(verdict, null, 2))
     else for (const line of verdict.message.split('\n')) io.out(line === verdict.summary ? `${verdict.ok ? 'ok  ' : 'FAIL'} ${line}` : line)
+    writeReports(args.files, () => [timed(verifySuite(verdict), started)], () => verifySummary(verdict))
     return verdict.ok ? 0 : 1
   } catch (error) {
     io.err(`${PROGRAM} verify: ${(error as RunnerError).message}`)
@@ -232,12 +235,8 @@ function documentCommand (command: 'drift' | 'snapshot', argv: readonly string[]
  * (/v3/invites, /__mock/...), so a path, query or fragment given with it would be dropped.
  */
 function notARoot (baseUrl: string): string | undefined {
-  let url: URL
-  try {
-    url = new URL(baseUrl)
-  } catch {
-    return undefined
-  }
+  const url = parseUrl(baseUrl)
+  if (url === undefined) return undefined
   if (url.pathname === '/' && url.search === '' && url.hash === '') return undefined
   return `--base-url is the server's root, without a path: use ${url.origin} (the checks add /v3/invites and /__mock themselves), not ${baseUrl}`
 }
@@ -270,8 +269,13 @@ export async function main (argv: readonly string[], io: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`)
 }): Promise<number> {
-  if (argv[0] === 'drift' || argv[0] === 'snapshot') return documentCommand(argv[0], argv.slice(1), io)
-  if (argv[0] === 'verify') return verifyCommand(argv.slice(1), io)
+  const command = argv[0]
+  if ((command === 'drift' || command === 'snapshot' || command === 'verify') && argv.includes('--help')) {
+    io.out(usage)
+    return 0
+  }
+  if (command === 'drift' || command === 'snapshot') return documentCommand(command, argv.slice(1), io)
+  if (command === 'verify') return verifyCommand(argv.slice(1), io)
   let values
   try {
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values
@@ -302,9 +306,9 @@ export async function main (argv: readonly string[], io: CliIo = {
     const started = Date.now()
     if (values.coverage === true) {
       const coverage = await readCoverage(baseUrl, { adminToken: values['admin-token'] })
-      writeReports(files, () => [timed(coverageSuite(coverage, values['require-all'] === true), started)], () => coverageSummary(coverage))
       if (values.json === true) io.out(JSON.stringify(coverage, null, 2))
       else printCoverage(coverage, io)
+      writeReports(files, () => [timed(coverageSuite(coverage, values['require-all'] === true), started)], () => coverageSummary(coverage))
       return values['require-all'] === true && coverage.missing.length > 0 ? 1 : 0
     }
     const report = await runContract({
@@ -314,11 +318,12 @@ export async function main (argv: readonly string[], io: CliIo = {
       liveSafe: values['live-safe'],
       adminToken: values['admin-token']
     })
+    // The verdict is printed first: a report that cannot be written never hides it.
+    if (values.json === true) io.out(JSON.stringify(report, null, 2))
+    else printReport(report, io)
     // After a full run the coverage shows what the run served; a summary carries its table.
     const coverage = report.mode === 'full' && values.summary !== undefined ? await readCoverage(baseUrl, { adminToken: values['admin-token'] }) : undefined
     writeReports(files, () => [timed(runSuite(report), started)], () => runSummary(report, coverage))
-    if (values.json === true) io.out(JSON.stringify(report, null, 2))
-    else printReport(report, io)
     return report.ok ? 0 : 1
   } catch (error) {
     io.err(`${PROGRAM}: ${(error as RunnerError).message}`)

@@ -6,6 +6,9 @@
 import { FormatRegistry, Type } from '@sinclair/typebox'
 import { MAX_EMAIL_LENGTH, MAX_SESSION_LENGTH } from './limits.js'
 
+/** A custom scenario's id, as the scenarios file and the journal's `scenario` filter take it: up to 64 of a-z, 0-9, `.`, `_`, `-`. */
+export const SCENARIO_ID_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$'
+
 const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i
 
 /**

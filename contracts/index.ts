@@ -53,6 +53,7 @@ export {
   ScenarioChange as ScenarioChangeSchema,
   ScenarioKind as ScenarioKindSchema,
   ScenarioListResponse as ScenarioListResponseSchema,
+  ScenariosFileStatus as ScenariosFileStatusSchema,
   SequenceStep as SequenceStepSchema,
   SessionQuery as SessionQuerySchema,
   SetScenarioRequest as SetScenarioRequestSchema,
@@ -67,7 +68,7 @@ export { LIST_LIMIT, MAX_EMAIL_LENGTH, MAX_PAGE, MAX_SEQUENCE_STEPS, MAX_SESSION
 export { Email as EmailSchema, SessionName as SessionNameSchema, isEmail, isSessionName } from './formats.js'
 export type {
   ActiveScenarios, ActiveUser, CoverageResponse, HealthResponse, InvitesResponse, JournalEntry, NewUserParams,
-  RequestsCountQuery, RequestsCountResponse, RequestsQuery, RequestsResponse, ScenarioChange, ScenarioKind, ScenarioListResponse, SequenceStep, SessionQuery,
+  RequestsCountQuery, RequestsCountResponse, RequestsQuery, RequestsResponse, ScenarioChange, ScenarioKind, ScenarioListResponse, ScenariosFileStatus, SequenceStep, SessionQuery,
   SetScenarioRequest, StickyView, UserParams, UsersResponse, ViolationsQuery, ViolationsResponse
 } from './admin.js'
 export {

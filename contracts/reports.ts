@@ -5,7 +5,7 @@
  */
 import { formatViolation } from './assert.js'
 import type { CoverageReport, RunReport } from './runner.js'
-import { describeFilter } from './requests-filter.js'
+import { bodyEmail, describeFilter } from './requests-filter.js'
 import { describeExpected, type RequestsVerdict } from './verify.js'
 
 /** One test case: it passed, failed (`failure`) or was skipped (`skipped`, with the reason). */
@@ -168,8 +168,8 @@ export function verifySummary (verdict: RequestsVerdict): string {
     lines.push('', verdict.count > 0 ? 'The matching requests, newest last:' : 'None matched; the newest requests of the journal:', '',
       '| seq | time | method | email | status | scenario | session |', '|---|---|---|---|---|---|---|')
     for (const entry of verdict.shown) {
-      const email = (entry.body as { email?: unknown } | undefined)?.email
-      lines.push(`| ${entry.seq} | ${entry.time} | ${entry.method} | ${typeof email === 'string' ? cell(email) : '-'} | ${entry.status} | \`${entry.scenario}\` | ${entry.session === null ? '-' : cell(entry.session)} |`)
+      const email = bodyEmail(entry.body)
+      lines.push(`| ${entry.seq} | ${entry.time} | ${entry.method} | ${email === undefined ? '-' : cell(email)} | ${entry.status} | \`${entry.scenario}\` | ${entry.session === null ? '-' : cell(entry.session)} |`)
     }
   }
   return `${lines.join('\n')}\n`

@@ -3,7 +3,7 @@
  * `verify`: one reader of its values, so the route, the kit and the command line accept and refuse
  * the same ones with the same reasons.
  */
-import { FORMATS, isSessionName } from './formats.js'
+import { FORMATS, isSessionName, SCENARIO_ID_PATTERN } from './formats.js'
 import { MAX_EMAIL_LENGTH } from './limits.js'
 import { truncate } from './internal/text.js'
 
@@ -27,13 +27,16 @@ export interface RequestsFilter {
 
 /** A filter as the journal reads it: `since` in ms since the epoch. */
 export interface ParsedRequestsFilter {
-  email?: string
-  status?: number
-  scenario?: string
-  method?: string
-  session?: string
-  since?: number
-  after?: number
+  /** Compared case-insensitively with the body's `email`. */
+  email?: string | undefined
+  status?: number | undefined
+  scenario?: string | undefined
+  /** Compared case-insensitively. */
+  method?: string | undefined
+  session?: string | undefined
+  /** Only entries answered at or after this time (ms since the epoch). */
+  since?: number | undefined
+  after?: number | undefined
 }
 
 /** The filter's names, in the order they are described and sent. */
@@ -46,7 +49,7 @@ export interface FilterProblem {
   reason: string
 }
 
-const SCENARIO_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/
+const SCENARIO_ID = new RegExp(SCENARIO_ID_PATTERN)
 const METHOD = /^[A-Za-z]{1,20}$/
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:\d\d)$/i
 
@@ -115,4 +118,13 @@ export function filterValues (filter: RequestsFilter): Array<[FilterField, strin
 export function describeFilter (filter: RequestsFilter): string {
   const values = filterValues(filter)
   return values.length === 0 ? 'every request' : values.map(([field, value]) => `${field}=${truncate(value, 80)}`).join(' ')
+}
+
+/**
+ * The address a parsed request body invites, if it names one (what the `email` filter matches).
+ * @example bodyEmail({ email: 'Ada@Example.com' }) // 'Ada@Example.com'
+ */
+export function bodyEmail (body: unknown): string | undefined {
+  const given = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined
+  return typeof given === 'string' ? given : undefined
 }

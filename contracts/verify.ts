@@ -9,7 +9,7 @@ import { RequestsCountResponse, RequestsResponse, type JournalEntry } from './ad
 import { adminGet, client, RunnerError, type Client } from './internal/http.js'
 import { parseJson } from './internal/json.js'
 import { truncate } from './internal/text.js'
-import { describeFilter, filterValues, readRequestsFilter, type RequestsFilter } from './requests-filter.js'
+import { bodyEmail, describeFilter, filterValues, readRequestsFilter, type RequestsFilter } from './requests-filter.js'
 import { checkSchema } from './validate.js'
 
 /** How many requests are expected: exactly `n`, or at least `min` and at most `max`. */
@@ -79,8 +79,8 @@ function holds (count: number, expected: RequestsExpected): boolean {
 
 /** The address an entry invited, as the journal shows it. */
 function emailOf (entry: JournalEntry): string {
-  const email = typeof entry.body === 'object' && entry.body !== null ? (entry.body as { email?: unknown }).email : undefined
-  return typeof email === 'string' ? truncate(JSON.stringify(email), 60) : '-'
+  const email = bodyEmail(entry.body)
+  return email === undefined ? '-' : truncate(JSON.stringify(email), 60)
 }
 
 /** The requests as aligned rows under a header: seq, time, method, email, status, scenario, session. */

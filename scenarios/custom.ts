@@ -8,7 +8,7 @@ import { SERVED_HEADER } from '../contracts/headers.js'
 import { readFileSync } from 'node:fs'
 import { Type, type Static } from '@sinclair/typebox'
 import { SetScenarioRequest } from '../contracts/admin.js'
-import { FORMATS, isSessionName } from '../contracts/formats.js'
+import { FORMATS, isSessionName, SCENARIO_ID_PATTERN } from '../contracts/formats.js'
 import { truncate } from '../contracts/internal/text.js'
 import { checkSchema } from '../contracts/validate.js'
 import type { YAMLError } from 'yaml'
@@ -24,7 +24,7 @@ const MAX_CUSTOM_DELAY_MS = 600_000
 const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', SERVED_HEADER])
 
 export const CustomScenario = Type.Object({
-  id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' }),
+  id: Type.String({ pattern: SCENARIO_ID_PATTERN }),
   title: Type.String({ minLength: 1 }),
   status: Type.Integer({ minimum: 200, maximum: 599 }),
   description: Type.Optional(Type.String()),

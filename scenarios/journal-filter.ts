@@ -4,20 +4,10 @@
  * journal walks its stored numbers and strings with a prepared filter, and decodes an entry's body
  * only when an address is asked about.
  */
-import type { JournalEntry } from '../contracts/admin.js'
+import type { ParsedRequestsFilter } from '../contracts/requests-filter.js'
 
-/** What a verification matches on; every field given must hold. */
-export interface JournalFilter {
-  /** The invited address, compared case-insensitively with the body's `email`. */
-  email?: string | undefined
-  status?: number | undefined
-  scenario?: string | undefined
-  /** Compared case-insensitively. */
-  method?: string | undefined
-  session?: string | undefined
-  /** Only entries answered at or after this time (ms since the epoch). */
-  since?: number | undefined
-}
+/** What a verification matches on; every field given must hold (`after` is the journal's own page cursor). */
+export type JournalFilter = Omit<ParsedRequestsFilter, 'after'>
 
 /** A filter with its case folded once, for a walk over many entries. */
 export interface PreparedFilter {
@@ -58,25 +48,4 @@ export function matchesFields (filter: PreparedFilter, status: number, scenario:
   if (filter.session !== undefined && session !== filter.session) return false
   if (filter.since !== undefined && at < filter.since) return false
   return true
-}
-
-/**
- * The address a parsed body invites, if it names one.
- * @example bodyEmail({ email: 'Ada@Example.com' }) // 'Ada@Example.com'
- */
-export function bodyEmail (body: unknown): string | undefined {
-  const given = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined
-  return typeof given === 'string' ? given : undefined
-}
-
-/**
- * Whether `entry` is one that `filter` asks about.
- *
- * @example
- * matchesFilter(entry, { email: 'a@example.com', status: 201 })
- */
-export function matchesFilter (entry: JournalEntry, filter: JournalFilter): boolean {
-  const prepared = prepareFilter(filter)
-  if (!matchesFields(prepared, entry.status, entry.scenario, entry.method, entry.session, Date.parse(entry.time))) return false
-  return prepared.email === undefined || bodyEmail(entry.body)?.toLowerCase() === prepared.email
 }

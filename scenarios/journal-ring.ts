@@ -8,8 +8,9 @@
  * ring, so the journal's memory and the cost of reading a page are bounded too.
  */
 import { redact as builtInRedact, type Redact } from './redact.js'
-import { bodyEmail, matchesFields, prepareFilter, type JournalFilter } from './journal-filter.js'
+import { matchesFields, prepareFilter, type JournalFilter } from './journal-filter.js'
 import type { JournalEntry } from '../contracts/admin.js'
+import { bodyEmail } from '../contracts/requests-filter.js'
 import type { ResponseViolation } from '../contracts/assert.js'
 import { BODY_BYTES_KEPT, boundedHead, headerObject, JOURNAL_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_BYTES, parsedBody, SEPARATOR, URL_CHARS_KEPT, type JournalPage, type JournalQuery, type JournalRecord } from './journal.js'
 

@@ -10,7 +10,7 @@ import { DELAY_HEADER, SCENARIO_HEADER, SESSION_HEADER } from '../contracts/head
 import type { InvalidParameter } from '../contracts/schemas.js'
 import type { Catalogue, Scenario } from './catalogue.js'
 import { DEFAULT_ID } from '../contracts/headers.js'
-import { closest } from '../contracts/internal/suggest.js'
+import { didYouMean } from '../contracts/internal/suggest.js'
 import { badRequest, mockProblemOutcome, type MockProblemKind, type Outcome } from './outcome.js'
 import { nextStep, type MockState, type Sticky } from './state.js'
 
@@ -35,12 +35,6 @@ function single (value: string | string[] | undefined): string | undefined {
 
 function invalidHeader (parameter: InvalidParameter, detail: string, kind: MockProblemKind = 'mock-header'): Outcome {
   return mockProblemOutcome(kind, badRequest([parameter], detail))
-}
-
-/** ` (did you mean "x"?)` when one of `names` is close to what was given. */
-function hint (given: string, names: readonly string[]): string {
-  const near = closest(given, names)
-  return near === undefined ? '' : ` (did you mean "${near}"?)`
 }
 
 /** `said` is what the header holds, as the message quotes it: `X-Mock-Scenario: "nope"`, `Prefer: code=418`. */
@@ -79,7 +73,7 @@ function fromPrefer (value: string, catalogue: Catalogue): Scenario | Outcome | 
   }
   if (example === undefined) return catalogue.findStatus(status!)!
   const scenario = catalogue.findExample(example)
-  if (scenario === undefined) return unknownChoice('prefer', `Prefer: example="${truncate(example, 80)}"`, catalogue.exampleNames, 'example names', hint(example, catalogue.exampleNames))
+  if (scenario === undefined) return unknownChoice('prefer', `Prefer: example="${truncate(example, 80)}"`, catalogue.exampleNames, 'example names', didYouMean(example, catalogue.exampleNames))
   if (status !== undefined && scenario.status !== status) {
     return invalidHeader(
       { field: 'prefer', rule: 'invalid', reason: `example "${example}" answers ${scenario.status}, not ${status}`, source: 'header' },
@@ -141,7 +135,7 @@ export function select (headers: Headers, state: MockState, catalogue: Catalogue
     const scenario = catalogue.find(forced) ?? catalogue.findExample(forced)
     if (scenario === undefined) {
       const ids = [DEFAULT_ID, ...catalogue.ids]
-      return unknownChoice(SCENARIO_HEADER, `X-Mock-Scenario: "${truncate(forced, 80)}"`, ids, 'scenario ids', hint(forced, [...ids, ...catalogue.exampleNames]))
+      return unknownChoice(SCENARIO_HEADER, `X-Mock-Scenario: "${truncate(forced, 80)}"`, ids, 'scenario ids', didYouMean(forced, [...ids, ...catalogue.exampleNames]))
     }
     return { scenario, delayMs: delayMs ?? ownDelay(scenario, maxDelayMs) }
   }

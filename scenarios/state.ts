@@ -119,8 +119,8 @@ export class MockState {
   since: string
 
   private readonly seededUsers: readonly string[]
-  private readonly initialGlobal: Sticky | null
-  private readonly initialSessions: ReadonlyMap<string, Sticky>
+  private initialGlobal: Sticky | null
+  private initialSessions: ReadonlyMap<string, Sticky>
   private readonly maxInvites: number
   private readonly maxRateKeys: number
   private readonly maxSessions: number
@@ -229,6 +229,19 @@ export class MockState {
   countServed (id: string, example: string | undefined): void {
     this.coverage.scenarios.set(id, (this.coverage.scenarios.get(id) ?? 0) + 1)
     if (example !== undefined) this.coverage.examples.set(example, (this.coverage.examples.get(example) ?? 0) + 1)
+  }
+
+  /**
+   * Takes the starting scenarios of a reloaded scenarios file (`--watch`): what a reset puts back
+   * from now on, and the active ones, where `'start'` marks one served afresh from `startup` (which holds it).
+   * One synchronous swap, so no request sees half of it.
+   */
+  replaceScenarios (startup: { global: Sticky | null, sessions: ReadonlyMap<string, Sticky> }, global: Sticky | null | 'start', sessions: ReadonlyMap<string, Sticky | 'start'>): void {
+    this.initialGlobal = startup.global
+    this.initialSessions = startup.sessions
+    this.global = global === 'start' ? fresh(startup.global!) : global
+    this.sessions.clear()
+    for (const [name, sticky] of sessions) this.sessions.set(name, sticky === 'start' ? fresh(startup.sessions.get(name)!) : sticky)
   }
 
   /**

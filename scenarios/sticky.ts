@@ -4,7 +4,7 @@
  * checked here, once for both: `id` or `sequence` (never both), every id known, `times` on every
  * step of a sequence but the last (which stays, so it has none), delays under the cap.
  */
-import { closest } from '../contracts/internal/suggest.js'
+import { didYouMean } from '../contracts/internal/suggest.js'
 import { truncate } from '../contracts/internal/text.js'
 import type { InvalidParameter } from '../contracts/schemas.js'
 import type { Catalogue } from './catalogue.js'
@@ -29,12 +29,6 @@ function wrong (field: string, rule: 'required' | 'invalid', reason: string, det
   return { parameter: { field, rule, reason, source: 'body' }, detail }
 }
 
-/** ` (did you mean "x"?)` when a valid id is close to the one given. */
-function hint (id: string, choices: readonly string[]): string {
-  const near = closest(id, choices)
-  return near === undefined ? '' : ` (did you mean "${near}"?)`
-}
-
 function tooLong (field: string, delayMs: number | undefined, maxDelayMs: number): BodyProblem | undefined {
   if (delayMs === undefined || delayMs <= maxDelayMs) return undefined
   return { parameter: { field, rule: 'max', maximum: maxDelayMs, reason: `must be at most ${maxDelayMs}`, source: 'body' }, detail: `${field.replace(/\./g, '/')}: must be at most ${maxDelayMs} milliseconds` }
@@ -51,7 +45,7 @@ export function checkScenarioBody (body: ScenarioBody, ids: readonly string[], m
   if (sequence === undefined) {
     if (id === undefined) return wrong('id', 'required', 'is a required field (or give sequence)', 'Give id (one scenario) or sequence (a list of steps)')
     if (!choices.includes(id)) {
-      return { parameter: { field: 'id', rule: 'enum', reason: 'must be one of the scenario ids', choices, source: 'body' }, detail: `no scenario has the id "${truncate(id, 80)}"${hint(id, choices)}. Valid: ${choices.join(', ')}` }
+      return { parameter: { field: 'id', rule: 'enum', reason: 'must be one of the scenario ids', choices, source: 'body' }, detail: `no scenario has the id "${truncate(id, 80)}"${didYouMean(id, choices)}. Valid: ${choices.join(', ')}` }
     }
     return tooLong('delayMs', delayMs, maxDelayMs)
   }
@@ -61,7 +55,7 @@ export function checkScenarioBody (body: ScenarioBody, ids: readonly string[], m
   for (const [index, step] of sequence.entries()) {
     const at = `sequence.${index}`
     if (!choices.includes(step.id)) {
-      return { parameter: { field: `${at}.id`, rule: 'enum', reason: 'must be one of the scenario ids', choices, source: 'body' }, detail: `sequence/${index}/id: unknown scenario "${truncate(step.id, 80)}" (step ${index + 1})${hint(step.id, choices)}` }
+      return { parameter: { field: `${at}.id`, rule: 'enum', reason: 'must be one of the scenario ids', choices, source: 'body' }, detail: `sequence/${index}/id: unknown scenario "${truncate(step.id, 80)}" (step ${index + 1})${didYouMean(step.id, choices)}` }
     }
     if (index < last && step.times === undefined) {
       return wrong(`${at}.times`, 'required', 'is required on every step but the last', `sequence/${index}/times: step ${index + 1} of ${last + 1} needs times (only the last step stays)`)

@@ -5,7 +5,7 @@
  * grows with what is stored: lists are capped and the journal is paged.
  */
 import { timingSafeEqual } from 'node:crypto'
-import secureJson from 'secure-json-parse'
+import { parseBody } from './json-body.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   ActiveScenarios, CoverageResponse, HealthResponse, InvitesResponse, NewUserParams, NoContent, RequestsCountQuery,
@@ -96,7 +96,7 @@ function tokenMatches (given: string | string[] | undefined, expected: Buffer): 
 function adminBody (text: string): unknown {
   if (text.trim() === '') return undefined
   try {
-    return secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' })
+    return parseBody(text)
   } catch {
     const where = jsonSyntaxError(text)
     return Object.assign(new Error(where === undefined
@@ -116,7 +116,8 @@ const routeOf = (path: string): string => path.replace(/^(\/__mock\/users\/)[^/]
  */
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options) => {
   const context = app.mock
-  const { state, catalogue } = context
+  // The catalogue is read from the context on each call: a reload of the scenarios file replaces it.
+  const { state } = context
 
   if (options.adminToken !== undefined) {
     const expected = Buffer.from(options.adminToken)
@@ -152,7 +153,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
 
   app.get('/scenarios', { schema: { response: { 200: ScenarioListResponse } } }, async () => ({
     active: activeView(state),
-    scenarios: catalogue.list.map(({ id, title, status, kind, description, example, responseType, delayMs, fault, when, says, note }) => ({
+    ...(context.scenariosFile === undefined ? {} : { scenariosFile: context.scenariosFile.view() }),
+    scenarios: context.catalogue.list.map(({ id, title, status, kind, description, example, responseType, delayMs, fault, when, says, note }) => ({
       id,
       title,
       status,
@@ -170,6 +172,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
 
   app.put('/scenario', { schema: { body: SetScenarioRequest, response: { 200: ScenarioChange } } }, async (request, reply) => {
     const { session, ...body } = request.body
+    const { catalogue } = context
     const wrong = checkScenarioBody(body, catalogue.ids, context.maxDelayMs)
     if (wrong !== undefined) return sendMockProblem(request, reply, 'admin-request', badRequest([wrong.parameter], `PUT /__mock/scenario: ${wrong.detail}`))
     const sticky = stickyOf(body, catalogue)
@@ -214,6 +217,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
 
   app.get('/coverage', { schema: { response: { 200: CoverageResponse } } }, async () => {
     const { scenarios, examples } = state.coverage
+    const { catalogue } = context
     return {
       since: state.since,
       default: scenarios.get(DEFAULT_ID) ?? 0,

@@ -8,11 +8,13 @@ import type { ServerOptions } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { MALFORMED, type BehaviourConfig } from '../scenarios/behaviour.js'
-import { Catalogue, ScenarioError, type ScenarioDefinition } from '../scenarios/catalogue.js'
+import { Catalogue, type ScenarioDefinition } from '../scenarios/catalogue.js'
 import { DEFAULT_ID } from '../contracts/headers.js'
 import type { RateLimit } from '../scenarios/rate-limit.js'
-import { MockState, type Sticky } from '../scenarios/state.js'
-import { checkScenarioBody, stickyOf, type ScenarioBody } from '../scenarios/sticky.js'
+import { MockState } from '../scenarios/state.js'
+import type { ScenarioBody } from '../scenarios/sticky.js'
+import { startupScenarios } from '../scenarios/reload.js'
+import { ScenariosFile } from './scenarios-file.js'
 import { ADMIN_PREFIX, adminRoutes } from './admin.js'
 import { dashboardRoutes } from './dashboard.js'
 import { closingResponses } from './closing.js'
@@ -20,9 +22,9 @@ import { DEFAULTS, definedOnly } from './defaults.js'
 import type { MockContext } from './context.js'
 import { badRequest } from '../scenarios/outcome.js'
 import { clientErrorHandler, installErrorHandling, refuseConnect, sendProblem } from './errors.js'
-import { invitesRoute, parseJson } from './invites.js'
+import { invitesRoute, readInviteBody } from './invites.js'
 import { answerUnrouted, createGuard } from './guard.js'
-import { FORMATS, isSessionName } from '../contracts/formats.js'
+import { FORMATS } from '../contracts/formats.js'
 import { lazyCompilers } from './lazy-compilers.js'
 import { SESSION_HEADER } from '../contracts/headers.js'
 import { Upstream, type UpstreamOptions } from './upstream.js'
@@ -46,6 +48,10 @@ export interface MockOptions {
    * `sessions` set them (`loadScenarioSetup`): one `id` or a `sequence` each. `scenario` wins over `global`.
    */
   startup?: { global?: ScenarioBody | undefined, sessions?: Readonly<Record<string, ScenarioBody>> | undefined } | undefined
+  /** The file `scenarios` and `startup` were read from (`--scenarios-file`): `GET /__mock/scenarios` names it. */
+  scenariosFile?: string | undefined
+  /** Read `scenariosFile` again whenever it changes, keeping the last good one (`--watch`). */
+  watch?: boolean
   /** Serve the admin API and the dashboard (default true). */
   admin?: boolean
   /** Require this `X-Mock-Admin-Token` on admin calls. */
@@ -135,25 +141,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
   const settings = settingsOf(options)
   const { bodyLimit, now } = settings
   const catalogue = new Catalogue(settings.scenarios)
-  const starting = (where: string, body: ScenarioBody): Sticky => {
-    const problem = checkScenarioBody(body, catalogue.ids, settings.maxDelayMs)
-    if (problem !== undefined) throw new ScenarioError(body.id ?? body.sequence?.[0]?.id ?? '', [], `${where}: ${problem.detail}`)
-    return stickyOf(body, catalogue)
-  }
-  const { global, sessions = {} } = settings.startup ?? {}
-  let initialGlobal = global === undefined ? null : starting('global', global)
-  if (settings.scenario !== undefined) {
-    const scenario = settings.scenario === DEFAULT_ID ? null : catalogue.find(settings.scenario)
-    if (scenario === undefined) {
-      throw new ScenarioError(settings.scenario, [], `unknown scenario "${settings.scenario}"; valid: ${catalogue.ids.join(', ')}`)
-    }
-    initialGlobal = scenario === null ? null : { scenario }
-  }
-  const initialSessions = new Map<string, Sticky>()
-  for (const [name, body] of Object.entries(sessions)) {
-    if (!isSessionName(name)) throw new ScenarioError('', [], `session "${name.slice(0, 80)}": the name ${FORMATS['session-name'].reason}`)
-    initialSessions.set(name, starting(`session "${name}"`, body))
-  }
+  const { global: initialGlobal, sessions: initialSessions } = startupScenarios(catalogue, { scenario: settings.scenario, ...settings.startup }, settings.maxDelayMs)
   const state = new MockState({
     activeUsers: settings.activeUsers,
     journalLimit: settings.journalLimit,
@@ -220,10 +208,17 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     const upstream = context.upstream = new Upstream(options.upstream, (error) => { context.log.error({ err: error }, 'recording failed') }, secretNames(settings.redact))
     app.addHook('onClose', async () => { await upstream.close() })
   }
+  if (settings.scenariosFile !== undefined) {
+    const file = context.scenariosFile = new ScenariosFile({ path: settings.scenariosFile, watch: settings.watch === true, scenario: settings.scenario }, context)
+    app.addHook('onReady', async () => { file.start() })
+    app.addHook('onClose', async () => { file.close() })
+  } else if (settings.watch === true) {
+    throw new TypeError('watch needs scenariosFile: the file to read again')
+  }
   app.decorate('mock', context)
 
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => { done(null, parseJson(text as string)) })
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => { done(null, readInviteBody(text as string)) })
 
   // Error answers are sent as soon as the error is known: never held back, so 0 ms.
   installErrorHandling(app, bodyLimit, (request, status) => {

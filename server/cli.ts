@@ -10,7 +10,7 @@ import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { builtInScenarios, ScenarioError } from '../scenarios/catalogue.js'
 import { DEFAULT_ID } from '../contracts/headers.js'
-import { closest } from '../contracts/internal/suggest.js'
+import { didYouMean } from '../contracts/internal/suggest.js'
 import { loadScenarioSetup, ScenarioFileError, type ScenarioSetup } from '../scenarios/custom.js'
 import { buildApp } from './app.js'
 import { isLoopback, listenUrl } from './address.js'
@@ -58,8 +58,7 @@ function setupOf (config: Config, notice: Io['err']): ScenarioSetup | undefined 
   if (wanted !== undefined) {
     const ids = [DEFAULT_ID, ...builtInScenarios.map(({ id }) => id), ...custom.map(({ id }) => id)]
     if (!ids.includes(wanted)) {
-      const near = closest(wanted, ids)
-      throw new ConfigError(`${sourceOf(config, 'scenario')}: unknown scenario "${wanted}"${near === undefined ? '' : ` (did you mean ${near}?)`}; valid: ${ids.join(', ')}`)
+      throw new ConfigError(`${sourceOf(config, 'scenario')}: unknown scenario "${wanted}"${didYouMean(wanted, ids)}; valid: ${ids.join(', ')}`)
     }
   }
   return setup
@@ -73,6 +72,7 @@ export function appFromConfig (config: Config, proxy?: MockProxy, notice: Io['er
   if (!config.proxy && (config.interceptHosts.length > 0 || config.proxyTunnel.length > 0)) {
     throw new ConfigError(`${config.interceptHosts.length > 0 ? '--intercept-hosts' : '--proxy-tunnel'} needs --proxy`)
   }
+  if (config.watch && config.scenariosFile === undefined) throw new ConfigError(`${sourceOf(config, 'watch')} needs --scenarios-file <path>`)
   const setup = setupOf(config, notice)
   return buildApp({
     proxy,
@@ -82,6 +82,8 @@ export function appFromConfig (config: Config, proxy?: MockProxy, notice: Io['er
     tokens: config.tokens,
     scenarios: setup?.scenarios ?? [],
     startup: setup,
+    scenariosFile: config.scenariosFile,
+    watch: config.watch,
     admin: config.admin,
     adminToken: config.adminToken,
     bodyLimit: config.bodyLimit,
@@ -96,6 +98,15 @@ export function appFromConfig (config: Config, proxy?: MockProxy, notice: Io['er
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     upstream: upstreamFromConfig(config)
   })
+}
+
+/**
+ * A path as a POSIX shell reads it back, for lines users paste: quoted only when it holds a
+ * character the shell would act on (a space, `$`, a quote...).
+ * @example shellWord('/home/ada/my ca/ca.pem') // "'/home/ada/my ca/ca.pem'"
+ */
+function shellWord (value: string): string {
+  return /^[\w./:@%+,=-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`
 }
 
 /** The CA's folder, absolute: the path printed for SSL_CERT_FILE must hold from any working folder. */
@@ -150,17 +161,18 @@ async function caCommand (argv: readonly string[], env: Record<string, string | 
     return 0
   }
   const proxy = proxyUrl(config.host, config.port)
+  const file = shellWord(path)
   io.out([
     path,
     '',
     '# Go (Kong\'s SDK) on Linux; SSL_CERT_FILE takes the place of the system bundle file (macOS and Windows ignore it):',
-    `export HTTPS_PROXY=${proxy} SSL_CERT_FILE=${path}`,
+    `export HTTPS_PROXY=${proxy} SSL_CERT_FILE=${file}`,
     '# curl:',
-    `curl --proxy ${proxy} --cacert ${path} https://global.api.konghq.com/v3/invites ...`,
+    `curl --proxy ${proxy} --cacert ${file} https://global.api.konghq.com/v3/invites ...`,
     '# Node (undici\'s EnvHttpProxyAgent, or NODE_USE_ENV_PROXY=1 on Node 22.21+/24.5+); NODE_EXTRA_CA_CERTS adds to the roots:',
-    `export HTTPS_PROXY=${proxy} NODE_USE_ENV_PROXY=1 NODE_EXTRA_CA_CERTS=${path}`,
+    `export HTTPS_PROXY=${proxy} NODE_USE_ENV_PROXY=1 NODE_EXTRA_CA_CERTS=${file}`,
     '# Python: requests reads REQUESTS_CA_BUNDLE, the ssl module SSL_CERT_FILE; each takes the place of its bundle:',
-    `export HTTPS_PROXY=${proxy} REQUESTS_CA_BUNDLE=${path} SSL_CERT_FILE=${path}`
+    `export HTTPS_PROXY=${proxy} REQUESTS_CA_BUNDLE=${file} SSL_CERT_FILE=${file}`
   ].join('\n'))
   return 0
 }
@@ -243,7 +255,7 @@ export async function main (argv: readonly string[], env: Record<string, string 
   if (config.admin && config.adminToken === undefined && !isLoopback(config.host)) {
     io.err(`${PROGRAM}: warning: the admin API is open to the network on ${config.host}; set --admin-token or --admin off`)
   }
-  if (proxy !== undefined) io.out(`proxy for ${proxy.hosts[0]!} and ${proxy.hosts.length - 1} more: HTTPS_PROXY=${proxyUrl(config.host, port)} SSL_CERT_FILE=${proxy.ca.path}`)
+  if (proxy !== undefined) io.out(`proxy for ${proxy.hosts[0]!} and ${proxy.hosts.length - 1} more: HTTPS_PROXY=${proxyUrl(config.host, port)} SSL_CERT_FILE=${shellWord(proxy.ca.path)}`)
   if (config.upstream !== undefined) io.err(`${PROGRAM}: invites without a chosen scenario now reach ${config.upstream}: real invitations are sent`)
   listening(app, config)
   return app

@@ -25,6 +25,7 @@ export interface Config {
   activeUsers: string[]
   tokens: string[] | null
   scenariosFile: string | undefined
+  watch: boolean
   logLevel: LogLevel
   admin: boolean
   adminToken: string | undefined
@@ -125,6 +126,7 @@ export const OPTIONS: readonly Option[] = [
   option({ key: 'activeUsers', flag: '--active-users', env: 'MOCK_ACTIVE_USERS', value: '<email,...>', help: 'addresses of users who are already active (their invite answers 409)', parse: emails }),
   option({ key: 'tokens', flag: '--tokens', env: 'MOCK_TOKENS', value: '<t,...>', help: 'the only bearer tokens accepted (default: any bearer token)', parse: (v) => list(v).length === 0 ? fail('expected at least one token') : list(v) }),
   option({ key: 'scenariosFile', flag: '--scenarios-file', env: 'MOCK_SCENARIOS_FILE', value: '<path>', help: 'custom scenarios, JSON or YAML', parse: (v) => v.trim() === '' ? fail('expected a file path') : v }),
+  option({ key: 'watch', flag: '--watch', env: 'MOCK_WATCH', switch: true, help: 'read --scenarios-file again when it changes; a bad change keeps the last good one', parse: onOff }),
   option({ key: 'logLevel', flag: '--log-level', env: 'MOCK_LOG_LEVEL', value: '<level>', help: `${LOG_LEVELS.join('|')} (default info)`, parse: (v) => (LOG_LEVELS as readonly string[]).includes(v) ? v as LogLevel : fail(`expected one of ${LOG_LEVELS.join(', ')}, got "${v}"`) }),
   option({ key: 'admin', flag: '--admin', env: 'MOCK_ADMIN', value: 'on|off', help: 'serve the admin API under /__mock and the dashboard (default on)', parse: (v) => v === 'on' ? true : v === 'off' ? false : fail(`expected on or off, got "${v}"`) }),
   option({ key: 'adminToken', flag: '--admin-token', env: 'MOCK_ADMIN_TOKEN', value: '<t>', help: 'require this X-Mock-Admin-Token on admin calls (visible ASCII)', parse: adminToken }),
@@ -152,7 +154,7 @@ export const OPTIONS: readonly Option[] = [
 
 /** The configuration when nothing is given. */
 export function defaultConfig (): Config {
-  return { ...DEFAULTS, activeUsers: [], scenariosFile: undefined, redact: [], allowedHosts: [], corsOrigins: [], upstream: undefined, upstreamTimeout: DEFAULT_UPSTREAM_TIMEOUT_MS, upstreamStrict: false, record: undefined, proxy: false, interceptHosts: [], proxyTunnel: [], caDir: undefined, help: false, version: false }
+  return { ...DEFAULTS, activeUsers: [], scenariosFile: undefined, watch: false, redact: [], allowedHosts: [], corsOrigins: [], upstream: undefined, upstreamTimeout: DEFAULT_UPSTREAM_TIMEOUT_MS, upstreamStrict: false, record: undefined, proxy: false, interceptHosts: [], proxyTunnel: [], caDir: undefined, help: false, version: false }
 }
 
 /** Where each value of a parsed configuration came from (its flag or variable), for later messages. */

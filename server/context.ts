@@ -8,9 +8,11 @@ import type { BehaviourConfig } from '../scenarios/behaviour.js'
 import type { Catalogue } from '../scenarios/catalogue.js'
 import type { MockState } from '../scenarios/state.js'
 import type { Upstream } from './upstream.js'
+import type { ScenariosFile } from './scenarios-file.js'
 
 export interface MockContext {
   state: MockState
+  /** Replaced whole when `--watch` reloads the scenarios file: read it per request, never keep it. */
   catalogue: Catalogue
   behaviour: BehaviourConfig
   maxDelayMs: number
@@ -30,6 +32,8 @@ export interface MockContext {
   caPem?: string | undefined
   /** Where invites no scenario was chosen for go (`--upstream`). */
   upstream?: Upstream | undefined
+  /** The scenarios file the custom scenarios came from (`--scenarios-file`), when one is set. */
+  scenariosFile?: ScenariosFile | undefined
 }
 
 declare module 'fastify' {

@@ -1,7 +1,6 @@
 /**
  * `POST /v3/invites`: choose a scenario, resolve it to an outcome, send it through one reply path.
  */
-import secureJson from 'secure-json-parse'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { INVITES_PATH } from '../contracts/headers.js'
 import type { Scenario } from '../scenarios/catalogue.js'
@@ -9,29 +8,28 @@ import { defaultBehaviour, MALFORMED } from '../scenarios/behaviour.js'
 import { PACED_FAULTS, type Outcome } from '../scenarios/outcome.js'
 import { DEFAULT_CHOICE, select, type Choice } from '../scenarios/select.js'
 import { sendOutcome } from './reply.js'
+import { parseBody } from './json-body.js'
 import type { MockContext } from './context.js'
 import { corsPreflight, type Guard } from './guard.js'
 
 /**
  * A body's JSON value, or MALFORMED for empty text, bad JSON and prototype poisoning, so the route,
  * not the parser, decides what a bad body gets.
- * @example parseJson('{"email":"a@b.co"}') // { email: 'a@b.co' }
+ * @example readInviteBody('{"email":"a@b.co"}') // { email: 'a@b.co' }
  */
-export function parseJson (text: string): unknown {
+export function readInviteBody (text: string): unknown {
   if (text === '') return MALFORMED
   try {
-    return secureJson.parse(text, null, POISON)
+    return parseBody(text)
   } catch {
     return MALFORMED
   }
 }
 
-const POISON = { protoAction: 'error', constructorAction: 'error' } as const
-
 function resolve (scenario: Scenario | null, request: FastifyRequest, context: MockContext, now: number, faultMs: number): Outcome {
   if (scenario === null || scenario.action === 'default-behaviour') {
     const text = request.body as string | undefined
-    const body = text === undefined ? undefined : parseJson(text)
+    const body = text === undefined ? undefined : readInviteBody(text)
     const outcome = defaultBehaviour({ authorization: request.headers.authorization, body, now }, context.state, context.behaviour)
     // The default behaviour may answer with a shared outcome: a copy carries the scenario's id.
     return scenario === null ? outcome : { ...outcome, served: scenario.id }

@@ -37,7 +37,7 @@ export interface ProxyOptions {
   handshakeTimeoutMs?: number
   dialTimeoutMs?: number
   maxOpening?: number
-  /** Opens the connection to a `--proxy-tunnel` target (`net.connect` unless a test gives one that never connects). */
+  /** Opens the connection to a `--proxy-tunnel` target (default `net.connect`). */
   dial?: (host: string, port: number) => Socket
   now?: () => number
 }
@@ -180,11 +180,15 @@ export async function createProxy (options: ProxyOptions): Promise<MockProxy> {
       else refuse(socket, problem(timedOut ? 504 : 502, `The mock could not reach ${host}:${port} (--proxy-tunnel): ${error.message}`))
     })
     target.once('close', () => {
+      // An abandoned dial closes without an error: its timeout goes with it.
+      clearTimeout(timer)
       passing.delete(target)
       // pipe() has ended the client's side after the target's last bytes: close it once they are
       // written out (destroying it at once could drop what a slow client has not read yet).
       if (!socket.destroyed) socket.end(() => { socket.destroy() })
     })
+    // A client that hangs up before the target accepts has given up: the dial is abandoned at once.
+    socket.once('end', () => { if (!connected) socket.destroy() })
     socket.once('close', () => {
       passing.delete(socket)
       target.destroy()

@@ -8,6 +8,7 @@ import { request, type Dispatcher } from 'undici'
 import { normalizeHeaders } from '../assert.js'
 import { ADMIN_TOKEN_HEADER, SERVED_HEADER } from '../headers.js'
 import type { Exchange } from './exchange.js'
+import { parseUrl } from './url.js'
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 
@@ -35,12 +36,8 @@ export interface Client {
 
 /** A client of `baseUrl`; a bad URL is a RunnerError, and so is an unreachable server when called. */
 export function client (baseUrl: string, dispatcher: Dispatcher | undefined): Client {
-  let base: URL
-  try {
-    base = new URL(baseUrl)
-  } catch {
-    throw new RunnerError(`not a URL: ${baseUrl}`)
-  }
+  const base = parseUrl(baseUrl)
+  if (base === undefined) throw new RunnerError(`not a URL: ${baseUrl}`)
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new RunnerError(`not an http(s) URL: ${baseUrl}`)
   return {
     baseUrl: base.href.replace(/\/$/, ''),

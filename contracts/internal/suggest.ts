@@ -36,3 +36,13 @@ export function closest (given: string, choices: readonly string[]): string | un
   }
   return found
 }
+
+/**
+ * ` (did you mean "…"?)` naming the closest choice, or nothing when none is close: the one wording
+ * of the hint wherever a mistyped id or name is refused.
+ * @example `unknown scenario "rate-limitd"${didYouMean('rate-limitd', ['rate-limited'])}` // … (did you mean "rate-limited"?)
+ */
+export function didYouMean (given: string, choices: readonly string[]): string {
+  const near = closest(given, choices)
+  return near === undefined ? '' : ` (did you mean "${near}"?)`
+}

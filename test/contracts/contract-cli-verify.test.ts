@@ -69,15 +69,22 @@ t.test('verify with bad input exits 2 with one line', async (t) => {
     [['verify', '--base-url', url, '--count', '1', '--emial', 'a@b.co'], /Unknown option '--emial'/],
     [['verify', '--base-url', url, '--count', '1'], /^konnect-invites-contract verify: the admin API at .* answered 401: pass the mock's admin token \(--admin-token\)$/],
     [['verify', '--base-url', url, '--count', '1', '--admin-token', 's3cret', '--scenario', 'nope'], /^konnect-invites-contract verify: filter scenario: must be one of the scenario ids \(default, upstream, mock-error, /],
-    [['verify', '--base-url', 'http://127.0.0.1:1', '--count', '1'], /cannot reach http:\/\/127.0.0.1:1: ECONNREFUSED/]
+    [['verify', '--base-url', 'http://127.0.0.1:1', '--count', '1'], /cannot reach http:\/\/127.0.0.1:1: ECONNREFUSED/],
+    [['verify', '--base-url', `${url}/__mock`, '--count', '1'], /^konnect-invites-contract verify: --base-url is the server's root, without a path: use http:\/\/127\.0\.0\.1:\d+ /]
   ])
   const { out, io } = capture()
   t.equal(await main(['verify', '--base-url', url, '--count', '0', '--admin-token', 's3cret'], io), 0, 'the admin token opens the journal')
   t.match(out[0], /^ok/)
 })
 
-t.test('the help names verify and its flags', async (t) => {
+t.test('the help names verify and its flags, and each command shows it for --help', async (t) => {
   const { out, io } = capture()
   t.equal(await main(['--help'], io), 0)
   for (const flag of ['verify --base-url', '--email', '--status', '--scenario', '--method', '--session', '--since', '--after', '--count', '--min', '--max']) t.match(out[0], flag)
+  for (const argv of [['verify', '--help'], ['verify', '--count', '1', '--help'], ['drift', '--help'], ['snapshot', '--help']]) {
+    const asked = capture()
+    t.equal(await main(argv, asked.io), 0, argv.join(' '))
+    t.same(asked.out, out)
+    t.same(asked.err, [])
+  }
 })

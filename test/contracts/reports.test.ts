@@ -153,15 +153,17 @@ t.test('verify: one test case for the condition, the matching requests in its fa
   t.match(readFileSync(summary, 'utf8'), /\| 3 \| \S+ \| POST \| - \| 400 \| `default` \| ci\\\|7 \|/)
 })
 
-t.test('a report that cannot be written is one line and exit 2', async (t) => {
+t.test('a report that cannot be written is one line and exit 2, after the verdict it would have carried', async (t) => {
   const { url } = await listen(t, build(t))
   const dir = t.testdir({})
-  for (const argv of [
-    ['--base-url', url, '--live-safe', '--junit', join(dir, 'missing', 'x.xml')],
-    ['verify', '--base-url', url, '--count', '0', '--summary', join(dir, 'missing', 'x.md')]
-  ]) {
-    const { err, io } = capture()
+  for (const [argv, verdict] of [
+    [['--base-url', url, '--live-safe', '--junit', join(dir, 'missing', 'x.xml')], /checks \(live-safe mode\) against .*: all conform$/],
+    [['--base-url', url, '--coverage', '--junit', join(dir, 'missing', 'x.xml')], /documented examples exercised since/],
+    [['verify', '--base-url', url, '--count', '0', '--summary', join(dir, 'missing', 'x.md')], /^FAIL \d+ requests matching every request: expected exactly 0, got \d+$/]
+  ] as const) {
+    const { out, err, io } = capture()
     t.equal(await main(argv, io), 2)
+    t.ok(out.some((line) => verdict.test(line)), 'the verdict is printed')
     t.equal(err.length, 1)
     t.match(err[0], /cannot write a report: ENOENT/)
   }

@@ -1,6 +1,7 @@
 import t from 'tap'
-import { matchesFilter } from '../../scenarios/journal-filter.js'
 import type { JournalEntry } from '../../contracts/admin.js'
+import { matchesFields, prepareFilter, type JournalFilter } from '../../scenarios/journal-filter.js'
+import { bodyEmail } from '../../contracts/requests-filter.js'
 
 const entry: JournalEntry = {
   seq: 1,
@@ -13,6 +14,13 @@ const entry: JournalEntry = {
   heldMs: 0,
   headers: {},
   body: { email: 'A@example.com' }
+}
+
+/** The journal's walk for one decoded entry: the stored fields, then the body's address when asked. */
+function matchesFilter (entry: JournalEntry, filter: JournalFilter): boolean {
+  const prepared = prepareFilter(filter)
+  if (!matchesFields(prepared, entry.status, entry.scenario, entry.method, entry.session, Date.parse(entry.time))) return false
+  return prepared.email === undefined || bodyEmail(entry.body)?.toLowerCase() === prepared.email
 }
 
 t.test('every given field must hold', async (t) => {

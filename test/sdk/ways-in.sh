@@ -19,7 +19,8 @@ trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf 
 export GOPROXY=https://proxy.golang.org GOFLAGS=-mod=readonly
 unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy
 
-# start_mock <name> <flags...>: a mock on a free loopback port sharing one CA; sets url, proxy_env.
+# start_mock <name> <flags...>: a mock on a free loopback port sharing one CA; sets url and
+# https_proxy (the HTTPS_PROXY its start-up line names; SSL_CERT_FILE is "$work/ca/ca.pem").
 start_mock() {
   local log="$work/$1.log"
   shift
@@ -27,8 +28,8 @@ start_mock() {
   pids+=($!)
   for _ in $(seq 1 100); do grep -qs '^proxy for ' "$log" && break; sleep 0.1; done
   url="$(grep -o 'listening on http://[0-9.:]*' "$log" | grep -o 'http://.*' || true)"
-  proxy_env="$(grep '^proxy for ' "$log" | grep -o 'HTTPS_PROXY=.*' || true)"
-  if [ -z "$url" ] || [ -z "$proxy_env" ]; then
+  https_proxy="$(grep '^proxy for ' "$log" | grep -o 'HTTPS_PROXY=[^ ]*' | cut -d= -f2- || true)"
+  if [ -z "$url" ] || [ -z "$https_proxy" ]; then
     echo "test:sdk: the mock with --proxy did not start:" >&2
     cat "$log" >&2
     exit 1
@@ -37,7 +38,8 @@ start_mock() {
 
 # last_seq <url>: the journal's newest entry number (0 when empty).
 last_seq() {
-  node -e "fetch(process.argv[1] + '/__mock/requests').then((r) => r.json()).then((j) => console.log(j.requests.at(-1)?.seq ?? 0))" "$1"
+  node -e "fetch(process.argv[1] + '/__mock/requests').then((r) => r.json()).then((j) => console.log(j.requests.at(-1)?.seq ?? 0))
+    .catch((e) => { console.error('test:sdk: cannot read the journal at ' + process.argv[1] + ': ' + e.message); process.exit(1) })" "$1"
 }
 
 # sdk_requests <url> <after seq> <proxy|direct>: fails unless the journal holds requests after that
@@ -54,15 +56,13 @@ sdk_requests() {
         console.error('no request, or not the SDK\'s own ' + way + ':', JSON.stringify(wrong[0] ?? mine))
         process.exit(1)
       }
-    })" "$@"
+    }).catch((e) => { console.error('test:sdk: cannot read the journal at ' + url + ': ' + e.message); process.exit(1) })" "$@"
 }
 
 echo 'test:sdk: the SDK unchanged, through HTTPS_PROXY and SSL_CERT_FILE'
 (cd "$module" && "$go_bin" test -c -tags proxy -o "$work/proxy.test" .)
 start_mock proxy --proxy --active-users taken@example.com --rate-limit 2/min
-# proxy_env is the start-up line's HTTPS_PROXY=... SSL_CERT_FILE=...; a path with spaces is not expected.
-# shellcheck disable=SC2086
-env $proxy_env MOCK_URL="$url" "$work/proxy.test" -test.count=1 -test.v -test.run '^TestThroughProxy$' > "$work/proxy.out" 2>&1 \
+env HTTPS_PROXY="$https_proxy" SSL_CERT_FILE="$work/ca/ca.pem" MOCK_URL="$url" "$work/proxy.test" -test.count=1 -test.v -test.run '^TestThroughProxy$' > "$work/proxy.out" 2>&1 \
   || { cat "$work/proxy.out"; exit 1; }
 grep -q -- '--- PASS: TestThroughProxy' "$work/proxy.out" || { cat "$work/proxy.out"; echo 'test:sdk: TestThroughProxy did not run' >&2; exit 1; }
 grep -- '--- PASS' "$work/proxy.out"
@@ -98,8 +98,7 @@ for n in $(seq 1 "$programs"); do
     way=direct
   else
     how='unchanged, given HTTPS_PROXY and SSL_CERT_FILE'
-    # shellcheck disable=SC2086
-    env $proxy_env "$prog/prog" > "$prog/got" || { cat "$prog/got"; echo "test:sdk: $page: program $n failed" >&2; exit 1; }
+    env HTTPS_PROXY="$https_proxy" SSL_CERT_FILE="$work/ca/ca.pem" "$prog/prog" > "$prog/got" || { cat "$prog/got"; echo "test:sdk: $page: program $n failed" >&2; exit 1; }
     way=proxy
   fi
   if ! diff -u "$work/want-$n" "$prog/got"; then

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import type { AddressInfo } from 'node:net'
@@ -219,4 +220,24 @@ t.test('--proxy whose CA folder cannot be written, and proxy flags without --pro
     t.same(out, [])
     t.same(err, [`${PROGRAM}: ${message}`])
   }
+})
+
+t.test('ca: a folder whose path holds a space or a quote still gives lines a shell reads back as that path', async (t) => {
+  const dir = join(t.testdir(), "Ada's CA folder")
+  const path = join(dir, 'ca.pem')
+  const run = capture()
+  t.equal(await main(['ca', '--ca-dir', dir], {}, run.io), 0)
+  const lines = run.out.join('\n').split('\n')
+  t.equal(lines[0], path, 'the path alone, first, as it is')
+  const exports = lines.filter((each) => each.startsWith('export '))
+  t.equal(exports.length, 3)
+  for (const line of exports) {
+    for (const name of ['SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE'].filter((each) => line.includes(`${each}=`))) {
+      const read = spawnSync('bash', ['-c', `${line}; printf '%s' "$${name}"`], { encoding: 'utf8', env: {} })
+      t.equal(read.stdout, path, `${name} reads back as the path from: ${line}`)
+    }
+  }
+  const curl = lines.find((each) => each.startsWith('curl '))!
+  const words = spawnSync('bash', ['-c', `set -- ${curl.replace(' ...', '')}; printf '%s' "$5"`], { encoding: 'utf8', env: {} })
+  t.equal(words.stdout, path, 'curl is given the path as one word')
 })

@@ -12,6 +12,7 @@ t.test('defaults', async (t) => {
     activeUsers: [],
     tokens: null,
     scenariosFile: undefined,
+    watch: false,
     logLevel: 'info',
     admin: true,
     adminToken: undefined,
@@ -89,7 +90,7 @@ t.test('every option by flag, by --flag=value, and by env variable', async (t) =
     t.match(parseConfig([], env), expected, JSON.stringify(env))
   }
   const withEnv = OPTIONS.filter((o) => o.env !== undefined).map((o) => o.env)
-  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_SHUTDOWN_GRACE', 'MOCK_REDACT', 'MOCK_ALLOWED_HOSTS', 'MOCK_CORS_ORIGIN', 'MOCK_UPSTREAM', 'MOCK_UPSTREAM_TIMEOUT', 'MOCK_UPSTREAM_STRICT', 'MOCK_RECORD', 'MOCK_PROXY', 'MOCK_INTERCEPT_HOSTS', 'MOCK_PROXY_TUNNEL', 'MOCK_CA_DIR'])
+  t.same(withEnv, ['PORT', 'HOST', 'MOCK_SCENARIO', 'MOCK_RATE_LIMIT', 'MOCK_ACTIVE_USERS', 'MOCK_TOKENS', 'MOCK_SCENARIOS_FILE', 'MOCK_WATCH', 'MOCK_LOG_LEVEL', 'MOCK_ADMIN', 'MOCK_ADMIN_TOKEN', 'MOCK_BODY_LIMIT', 'MOCK_MAX_DELAY', 'MOCK_JOURNAL_LIMIT', 'MOCK_REQUEST_TIMEOUT', 'MOCK_HEADERS_TIMEOUT', 'MOCK_KEEP_ALIVE_TIMEOUT', 'MOCK_SHUTDOWN_GRACE', 'MOCK_REDACT', 'MOCK_ALLOWED_HOSTS', 'MOCK_CORS_ORIGIN', 'MOCK_UPSTREAM', 'MOCK_UPSTREAM_TIMEOUT', 'MOCK_UPSTREAM_STRICT', 'MOCK_RECORD', 'MOCK_PROXY', 'MOCK_INTERCEPT_HOSTS', 'MOCK_PROXY_TUNNEL', 'MOCK_CA_DIR'])
   t.match(parseConfig(['--help'], {}), { help: true })
   t.match(parseConfig(['-h'], {}), { help: true })
   t.match(parseConfig(['--version'], {}), { version: true })
@@ -103,6 +104,9 @@ t.test('every option by flag, by --flag=value, and by env variable', async (t) =
   t.match(parseConfig(['--proxy'], {}), { proxy: true })
   t.match(parseConfig([], { MOCK_PROXY: '1' }), { proxy: true })
   t.match(parseConfig([], { MOCK_PROXY: 'off' }), { proxy: false })
+  t.match(parseConfig(['--watch'], {}), { watch: true })
+  t.match(parseConfig([], { MOCK_WATCH: '1' }), { watch: true })
+  t.match(parseConfig([], {}), { watch: false })
 })
 
 t.test('flags win over env variables; empty env variables are ignored', async (t) => {

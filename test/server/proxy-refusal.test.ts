@@ -201,3 +201,31 @@ t.test('--proxy-tunnel: a target that does not accept in time is a 504', async (
   t.ok(hanging[0]!.destroyed, 'the dial was abandoned')
   t.match(await logged(mock, /^tunnel to 127\.0\.0\.1:9: no answer within 100 ms$/), { level: 40 })
 })
+
+t.test('--proxy-tunnel: a client that leaves while the dial is under way ends the dial and its timer', async (t) => {
+  const hanging: Socket[] = []
+  const mock = await proxyMock(t, {
+    proxy: {
+      tunnels: ['127.0.0.1:9'],
+      dialTimeoutMs: 60_000,
+      dial: () => {
+        const socket = new Socket()
+        hanging.push(socket)
+        return socket
+      }
+    }
+  })
+  const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
+  const before = timers()
+  const client = new Socket()
+  await new Promise<void>((resolve) => client.connect(mock.port, '127.0.0.1', resolve))
+  client.write('CONNECT 127.0.0.1:9 HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n')
+  while (hanging.length === 0) await new Promise((resolve) => setImmediate(resolve))
+  t.equal(timers(), before + 1, 'the dial has its timeout')
+  const started = Date.now()
+  client.destroy()
+  while (!hanging[0]!.destroyed) await new Promise((resolve) => setImmediate(resolve))
+  await new Promise((resolve) => setImmediate(resolve))
+  t.ok(Date.now() - started < 10_000, 'the dial is abandoned when the client hangs up, not when its timeout runs out')
+  t.equal(timers(), before, 'and holds no timer')
+})

@@ -15,7 +15,6 @@
  *   npm run stress -- --json            the same, as JSON
  *   npm run stress -- --duration 20     seconds of measured invites (default 15)
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { connect as netConnect } from 'node:net'
@@ -27,15 +26,12 @@ import { parseArgs } from 'node:util'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import autocannon from 'autocannon'
 import { Pool, ProxyAgent, type Dispatcher } from 'undici'
-import { startFlags } from './flags.js'
+import { MOCK_ENTRY, procMb, start, stop } from './process.js'
 
-const MOCK_ENTRY = fileURLToPath(new URL('../server/server.js', import.meta.url))
-const LISTENING = /listening on (http:\/\/\S+)/
 /** The caps the run fills (the mock's defaults, and the largest journal it accepts). */
 const CAPS = { journal: 10_000, sessions: 1000, users: 10_000, invites: 10_000 } as const
 /** What a run should stay within. */
 export const STRESS_TARGETS = { invitesP99Ms: 10, adminMs: 50, rssMb: 250 } as const
-const NODE_FLAGS = startFlags(JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { scripts?: Record<string, string> })
 
 const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits
 
@@ -46,35 +42,17 @@ const KONNECT = 'global.api.konghq.com'
 /** New tunnels opened one at a time for the handshake figure. */
 const HANDSHAKES = 200
 
-/** Starts the built mock, its proxy on with a CA in `caDir`, and resolves with its URL once it listens. */
-async function startMock (caDir: string): Promise<{ child: ChildProcess, url: string }> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, MOCK_ENTRY, '--port', '0', '--log-level', 'silent', '--journal-limit', String(CAPS.journal), '--proxy', '--ca-dir', caDir], { stdio: ['ignore', 'pipe', 'inherit'] })
-  // Read with a listener, not for-await: leaving a for-await loop destroys the stream, and the
-  // mock's next line (the proxy's) would then fail with EPIPE.
-  return await new Promise((resolve, reject) => {
-    let out = ''
-    const onData = (chunk: Buffer): void => {
-      out += String(chunk)
-      const match = LISTENING.exec(out)
-      if (match === null) return
-      child.stdout!.removeListener('data', onData)
-      child.stdout!.resume()
-      resolve({ child, url: match[1]! })
-    }
-    child.stdout!.on('data', onData)
-    child.once('exit', () => { reject(new Error(`the mock exited before listening (${MOCK_ENTRY}; run npm run build first)`)) })
-  })
-}
+const STRESS_HELP = `Usage: npm run stress -- [options]
 
-/** VmRSS (now) or VmHWM (peak) of a process in MB, or null off Linux. */
-function rssMb (pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return match === null ? null : round(Number(match[1]) / 1024)
-  } catch {
-    return null
-  }
-}
+Fills every bounded store of the built mock to its cap with worst-case input, then times invites,
+admin calls and the HTTPS proxy meanwhile.
+
+Options:
+  --json                 print the figures as JSON
+  --duration <s>         seconds of measured invites, and of each proxy load (default 15)
+  --connections <n>      concurrent connections of the invite load (default 10)
+  -h, --help             print this help and exit
+`
 
 /**
  * The heaviest request the journal keeps whole: 70 header lines of about 8 KiB (past the 64 lines and
@@ -132,16 +110,10 @@ async function parallel (tasks: number, width: number, task: (i: number) => Prom
   }))
 }
 
-function cannon (options: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => error === null || error === undefined ? resolve(result) : reject(error))
-  })
-}
-
 /** Fills the journal with worst-case requests (which also fills the pending invites), `amount` of them. */
 function worstCaseLoad (url: string, amount: number, connections: number, rate?: number): Promise<autocannon.Result> {
   let n = 0
-  return cannon({
+  return autocannon({
     url,
     connections,
     amount,
@@ -281,16 +253,21 @@ async function run (): Promise<number> {
     options: {
       json: { type: 'boolean', default: false },
       duration: { type: 'string', default: '15' },
-      connections: { type: 'string', default: '10' }
+      connections: { type: 'string', default: '10' },
+      help: { type: 'boolean', short: 'h', default: false }
     }
   })
+  if (values.help) {
+    process.stdout.write(STRESS_HELP)
+    return 0
+  }
   const durationS = Number(values.duration)
   const connections = Number(values.connections)
   if (!Number.isInteger(durationS) || durationS < 1) throw new Error(`--duration expects a positive whole number, got "${values.duration}"`)
   if (!Number.isInteger(connections) || connections < 1) throw new Error(`--connections expects a positive whole number, got "${values.connections}"`)
 
   const caDir = mkdtempSync(join(tmpdir(), 'stress-ca-'))
-  const mock = await startMock(caDir)
+  const mock = await start(MOCK_ENTRY, ['--port', '0', '--log-level', 'silent', '--journal-limit', String(CAPS.journal), '--proxy', '--ca-dir', caDir])
   const pool = new Pool(mock.url, { connections: 4 })
   const admin = new AdminTimings()
   try {
@@ -317,7 +294,7 @@ async function run (): Promise<number> {
     await once(polling, 'message')
     const polled = once(polling, 'message') as Promise<[Array<[string, number[]]>]>
     const churn = worstCaseLoad(mock.url, durationS * 200, 1, 200)
-    const invites = await cannon({
+    const invites = await autocannon({
       url: `${mock.url}/v3/invites`,
       method: 'POST',
       headers: INVITE.headers,
@@ -330,9 +307,9 @@ async function run (): Promise<number> {
     admin.merge(timings)
     // Its work is done once it has posted; ending it here does not wait on whatever else keeps a thread alive.
     await polling.terminate()
-    const rss = { nowMb: rssMb(mock.child.pid!, 'VmRSS'), peakMb: rssMb(mock.child.pid!, 'VmHWM') }
+    const rss = { nowMb: procMb(mock.child.pid!, 'VmRSS'), peakMb: procMb(mock.child.pid!, 'VmHWM') }
     const proxy = await proxyLoad(mock.url, readFileSync(join(caDir, 'ca.pem'), 'utf8'), connections, durationS)
-    const rssAfterProxyMb = rssMb(mock.child.pid!, 'VmHWM')
+    const rssAfterProxyMb = procMb(mock.child.pid!, 'VmHWM')
     const calls = admin.report()
     const slowest = calls.reduce((a, b) => b.maxMs > a.maxMs ? b : a)
     const met = {
@@ -377,9 +354,7 @@ async function run (): Promise<number> {
     return met.invitesP99 && met.admin && met.rss ? 0 : 1
   } finally {
     await pool.close()
-    const exited = once(mock.child, 'exit')
-    mock.child.kill('SIGTERM')
-    await exited
+    await stop(mock)
     rmSync(caDir, { recursive: true, force: true })
   }
 }

@@ -122,12 +122,17 @@ export const SessionQuery = Type.Object({
 })
 export type SessionQuery = Static<typeof SessionQuery>
 
-/** A journal entry. More fields than these pass through (the schema does not drop what the journal adds). */
+/**
+ * A journal entry, as the journal builds it and `GET /__mock/requests` lists it. More fields than
+ * these pass through (a newer server's entries still read).
+ */
 export const JournalEntry = Type.Object({
   seq: Type.Integer(),
+  /** When it was answered, ISO 8601. */
   time: Type.String(),
   method: Type.String(),
   url: Type.String(),
+  /** The `X-Mock-Session` header, if any. */
   session: Type.Union([Type.String(), Type.Null()]),
   scenario: Type.String(),
   status: Type.Integer(),
@@ -147,7 +152,9 @@ export const JournalEntry = Type.Object({
     headers: Type.Optional(Type.Integer()),
     headerBytes: Type.Optional(Type.Integer()),
     urlChars: Type.Optional(Type.Integer())
-  }))
+  })),
+  /** How the upstream's answer broke its contract (answers passed through from `--upstream` only). */
+  violations: Type.Optional(Type.Array(ResponseViolationSchema))
 }, { additionalProperties: true })
 export type JournalEntry = Static<typeof JournalEntry>
 
@@ -225,6 +232,18 @@ export type ViolationsQuery = Static<typeof ViolationsQuery>
 /** One way an answer broke its contract. */
 export const ResponseViolationView = ResponseViolationSchema
 
+/** One upstream answer that broke its contract (`status` is the upstream's), with the request it answered. */
+const ViolationReport = Type.Object({
+  seq: Type.Integer(),
+  /** When it was answered, ISO 8601. */
+  time: Type.String(),
+  method: Type.String(),
+  url: Type.String(),
+  status: Type.Integer(),
+  violations: Type.Array(ResponseViolationView)
+})
+export type ViolationReport = Static<typeof ViolationReport>
+
 /**
  * `GET /__mock/violations`: the upstream (`null` when invites are not passed through), how many of its
  * answers broke their contract since start-up or the last reset, and the last ones kept, newest last.
@@ -232,14 +251,7 @@ export const ResponseViolationView = ResponseViolationSchema
 export const ViolationsResponse = Type.Object({
   upstream: Type.Union([Type.String(), Type.Null()]),
   total: Type.Integer({ minimum: 0 }),
-  violations: Type.Array(Type.Object({
-    seq: Type.Integer(),
-    time: Type.String(),
-    method: Type.String(),
-    url: Type.String(),
-    status: Type.Integer(),
-    violations: Type.Array(ResponseViolationView)
-  }))
+  violations: Type.Array(ViolationReport)
 })
 export type ViolationsResponse = Static<typeof ViolationsResponse>
 

@@ -9,9 +9,10 @@
  */
 import { redact as builtInRedact, type Redact } from './redact.js'
 import { matchesFields, prepareFilter, type JournalFilter } from './journal-filter.js'
+import type { JournalEntry } from '../contracts/admin.js'
 import { bodyEmail } from '../contracts/requests-filter.js'
 import type { ResponseViolation } from '../contracts/assert.js'
-import { BODY_BYTES_KEPT, boundedHead, headerObject, JOURNAL_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_BYTES, parsedBody, SEPARATOR, URL_CHARS_KEPT, type JournalEntry, type JournalPage, type JournalQuery, type JournalRecord } from './journal.js'
+import { BODY_BYTES_KEPT, boundedHead, headerObject, JOURNAL_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_BYTES, parsedBody, SEPARATOR, URL_CHARS_KEPT, type JournalPage, type JournalQuery, type JournalRecord } from './journal.js'
 
 /** Bytes of ring per entry at first; the ring doubles as its entries need more, up to its budget. */
 const FIRST_BYTES_PER_ENTRY = 512

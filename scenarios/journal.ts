@@ -3,47 +3,10 @@
  * is kept, and the codec between the two (headers joined into text and read back, bodies parsed).
  * The byte ring that holds the recorded text is in `journal-ring.ts`.
  */
+import type { JournalEntry } from '../contracts/admin.js'
 import type { ResponseViolation } from '../contracts/assert.js'
 import { parseJson } from '../contracts/internal/json.js'
 import type { JournalFilter } from './journal-filter.js'
-
-/** What every listed exchange starts with: its number, when it was answered, the request line, the status. */
-export interface ExchangeHead {
-  seq: number
-  /** ISO 8601. */
-  time: string
-  method: string
-  url: string
-  status: number
-}
-
-/** A request as the journal shows it: secrets redacted. */
-export interface JournalEntry extends ExchangeHead {
-  session: string | null
-  scenario: string
-  /** How long the answer was held back by a delay, in ms (0 when sent at once). */
-  heldMs: number
-  headers: Record<string, string>
-  body?: unknown
-  /** The step of the sequence that answered (from 1), of `steps`, when a sequence did. */
-  step?: number
-  steps?: number
-  /** How the upstream's answer broke its contract (answers passed through from `--upstream` only). */
-  violations?: ResponseViolation[]
-  /** `proxy` when the request came through a `--proxy` tunnel. */
-  via?: 'proxy'
-  /** The host the tunnel was opened for (`CONNECT <host>:443`), with `via`. */
-  host?: string
-  /** What was not kept of the request, when something was. */
-  cut?: Cut
-}
-
-/** What an entry did not keep: header lines and their characters, characters of the URL. */
-interface Cut {
-  headers?: number
-  headerBytes?: number
-  urlChars?: number
-}
 
 /** What is recorded of one request. */
 export interface JournalRecord {

@@ -2,16 +2,11 @@
  * The contract violations found in answers of the real service (`--upstream`): the last few, newest
  * last, each with the request it answered.
  */
+import type { ViolationReport } from '../contracts/admin.js'
 import type { ResponseViolation } from '../contracts/assert.js'
-import type { ExchangeHead } from './journal.js'
 
 /** Answers with violations kept before the oldest is forgotten. */
 const DEFAULT_VIOLATIONS_LIMIT = 200
-
-/** One upstream answer that broke its contract (`status` is the upstream's). */
-export interface ViolationReport extends ExchangeHead {
-  violations: ResponseViolation[]
-}
 
 /**
  * A bounded list of violating answers, newest last; `total` counts every one since the last clear.

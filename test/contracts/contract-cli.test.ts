@@ -2,7 +2,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { main, PROGRAM, usage } from '../../contracts/contract-cli.js'
 import { builtInScenarios } from '../../scenarios/catalogue.js'
-import { startFake } from '../helpers/fake-konnect.js'
+import { startFakeKonnect } from '../helpers/fake-konnect.js'
 import { build, listen } from '../helpers/app.js'
 import { documentedExampleNames } from '../helpers/published.js'
 import { assertBadArguments, capture } from '../helpers/cli-io.js'
@@ -64,7 +64,7 @@ t.test('against the mock: one line per check, a summary, exit 0', async (t) => {
 })
 
 t.test('violations: one line each (check, status, path, expected vs got), exit 1', async (t) => {
-  const fake = await startFake({
+  const fake = await startFakeKonnect(t, {
     drift: (answer, check) => {
       if (check !== 'blank-email') return answer
       const body = structuredClone(answer.body) as Record<string, any>
@@ -73,7 +73,6 @@ t.test('violations: one line each (check, status, path, expected vs got), exit 1
       return { ...answer, body }
     }
   })
-  t.teardown(() => fake.app.close())
   const { out, io } = capture()
   t.equal(await main(['--base-url', fake.url], io), 1)
   t.same(out.filter((line) => !line.startsWith('ok ')), [
@@ -82,8 +81,7 @@ t.test('violations: one line each (check, status, path, expected vs got), exit 1
     '     live:blank-email 400 /body/invalid_parameters/0/rule: expected one of "required", "is_array", "is_base64", … (23 values in all), got "not_blank"',
     `6 checks (live-safe mode) against ${fake.url}: 1 failed, 2 violations`
   ])
-  const one = await startFake({ drift: (answer, check) => check === 'no-token' ? { ...answer, status: 403 } : answer })
-  t.teardown(() => one.app.close())
+  const one = await startFakeKonnect(t, { drift: (answer, check) => check === 'no-token' ? { ...answer, status: 403 } : answer })
   const single = capture()
   t.equal(await main(['--base-url', one.url, '--json'], single.io), 1)
   t.equal(JSON.parse(single.out.join('\n')).ok, false)

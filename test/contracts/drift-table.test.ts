@@ -2,7 +2,7 @@ import t from 'tap'
 import { formatViolation } from '../../contracts/assert.js'
 import { ContractViolationError, inviteUser, SDKError } from '../../contracts/client.js'
 import { runContract } from '../../contracts/runner.js'
-import { startFake, type Answer } from '../helpers/fake-konnect.js'
+import { startFakeKonnect, type Answer } from '../helpers/fake-konnect.js'
 
 type Body = Record<string, any>
 const body = (answer: Answer): Body => answer.body as Body
@@ -174,16 +174,14 @@ const drifts: Drift[] = [
 ]
 
 t.test('a conforming server that is not this mock passes the live-safe checks, and its /__mock look-alike the full run', async (t) => {
-  const plain = await startFake()
-  t.teardown(() => plain.app.close())
+  const plain = await startFakeKonnect(t)
   const live = await runContract({ baseUrl: plain.url, inviteEmail: 'new@example.com' })
   t.equal(live.mode, 'live-safe')
   t.same(live.checks.filter((check) => !check.ok), [])
   t.equal(live.checks.length, 7)
   const taken = await runContract({ baseUrl: plain.url, inviteEmail: 'active@example.com' })
   t.ok(taken.ok, 'a 409 ConflictError is a conforming answer to a real invite')
-  const mock = await startFake({ mock: true })
-  t.teardown(() => mock.app.close())
+  const mock = await startFakeKonnect(t, { mock: true })
   const full = await runContract({ baseUrl: mock.url })
   t.equal(full.mode, 'full')
   t.same(full.checks.filter((check) => !check.ok), [])
@@ -193,8 +191,7 @@ t.test(`the kit rejects ${drifts.length} kinds of drift, each at the right path`
   t.ok(drifts.length >= 10)
   for (const row of drifts) {
     t.test(row.kind, async (t) => {
-      const fake = await startFake({ drift: row.drift, mock: row.mock === true })
-      t.teardown(() => fake.app.close())
+      const fake = await startFakeKonnect(t, { drift: row.drift, mock: row.mock === true })
       const report = await runContract({ baseUrl: fake.url, inviteEmail: row.inviteEmail })
       t.notOk(report.ok, 'the run fails')
       const failed = report.checks.filter((check) => !check.ok)

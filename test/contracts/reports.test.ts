@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { request } from 'undici'
 import { main } from '../../contracts/contract-cli.js'
 import { junitXml, runSummary } from '../../contracts/reports.js'
-import { startFake } from '../helpers/fake-konnect.js'
+import { startFakeKonnect } from '../helpers/fake-konnect.js'
 import { build, listen } from '../helpers/app.js'
 import { capture } from '../helpers/cli-io.js'
 import { setScenario } from '../helpers/inject.js'
@@ -49,7 +49,7 @@ function readJunit (t: Test, file: string): { root: XmlElement, cases: Map<strin
 const failureOf = (test: XmlElement | undefined): XmlElement | undefined => test?.children.find((child) => child.name === 'failure')
 
 t.test('the runner: one test case per check, the violations inside each failed one, and a Markdown summary', async (t) => {
-  const fake = await startFake({
+  const fake = await startFakeKonnect(t, {
     drift: (answer, check) => {
       if (check !== 'blank-email') return answer
       const body = structuredClone(answer.body) as Record<string, any>
@@ -58,7 +58,6 @@ t.test('the runner: one test case per check, the violations inside each failed o
       return { ...answer, body }
     }
   })
-  t.teardown(() => fake.app.close())
   const dir = t.testdir({ 'summary.md': '# earlier steps\n' })
   const junit = join(dir, 'junit.xml')
   const summary = join(dir, 'summary.md')

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { runContract, type RunReport } from '../../contracts/runner.js'
-import { startFake } from '../helpers/fake-konnect.js'
+import { startFakeKonnect } from '../helpers/fake-konnect.js'
 import { build, listen } from '../helpers/app.js'
 import { setScenario } from '../helpers/inject.js'
 
@@ -95,8 +95,7 @@ t.test('--tokens and --rate-limit together: the run stops when the token has no 
 })
 
 t.test('a mock passing invites through with a global scenario on stops the run with one line', async (t) => {
-  const fake = await startFake()
-  t.teardown(() => fake.app.close())
+  const fake = await startFakeKonnect(t)
   const app = build(t, { upstream: { url: fake.url } })
   const { url } = await listen(t, app)
   await setScenario(app, { id: 'rate-limited' })
@@ -108,8 +107,7 @@ t.test('a mock passing invites through with a global scenario on stops the run w
 })
 
 t.test('a server that is not the mock is checked as before: no notes, no forced headers', async (t) => {
-  const fake = await startFake()
-  t.teardown(() => fake.app.close())
+  const fake = await startFakeKonnect(t)
   const report = await runContract({ baseUrl: fake.url })
   t.equal(report.mode, 'live-safe')
   t.same(failed(report), [])

@@ -1,14 +1,13 @@
 import Fastify from 'fastify'
 import t from 'tap'
 import { runContract } from '../../contracts/runner.js'
-import { startFake } from '../helpers/fake-konnect.js'
+import { startFakeKonnect } from '../helpers/fake-konnect.js'
 import { build, listen } from '../helpers/app.js'
 
 const LIVE_CHECKS = ['live:no-token', 'live:missing-email', 'live:blank-email', 'live:invalid-email', 'live:malformed-json', 'live:array-body']
 
 t.test('through a mock with an upstream, the runner runs the live-safe checks on the real service', async (t) => {
-  const fake = await startFake()
-  t.teardown(() => fake.app.close())
+  const fake = await startFakeKonnect(t)
   const app = build(t, { upstream: { url: fake.url }, adminToken: 'admin' })
   const { url } = await listen(t, app)
   const report = await runContract({ baseUrl: url, adminToken: 'admin' })
@@ -22,14 +21,13 @@ t.test('through a mock with an upstream, the runner runs the live-safe checks on
 })
 
 t.test('the upstream\'s violations are reported as the runner\'s own, only those of this run', async (t) => {
-  const fake = await startFake({
+  const fake = await startFakeKonnect(t, {
     drift: (answer, check) => {
       if (check !== 'blank-email') return answer
       const { detail: _detail, ...body } = answer.body as Record<string, unknown>
       return { ...answer, body }
     }
   })
-  t.teardown(() => fake.app.close())
   const app = build(t, { upstream: { url: fake.url } })
   const { url } = await listen(t, app)
   // A violation from before the run is not reported again.

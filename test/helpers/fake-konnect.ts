@@ -1,12 +1,18 @@
 /**
- * A small Fastify server that is not this mock but follows the documented contract: the live
- * behaviour of `POST /v3/invites`, and optionally a `/__mock` look-alike with a few scenarios. A
- * `drift` hook rewrites any answer before it leaves, so tests can make it break the contract in one
- * precise way.
+ * A fake Konnect: a small Fastify server on 127.0.0.1, port 0, that is not this mock. By default it
+ * follows the documented contract (the live behaviour of `POST /v3/invites`, optionally a
+ * `/__mock` look-alike with a few scenarios), and a `drift` hook can break any answer in one
+ * precise way, for the contract runner's tests. Given an `answer`, it instead answers every invite
+ * with exactly those bytes (or never, or by dropping the connection), for the tests of `--upstream`
+ * and recording. Either way it keeps every invite it received.
  */
+import type { Test } from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { parseJson } from '../../contracts/internal/json.js'
 import { inviteExamples } from '../../contracts/examples.js'
+import { listen } from './app.js'
 
+/** An answer as the contract describes it, before `drift` sees it. */
 export interface Answer {
   status: number
   headers: Record<string, string>
@@ -16,11 +22,38 @@ export interface Answer {
   reset?: boolean
 }
 
+/** An answer written byte for byte. */
+export interface RawAnswer {
+  status: number
+  /** Header name, value pairs, written as given. */
+  headers: string[]
+  body: string
+}
+
+interface Received {
+  method: string
+  url: string
+  rawHeaders: string[]
+  body: string
+}
+
 export interface FakeOptions {
   /** Serve a `/__mock` look-alike with the scenarios below. */
   mock?: boolean
-  /** Rewrites an answer; `check` is the runner's name for what was asked (`missing-email`, `rate-limited`, `invite`, …). */
+  /** Rewrites a contract answer; `check` is the runner's name for what was asked (`missing-email`, `rate-limited`, `invite`, …). */
   drift?: (answer: Answer, check: string) => Answer
+}
+
+export interface FakeKonnect {
+  url: string
+  app: FastifyInstance
+  /** Every invite received, in order. */
+  received: Received[]
+  /**
+   * What the next invites get: these bytes, `'hang'` (never answers) or `'reset'` (drops the
+   * connection); the contract's behaviour when undefined.
+   */
+  answer: RawAnswer | 'hang' | 'reset' | undefined
 }
 
 const PROBLEM = { 'content-type': 'application/problem+json' }
@@ -67,20 +100,17 @@ function live (authorization: string | undefined, body: unknown): [string, Answe
 }
 
 /**
- * Starts the fake on 127.0.0.1, port 0; resolves to its base URL and the app (close it in teardown).
- * @example const { url, app } = await startFake({ drift: (a) => ({ ...a, status: 200 }) })
+ * Starts the fake; it is closed when `t` ends.
+ * @example const konnect = await startFakeKonnect(t, { drift: (a) => ({ ...a, status: 200 }) })
+ * @example const upstream = await startFakeKonnect(t); upstream.answer = { status: 201, headers: [], body: '' }
  */
-export async function startFake (options: FakeOptions = {}): Promise<{ url: string, app: FastifyInstance }> {
-  const app = Fastify()
+export async function startFakeKonnect (t: Test, options: FakeOptions = {}): Promise<FakeKonnect> {
+  const app = Fastify({ forceCloseConnections: true })
+  const fake: FakeKonnect = { url: '', app, received: [], answer: undefined }
   const sessions = new Map<string, string>()
+  // Bodies stay text: what was received is kept as sent, and the contract's side parses it itself.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-    try {
-      done(null, JSON.parse(text as string))
-    } catch {
-      done(null, undefined)
-    }
-  })
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => { done(null, text) })
   const drift = options.drift ?? ((answer) => answer)
 
   if (options.mock === true) {
@@ -90,18 +120,32 @@ export async function startFake (options: FakeOptions = {}): Promise<{ url: stri
       scenarios: Object.entries(fakeScenarios).map(([id, s]) => ({ id, title: s.title, status: s.answer().status, kind: s.kind, description: s.title, ...(s.kind === 'documented' ? { example: s.title } : {}) }))
     }))
     app.put('/__mock/scenario', async (request) => {
-      const { id, session } = request.body as { id: string, session: string }
+      const { id, session } = parseJson(request.body as string) as { id: string, session: string }
       sessions.set(session, id)
       return { ok: true }
     })
   }
 
   app.post('/v3/invites', async (request, reply) => {
+    const text = (request.body as string | undefined) ?? ''
+    fake.received.push({ method: request.method, url: request.url, rawHeaders: request.raw.rawHeaders, body: text })
+    const raw = fake.answer
+    if (raw !== undefined) {
+      reply.hijack()
+      if (raw === 'hang') return reply
+      if (raw === 'reset') {
+        request.raw.socket.destroy()
+        return reply
+      }
+      reply.raw.writeHead(raw.status, [...raw.headers, 'content-length', String(Buffer.byteLength(raw.body))])
+      reply.raw.end(raw.body)
+      return reply
+    }
     const session = request.headers['x-mock-session']
     const id = typeof session === 'string' ? sessions.get(session) : undefined
     if (id !== undefined) sessions.delete(session as string)
     const [check, answer] = id === undefined
-      ? live(request.headers.authorization, request.body)
+      ? live(request.headers.authorization, parseJson(text))
       : [id, { ...fakeScenarios[id]!.answer(), headers: { ...fakeScenarios[id]!.answer().headers, 'x-mock-scenario-served': id } }]
     const final = drift(answer, check)
     if (final.reset === true) {
@@ -113,7 +157,6 @@ export async function startFake (options: FakeOptions = {}): Promise<{ url: stri
     if (final.body === undefined) return reply.send()
     return reply.send(typeof final.body === 'string' ? final.body : JSON.stringify(final.body))
   })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address() as { port: number }
-  return { url: `http://127.0.0.1:${address.port}`, app }
+  fake.url = (await listen(t, app)).url
+  return fake
 }

@@ -1,7 +1,7 @@
 import t from 'tap'
+import type { JournalEntry } from '../../contracts/admin.js'
 import { matchesFields, prepareFilter, type JournalFilter } from '../../scenarios/journal-filter.js'
 import { bodyEmail } from '../../contracts/requests-filter.js'
-import type { JournalEntry } from '../../scenarios/journal.js'
 
 const entry: JournalEntry = {
   seq: 1,

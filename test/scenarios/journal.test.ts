@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import t from 'tap'
-import { BODY_BYTES_KEPT, JOURNAL_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_BYTES, URL_CHARS_KEPT, type JournalEntry, type JournalRecord } from '../../scenarios/journal.js'
+import { JournalEntry as JournalEntrySchema, type JournalEntry } from '../../contracts/admin.js'
+import { checkSchema } from '../../contracts/validate.js'
+import { BODY_BYTES_KEPT, JOURNAL_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_JOURNAL_LIMIT, PAGE_BYTES, URL_CHARS_KEPT, type JournalRecord } from '../../scenarios/journal.js'
 import { Journal } from '../../scenarios/journal-ring.js'
 import { createRedactor } from '../../scenarios/redact.js'
 
@@ -248,4 +250,16 @@ t.test('property: the journal lists exactly the last records within its limit an
     assert.deepEqual(walked, listed.map((e) => e.seq), 'pages walk every entry once, in order')
   }), { numRuns: RUNS, seed: SEED })
   t.equal(runs, RUNS, `the property held on ${RUNS} generated journals (seed ${SEED})`)
+})
+
+t.test('every entry the journal lists is a JournalEntry of the admin schema, its violations included', async (t) => {
+  const journal = new Journal(10)
+  const violations = [{ path: '/body/detail', expected: 'a string (required)', got: '(missing)' }]
+  journal.push(record('/v3/invites', { rawHeaders: ['Content-Type', 'application/json'], body: '{"email":"a@example.com"}', scenario: 'upstream', status: 400, violations }))
+  journal.push(record('/v3/invites', { host: 'global.api.konghq.com', step: 1, steps: 2, rawHeaders: Array.from({ length: 2 * (MAX_HEADERS + 1) }, (_, i) => `x-${i}`) }))
+  const [upstream, tunnelled] = journal.list()
+  t.same(upstream!.violations, violations)
+  t.match(tunnelled, { via: 'proxy', host: 'global.api.konghq.com', step: 1, steps: 2, cut: { headers: 1 } })
+  for (const entry of journal.list()) t.same(checkSchema(JournalEntrySchema, entry), [], `entry ${entry.seq}`)
+  t.match(checkSchema(JournalEntrySchema, { ...upstream, violations: [{ path: '/status' }] }), [{ path: '/violations/0/expected' }], 'a violation the schema does not describe is refused')
 })

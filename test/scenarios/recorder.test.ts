@@ -6,7 +6,7 @@ import { inviteExamples } from '../../contracts/examples.js'
 import { loadScenariosFile, ScenarioFileError } from '../../scenarios/custom.js'
 import { RECORDED_INSTANCE, Recorder, secretsOf } from '../../scenarios/recorder.js'
 import { secretNames } from '../../scenarios/redact.js'
-import { startUpstream, type RawAnswer } from '../helpers/fake-upstream.js'
+import { startFakeKonnect, type RawAnswer } from '../helpers/fake-konnect.js'
 import { build } from '../helpers/app.js'
 
 const TOKEN = 'kpat_recording_secret_42'
@@ -37,7 +37,7 @@ for (const extension of ['yaml', 'json']) {
   t.test(`recorded ${extension} file loads with --scenarios-file and serves the same answers, no token in it`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'record-'))
     const file = join(dir, `recorded.${extension}`)
-    const upstream = await startUpstream(t)
+    const upstream = await startFakeKonnect(t)
     const app = build(t, { upstream: { url: upstream.url, record: file } })
     for (const answer of answers) {
       upstream.answer = answer
@@ -117,7 +117,7 @@ t.test('secretsOf finds the values the journal redacts', async (t) => {
 t.test('names added with redact are scrubbed from a recording too', async (t) => {
   const TENANT = 'tenant-acme-0042'
   const file = join(mkdtempSync(join(tmpdir(), 'record-')), 'recorded.yaml')
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   upstream.answer = { status: 403, headers: ['content-type', PROBLEM, 'www-authenticate', `Bearer realm="${TENANT}"`], body: JSON.stringify({ status: 403, title: 'Forbidden', instance: 'konnect:trace:1', detail: `Tenant ${TENANT} may not invite` }) }
   const app = build(t, { upstream: { url: upstream.url, record: file }, redact: ['x-tenant'] })
   await app.inject({ ...invite, headers: { ...invite.headers, 'x-tenant': TENANT } })
@@ -144,7 +144,7 @@ t.test('secret query and body values the upstream echoes are scrubbed from a rec
   const PASSWORD = 'body "password" 0043'
   const TENANT = 'tenant-body-0044'
   const file = join(mkdtempSync(join(tmpdir(), 'record-')), 'recorded.yaml')
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   upstream.answer = {
     status: 400,
     headers: ['content-type', PROBLEM],

@@ -8,7 +8,7 @@ import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { ProxyAgent, request } from 'undici'
 import { inviteExamples } from '../../contracts/examples.js'
-import { startUpstream } from '../helpers/fake-upstream.js'
+import { startFakeKonnect } from '../helpers/fake-konnect.js'
 import { GLOBAL, proxyMock, type ProxyMock } from '../helpers/proxy.js'
 import { parseAnswer } from '../helpers/wire.js'
 
@@ -190,7 +190,7 @@ t.test('every intercepted host is served with a certificate for that exact name'
 })
 
 t.test('--upstream: an unforced invite through the proxy goes to the real service', async (t) => {
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   const mock = await proxyMock(t, { mock: { upstream: { url: upstream.url } } })
   const got = await viaUndici(mock, { headers: { authorization: 'Bearer kpat_real', ...json }, body: '{"email":"a@example.com"}' })
   t.equal(got.status, 201)

@@ -4,10 +4,10 @@ import type { FastifyInstance } from 'fastify'
 import { request } from 'undici'
 import { main } from '../../server/cli.js'
 import { capture } from '../helpers/cli-io.js'
-import { startUpstream } from '../helpers/fake-upstream.js'
+import { startFakeKonnect } from '../helpers/fake-konnect.js'
 
 t.test('with --upstream, one line on stderr says real invitations are sent, and invites reach it', async (t) => {
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   upstream.answer = { status: 201, headers: [], body: '' }
   const dir = t.testdir({})
   const { io, out, err } = capture()

@@ -5,7 +5,7 @@ import { request } from 'undici'
 import { inviteExamples, unauthorizedExample } from '../../contracts/examples.js'
 import { buildApp, type MockOptions } from '../../server/app.js'
 import { causeOf, checkUpstreamUrl, forwardHeaders, Upstream } from '../../server/upstream.js'
-import { startUpstream, type RawAnswer } from '../helpers/fake-upstream.js'
+import { startFakeKonnect, type RawAnswer } from '../helpers/fake-konnect.js'
 import { build, listen } from '../helpers/app.js'
 
 const PROBLEM = 'application/problem+json'
@@ -20,7 +20,7 @@ async function mockWith (t: Test, upstreamUrl: string, options: Partial<MockOpti
 }
 
 t.test('a conforming answer passes through byte for byte, marked upstream, with no violation', async (t) => {
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   const { app, lines } = await mockWith(t, upstream.url)
   const answers: RawAnswer[] = [
     { status: 201, headers: ['x-request-id', 'r-1'], body: '' },
@@ -58,7 +58,7 @@ t.test('a conforming answer passes through byte for byte, marked upstream, with 
 })
 
 t.test('the request goes on with its method, body and end-to-end headers only', async (t) => {
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   const { app } = await mockWith(t, `${upstream.url}/`)
   await app.inject({
     ...invite,
@@ -88,7 +88,7 @@ t.test('forwardHeaders drops hop-by-hop headers, those Connection names and the 
 })
 
 t.test('forced scenarios answer locally: the upstream is not called', async (t) => {
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   const { app } = await mockWith(t, upstream.url)
   const header = await app.inject({ ...invite, headers: { ...invite.headers, 'x-mock-scenario': 'rate-limited' } })
   t.equal(header.headers['x-mock-scenario-served'], 'rate-limited')
@@ -122,7 +122,7 @@ const drifted: Array<{ name: string, answer: RawAnswer, paths: string[] }> = [
 ]
 
 t.test('a drifted answer is passed back and reported with its path: journal, report, log', async (t) => {
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   const { app, lines } = await mockWith(t, upstream.url)
   for (const [index, { name, answer, paths }] of drifted.entries()) {
     upstream.answer = answer
@@ -150,7 +150,7 @@ t.test('a drifted answer is passed back and reported with its path: journal, rep
 })
 
 t.test('the report keeps the newest violating answers only', async (t) => {
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   const { app } = await mockWith(t, upstream.url)
   app.mock.state.violations.clear()
   ;(app.mock.state.violations as { limit: number }).limit = 2
@@ -162,7 +162,7 @@ t.test('the report keeps the newest violating answers only', async (t) => {
 })
 
 t.test('--upstream-strict turns each drifted answer into a 502 listing its violations', async (t) => {
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   const { app } = await mockWith(t, upstream.url, { strict: true })
   for (const { name, answer, paths } of drifted) {
     upstream.answer = answer
@@ -199,7 +199,7 @@ t.test('an upstream that refuses connections gives a 502 naming the cause', asyn
 })
 
 t.test('an upstream that never answers gives a 504 within the timeout', async (t) => {
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   upstream.answer = 'hang'
   const { app, lines } = await mockWith(t, upstream.url, { timeoutMs: 200 })
   const started = performance.now()
@@ -231,7 +231,7 @@ t.test('the cause of a failed request is its code, its cause\'s code, or its mes
 })
 
 t.test('an upstream that drops the connection gives a 502 naming the cause', async (t) => {
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   upstream.answer = 'reset'
   const { app } = await mockWith(t, upstream.url)
   const res = await app.inject(invite)
@@ -241,7 +241,7 @@ t.test('an upstream that drops the connection gives a 502 naming the cause', asy
 
 t.test('a recording that cannot be written is logged and the answer still goes back', async (t) => {
   const dir = t.testdir({})
-  const upstream = await startUpstream(t)
+  const upstream = await startFakeKonnect(t)
   upstream.answer = json(409, example('User is Already Active'))
   const { app, lines } = await mockWith(t, upstream.url, { record: `${dir}/r.yaml` })
   // A directory where the file should go, once started: the rename over it fails.

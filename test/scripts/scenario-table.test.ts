@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { builtInScenarios } from '../../scenarios/catalogue.js'
-import { renderScenarioTable, tableInReadme, writeScenarioTable } from '../../server/scenario-table.js'
+import { renderScenarioTable, tableInReadme, writeScenarioTable } from '../../scripts/scenario-table.js'
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url))
 

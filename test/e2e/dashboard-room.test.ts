@@ -3,6 +3,7 @@ import type { Locator, Page } from 'playwright-core'
 import { request } from 'undici'
 import { startMockServer } from '../../server/in-process.js'
 import { launchChromium, openPage } from '../helpers/chromium.js'
+import { putStory } from '../helpers/sequence.js'
 
 // What a presenter sees on a 720p projector, and the same page at 150 % zoom.
 const ROOM = { width: 1280, height: 720 }
@@ -198,13 +199,7 @@ t.test('a sequence shows its steps and how far it has got', async (t) => {
   t.teardown(() => mock.close())
   const browser = await launchChromium(t)
   const { page, pageErrors } = await openPage(browser, { viewport: ROOM })
-  const put = await request(`${mock.url}/__mock/scenario`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sequence: [{ id: 'rate-limited', times: 2 }, { id: 'service-unavailable', times: 1 }, { id: 'default' }] })
-  })
-  t.equal(put.statusCode, 200)
-  await put.body.dump()
+  await putStory(t, mock.url)
   await page.goto(`${mock.url}/`)
   const steps = page.locator('#active-steps li')
   await activeText(page, 'step 1 of 3, 2 left')

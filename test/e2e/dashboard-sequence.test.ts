@@ -2,17 +2,12 @@ import t from 'tap'
 import { request } from 'undici'
 import { startMockServer } from '../../server/in-process.js'
 import { launchChromium, openPage } from '../helpers/chromium.js'
+import { putStory } from '../helpers/sequence.js'
 
 t.test('the active-scenario line follows a sequence: its step, of how many, and what is left of it', async (t) => {
   const mock = await startMockServer()
   t.teardown(() => mock.close())
-  const put = await request(`${mock.url}/__mock/scenario`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sequence: [{ id: 'rate-limited', times: 2 }, { id: 'service-unavailable', times: 1 }, { id: 'default' }] })
-  })
-  t.equal(put.statusCode, 200)
-  await put.body.dump()
+  await putStory(t, mock.url)
   const browser = await launchChromium(t)
   const { page, pageErrors } = await openPage(browser)
   await page.goto(`${mock.url}/`)

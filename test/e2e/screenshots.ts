@@ -6,6 +6,7 @@ import t from 'tap'
 import { request } from 'undici'
 import { startMockServer } from '../../server/in-process.js'
 import { launchChromium, openPage } from '../helpers/chromium.js'
+import { putStory } from '../helpers/sequence.js'
 
 const WINDOW = { width: 1366, height: 768 }
 const doc = (name: string): string => fileURLToPath(new URL(`../../docs/${name}`, import.meta.url))
@@ -42,13 +43,7 @@ t.test('docs/dashboard.png and docs/dashboard-sequence.png', async (t) => {
   await page.screenshot({ path: doc('dashboard.png') })
   t.pass('docs/dashboard.png')
 
-  const put = await request(`${mock.url}/__mock/scenario`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sequence: [{ id: 'rate-limited', times: 2 }, { id: 'service-unavailable', times: 1 }, { id: 'default' }] })
-  })
-  t.equal(put.statusCode, 200)
-  await put.body.dump()
+  await putStory(t, mock.url)
   await invite(mock.url, 'ada@example.com')
   await page.locator('#active-global').filter({ hasText: 'step 1 of 3, 1 left' }).waitFor()
   await page.getByRole('button', { name: 'Send invite' }).click()

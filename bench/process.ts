@@ -23,8 +23,6 @@ const START_TIMEOUT_MS = 10_000
 export interface Running {
   child: ChildProcess
   url: string
-  /** From spawning the process to its listening line. */
-  startupMs: number
 }
 
 /**
@@ -36,7 +34,6 @@ export interface Running {
  */
 export function start (entry: string, args: readonly string[], options: { nodeArgs?: readonly string[], wrapper?: readonly string[] } = {}): Promise<Running> {
   const { nodeArgs = [], wrapper = [] } = options
-  const began = performance.now()
   const command = [...wrapper, process.execPath, ...NODE_FLAGS, ...nodeArgs, entry, ...args]
   const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
   const timeoutMs = wrapper.length === 0 ? START_TIMEOUT_MS : START_TIMEOUT_MS * 12
@@ -60,7 +57,7 @@ export function start (entry: string, args: readonly string[], options: { nodeAr
       // The wrapper's own lines (valgrind's summary at exit) are not the server's.
       if (wrapper.length === 0) child.stderr!.pipe(process.stderr)
       else child.stderr!.resume()
-      resolve({ child, url: match[1]!, startupMs: performance.now() - began })
+      resolve({ child, url: match[1]! })
     }
     child.stdout!.on('data', onOut)
     child.once('exit', (code) => {

@@ -26,18 +26,7 @@ export interface RequestsFilter {
 }
 
 /** A filter as the journal reads it: `since` in ms since the epoch. */
-export interface ParsedRequestsFilter {
-  /** Compared case-insensitively with the body's `email`. */
-  email?: string | undefined
-  status?: number | undefined
-  scenario?: string | undefined
-  /** Compared case-insensitively. */
-  method?: string | undefined
-  session?: string | undefined
-  /** Only entries answered at or after this time (ms since the epoch). */
-  since?: number | undefined
-  after?: number | undefined
-}
+export type ParsedRequestsFilter = Omit<RequestsFilter, 'since'> & { since?: number | undefined }
 
 /** The filter's names, in the order they are described and sent. */
 export const FILTER_FIELDS = ['email', 'status', 'scenario', 'method', 'session', 'since', 'after'] as const

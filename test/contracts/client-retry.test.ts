@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import t, { type Test } from 'tap'
 import { MockAgent } from 'undici'
 import {
@@ -196,7 +196,9 @@ t.test('RateLimitedError.retryAfterMs is undefined without Retry-After', async (
  */
 async function cutShort (t: Test, answers: Array<{ status: string, sent: string, hold?: boolean }>): Promise<string> {
   let served = 0
+  const sockets = new Set<Socket>()
   const server = createServer((socket) => {
+    sockets.add(socket)
     socket.once('data', () => {
       const answer = answers[Math.min(served++, answers.length - 1)]!
       const length = answer.status.startsWith('201') && answer.sent === '' ? 0 : 100
@@ -205,7 +207,11 @@ async function cutShort (t: Test, answers: Array<{ status: string, sent: string,
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => { server.close() })
+  // The client keeps a whole answer's connection alive for seconds: close it rather than wait.
+  t.teardown(() => {
+    server.close()
+    for (const socket of sockets) socket.destroy()
+  })
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 

@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { errors, fetch, request, type Dispatcher } from 'undici'
 import { buildApp } from '../../server/app.js'
 import { InProcessDispatcher, startMockServer } from '../../server/in-process.js'
-import { build } from '../helpers/app.js'
+import { build, heldSleep } from '../helpers/app.js'
 
 const INVITE = { method: 'POST' as const, headers: { authorization: 'Bearer t', 'content-type': 'application/json' } }
 
@@ -274,21 +274,27 @@ t.test('a closed dispatcher refuses new requests; close and destroy take callbac
 })
 
 t.test('destroy aborts a request in flight with the given error', async (t) => {
-  const { dispatcher } = setup(t)
+  // Each answer is held by a sleep the test releases once the dispatcher is destroyed: the request
+  // is surely in flight, and no real timer runs.
+  const gate = heldSleep()
+  const { dispatcher } = setup(t, { sleep: gate.sleep })
   const pending = request('http://mock.invalid/v3/invites', {
     ...INVITE,
     headers: { ...INVITE.headers, 'x-mock-delay': '100' },
     dispatcher,
     body: '{"email":"a@example.com"}'
   })
-  await new Promise((resolve) => setImmediate(resolve))
+  await gate.held
   await dispatcher.destroy(new Error('shutting down'))
+  gate.release()
   await t.rejects(pending, { message: 'shutting down' })
-  const other = new InProcessDispatcher(buildApp())
+  const otherGate = heldSleep()
+  const other = new InProcessDispatcher(buildApp({ sleep: otherGate.sleep }))
   t.teardown(() => other.app.close())
   const second = request('http://mock.invalid/v3/invites', { ...INVITE, headers: { ...INVITE.headers, 'x-mock-delay': '100' }, dispatcher: other, body: '{"email":"a@example.com"}' })
-  await new Promise((resolve) => setImmediate(resolve))
+  await otherGate.held
   await other.destroy()
+  otherGate.release()
   await t.rejects(second, errors.ClientDestroyedError)
 })
 

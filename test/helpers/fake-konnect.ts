@@ -4,7 +4,8 @@
  * `/__mock` look-alike with a few scenarios), and a `drift` hook can break any answer in one
  * precise way, for the contract runner's tests. Given an `answer`, it instead answers every invite
  * with exactly those bytes (or never, or by dropping the connection), for the tests of `--upstream`
- * and recording. Either way it keeps every invite it received.
+ * and recording; a `hold` keeps an invite waiting until the test lets it go. Either way it keeps
+ * every invite it received.
  */
 import type { Test } from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -54,6 +55,8 @@ export interface FakeKonnect {
    * connection); the contract's behaviour when undefined.
    */
   answer: RawAnswer | 'hang' | 'reset' | undefined
+  /** When set, each invite is received, then answered only once this settles. */
+  hold: Promise<unknown> | undefined
 }
 
 const PROBLEM = { 'content-type': 'application/problem+json' }
@@ -106,7 +109,7 @@ function live (authorization: string | undefined, body: unknown): [string, Answe
  */
 export async function startFakeKonnect (t: Test, options: FakeOptions = {}): Promise<FakeKonnect> {
   const app = Fastify({ forceCloseConnections: true })
-  const fake: FakeKonnect = { url: '', app, received: [], answer: undefined }
+  const fake: FakeKonnect = { url: '', app, received: [], answer: undefined, hold: undefined }
   const sessions = new Map<string, string>()
   // Bodies stay text: what was received is kept as sent, and the contract's side parses it itself.
   app.removeAllContentTypeParsers()
@@ -129,6 +132,7 @@ export async function startFakeKonnect (t: Test, options: FakeOptions = {}): Pro
   app.post('/v3/invites', async (request, reply) => {
     const text = (request.body as string | undefined) ?? ''
     fake.received.push({ method: request.method, url: request.url, rawHeaders: request.raw.rawHeaders, body: text })
+    if (fake.hold !== undefined) await fake.hold
     const raw = fake.answer
     if (raw !== undefined) {
       reply.hijack()

@@ -4,6 +4,7 @@ import { connect, createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { request } from 'undici'
+import { startFakeKonnect } from '../helpers/fake-konnect.js'
 
 // Each test starts the entry point under the TypeScript loader, which takes seconds on a busy machine.
 t.setTimeout(180_000)
@@ -62,31 +63,29 @@ t.test('at the default log level the start prints one line, the URL; the log kee
 })
 
 t.test('SIGTERM finishes the request in flight, refuses new connections and exits 0', async (t) => {
-  const { child, url, port } = await startServer()
+  // The request in flight is held by a fake upstream until the test lets it go, not by a real delay.
+  const upstream = await startFakeKonnect(t)
+  let release!: () => void
+  upstream.hold = new Promise<void>((resolve) => { release = resolve })
+  t.teardown(() => release())
+  const { child, url, port } = await startServer('--upstream', upstream.url)
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
 
-  const set = await request(`${url}/__mock/scenario`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'delay', session: 'slow', times: 1, delayMs: 1500 }) })
-  t.equal(set.statusCode, 200)
-  await set.body.dump()
-
   const inFlight = request(`${url}/v3/invites`, {
     method: 'POST',
-    headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'x-mock-session': 'slow' },
+    headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
     body: '{"email":"late@example.com"}'
   })
-  await until('the slow request is being handled (its one-shot scenario is taken)', async () => {
-    const res = await request(`${url}/__mock/scenarios`)
-    const body = await res.body.json() as { active: { sessions: Record<string, unknown> } }
-    return !('slow' in body.active.sessions)
-  })
+  await until('the request in flight reached the upstream', async () => upstream.received.length === 1)
 
   child.kill('SIGTERM')
   await until('new connections are refused', () => refused(port))
 
+  release()
   const res = await inFlight
   t.equal(res.statusCode, 201, 'the request in flight is answered')
-  t.equal(res.headers['x-mock-scenario-served'], 'delay')
+  t.equal(res.headers['x-mock-scenario-served'], 'upstream')
   t.equal(res.headers.connection, 'close', 'answered after SIGTERM: the client must not reuse the socket')
   await res.body.dump()
 

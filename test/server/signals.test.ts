@@ -12,10 +12,11 @@ const signal = (name: NodeJS.Signals): boolean => process.emit(name as 'SIGINT',
 /** A grace short enough for a test to wait for it. */
 const GRACE_MS = 30
 /**
- * A grace a clean close of an idle app stays well within, even on a loaded machine; short all the
- * same, since the graceful-close timer outlives the test (process.exit is captured, nothing exits).
+ * A grace a clean close of an idle app (a few ms at most) stays well within, even on a loaded
+ * machine; no longer, since the graceful-close timer outlives the test and holds the file open
+ * until it fires (process.exit is captured, nothing exits).
  */
-const AMPLE_MS = 1000
+const AMPLE_MS = 100
 
 interface Closing {
   /** Resolves with the next code passed to process.exit. */

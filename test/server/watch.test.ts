@@ -22,6 +22,7 @@ const detail = async (app: FastifyInstance, id: string) => {
 const watchers = () => process.getActiveResourcesInfo().filter((name) => name === 'StatWatcher').length
 
 t.test('a good edit applies within a second, and GET /__mock/scenarios says when it was loaded', async (t) => {
+  // Waits on real timers: it proves the watcher's own polling and settling apply a real edit within a second.
   const { app, path, lines, tick } = await watched(t, file(teapot('v1')))
   t.same(await fileStatus(app), { path, watching: true, loadedAt: new Date(T0).toISOString() }, 'loaded at start-up, on the app\'s clock')
   tick(5000)
@@ -34,6 +35,7 @@ t.test('a good edit applies within a second, and GET /__mock/scenarios says when
 })
 
 t.test('a bad edit keeps the last good file, and says why in one line naming the file and the position', async (t) => {
+  // Waits on real timers: it proves the watcher reports a refused edit of the real file, then applies the next good one.
   const { app, path, lines, tick } = await watched(t, file(teapot('v1')))
   const bad = 'scenarios:\n  - id: teapot\n    title: [Teapot\n'
   const expected = t.throws(() => parseScenarioSetup(bad, path), ScenarioFileError, 'start-up refuses the same text') as unknown as Error
@@ -52,6 +54,7 @@ t.test('a bad edit keeps the last good file, and says why in one line naming the
 })
 
 t.test('a deleted file keeps the last good one; one re-created by rename (as editors save) applies', async (t) => {
+  // Waits on real timers: it proves the polling watcher follows the path through a delete, a re-create and a save by rename.
   const { app, path, lines } = await watched(t, file(teapot('v1')))
   rmSync(path)
   await until(async () => (await fileStatus(app))?.error, 2000, 'the deletion is reported')
@@ -72,6 +75,7 @@ t.test('a deleted file keeps the last good one; one re-created by rename (as edi
 })
 
 t.test('a burst of writes is read once, when it has settled', async (t) => {
+  // Waits on real timers: it proves the settle timer reads a burst once, and nothing more in the 400 ms (more than a poll and a settle) after.
   const { app, path, lines } = await watched(t, file(teapot('v1')))
   // An editor's save: the file is emptied, written in parts, then whole; no part is read.
   for (const text of ['', '{"scenarios": [', file(teapot('half')).slice(0, 30), file(teapot('v2'))]) {
@@ -84,6 +88,7 @@ t.test('a burst of writes is read once, when it has settled', async (t) => {
 })
 
 t.test('requests never see half a catalogue', async (t) => {
+  // Waits on real timers: it proves a reload started by the real watcher swaps the catalogue and the active scenario in one turn.
   const { app, path } = await watched(t, file(teapot('v1')))
   t.equal((await setScenario(app, { id: 'teapot' })).statusCode, 200)
   // One answer shows both the catalogue and the active scenario: a swap of one without the other
@@ -104,6 +109,7 @@ t.test('requests never see half a catalogue', async (t) => {
 })
 
 t.test('the watcher closes with the app: no handle is left open', async (t) => {
+  // Waits on real timers: it proves nothing is read after close, in the 400 ms (more than a poll and a settle) a pending read would take.
   const before = watchers()
   const { app, path, lines } = await watched(t, file(teapot('v1')))
   t.equal(watchers(), before + 1, 'watching once ready')
@@ -124,6 +130,7 @@ t.test('watch needs a scenarios file', async (t) => {
 })
 
 t.test('the command line: --watch needs --scenarios-file; MOCK_WATCH=1 watches', async (t) => {
+  // Waits on real timers: it proves MOCK_WATCH=1 starts the real watcher, which applies an edit.
   for (const [argv, env, message] of [
     [['--port', '0', '--watch'], {}, 'konnect-invites-mock: --watch needs --scenarios-file <path>'],
     [['--port', '0'], { MOCK_WATCH: '1' }, 'konnect-invites-mock: MOCK_WATCH needs --scenarios-file <path>']

@@ -47,6 +47,7 @@ t.test('slow-body: the ConflictError it is, late; with a shorter body timeout, I
   t.type(conflict, ConflictError)
   t.equal(conflict.body.detail, 'User is already active')
 
+  // Waits on real timers: it proves undici's own body timeout, a socket timer it checks every half second, becomes IncompleteAnswerError.
   const stuck = await mock(t, { sleep: never })
   const dispatcher = new Agent({ bodyTimeout: 50 })
   t.teardown(() => dispatcher.close())
@@ -72,6 +73,7 @@ t.test('not-json-body: a 201 succeeds, its body ignored as the SDK ignores it', 
 })
 
 t.test('headers-never-finish: ConnectionError from the client\'s headers timeout, or from the server\'s hold', async (t) => {
+  // Waits on real timers: it proves undici's own headers timeout, a socket timer it checks every half second, becomes ConnectionError.
   const { invite } = await mock(t, { sleep: never })
   const dispatcher = new Agent({ headersTimeout: 50 })
   t.teardown(() => dispatcher.close())

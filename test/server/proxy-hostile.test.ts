@@ -96,7 +96,7 @@ t.test('a certificate the CA fails to make ends the handshake, logged', async (t
 })
 
 t.test('a handshake that never finishes is closed after the handshake timeout, logged', async (t) => {
-  // Real waits of 150 ms: the timeout is a socket timer.
+  // Waits on real timers: it proves the 150 ms handshake timeout, a socket timer, closes tunnels whose TLS never finishes.
   const mock = await proxyMock(t, { proxy: { handshakeTimeoutMs: 150 } })
   const silent = await tunnelToGlobal(mock.port)
   const partial = await tunnelToGlobal(mock.port)

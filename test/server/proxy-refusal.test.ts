@@ -179,8 +179,9 @@ t.test('--proxy-tunnel: a target that cannot be reached is a 502 naming it', asy
 })
 
 t.test('--proxy-tunnel: a target that does not accept in time is a 504', async (t) => {
+  // Waits on real timers: it proves the 100 ms dial timeout, a connection timer, ends a dial that never connects.
   // A socket that never connects stands for a target whose network drops the handshake; a real
-  // loopback listener always accepts. The wait is the dial timeout's own, 100 ms.
+  // loopback listener always accepts.
   const hanging: Socket[] = []
   const mock = await proxyMock(t, {
     proxy: {

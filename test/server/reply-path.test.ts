@@ -102,6 +102,7 @@ function parseHead (answer: string): { status: number, headers: Record<string, s
 }
 
 t.test('404, 405, 413, 415, admin errors and 408/400 client errors carry the header set of an invite problem', async (t) => {
+  // Waits on real timers: it proves the 408 that Node's own 200 ms header timeout gives a real stalled socket has the same headers.
   const app = build(t, { activeUsers: ['taken@example.com'], adminToken: 'secret', bodyLimit: 64, requestTimeout: 200, headersTimeout: 200 })
   const { url, port } = await listen(t, app)
   const json = { authorization: 'Bearer t', 'content-type': 'application/json' }

@@ -28,6 +28,7 @@ t.test('the server gets request, header and keep-alive timeouts, with defaults',
 })
 
 t.test('half-sent headers are answered 408 problem+json and cut off, without blocking others', async (t) => {
+  // Waits on real timers: it proves Node's own 400 ms header timeout ends a real socket that stalls mid-head, with a 408.
   const app = build(t, { requestTimeout: 1000, headersTimeout: 400 })
   const { port } = await listen(t, app)
   const stuck = exchange(port, [HEAD, 'x-mock-session: slo'], true)
@@ -41,6 +42,7 @@ t.test('half-sent headers are answered 408 problem+json and cut off, without blo
 })
 
 t.test('a body that never completes is answered 408 problem+json', async (t) => {
+  // Waits on real timers: it proves Node's own 300 ms request timeout ends a real socket that stalls mid-body, with a 408.
   const app = build(t, { requestTimeout: 300, headersTimeout: 200 })
   const { port } = await listen(t, app)
   const answer = parseAnswer(await exchange(port, [`${HEAD}content-length: 100\r\n\r\n{"email":`], true))
@@ -51,6 +53,7 @@ t.test('a body that never completes is answered 408 problem+json', async (t) => 
 })
 
 t.test('an idle keep-alive connection is closed after the keep-alive timeout', async (t) => {
+  // Waits on real timers: it proves a real idle socket is closed by the keep-alive timeout (about 1.1 s: Node adds 1 s to the 100 ms).
   const app = build(t, { keepAliveTimeout: 100 })
   const { port } = await listen(t, app)
   const answer = parseAnswer(await exchange(port, [`${HEAD}content-length: ${BODY.length}\r\n\r\n${BODY}`], true))
@@ -59,7 +62,7 @@ t.test('an idle keep-alive connection is closed after the keep-alive timeout', a
 })
 
 t.test('a delayed answer is not cut off by the request timeout (the request was received whole)', async (t) => {
-  // A socket-timeout proof: the real 100 ms request timeout must pass during a real delay, so this waits 400 ms.
+  // Waits on real timers: it proves the real 100 ms request timeout passes during a real 400 ms delay without cutting the answer.
   const app = build(t, { requestTimeout: 100, headersTimeout: 100, maxDelayMs: 1000 })
   const { port } = await listen(t, app)
   const res = await request(`http://127.0.0.1:${port}/v3/invites`, {

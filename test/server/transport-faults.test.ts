@@ -158,6 +158,7 @@ t.test('slow-body: the head at once, the body in pieces as the (injected) clock 
 })
 
 t.test('slow-body: a client whose body timeout is shorter than a piece\'s wait gives up (real 50 ms timeout)', async (t) => {
+  // Waits on real timers: it proves undici's own body timeout, a socket timer it checks every half second, ends a stalled read.
   const gate = gatedSleep()
   const app = build(t, { sleep: gate.sleep })
   const { url } = await listen(t, app)
@@ -209,6 +210,7 @@ t.test('not-json-body: a 201 labelled JSON whose body does not parse', async (t)
 })
 
 t.test('headers-never-finish: a status line and two headers, then nothing until the client\'s headers timeout fires (real 100 ms timeout)', async (t) => {
+  // Waits on real timers: it proves undici's own headers timeout, a socket timer it checks every half second, ends a head that never finishes.
   const gate = gatedSleep()
   const app = build(t, { sleep: gate.sleep })
   const { url, port } = await listen(t, app)

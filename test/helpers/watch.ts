@@ -2,6 +2,7 @@
  * A mock built from a real scenarios file, watched or not, with its log lines kept and a clock the
  * test moves; and a bounded wait for something the watcher does on its own time.
  */
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Test } from 'tap'
@@ -27,7 +28,8 @@ export interface Watched {
 
 /**
  * Writes `text` as `scenarios.yaml` in a fresh folder, builds the mock from it as the command line
- * does (with `watch` unless the options say otherwise) and waits until it is ready (watching).
+ * does (with `watch` unless the options say otherwise) and waits until it is ready (watching, from
+ * the file as written).
  * @example const { app, path, lines } = await watched(t, JSON.stringify({ scenarios: [teapot('v1')] }))
  */
 export async function watched (t: Test, text: string, options: MockOptions = {}): Promise<Watched> {
@@ -46,6 +48,10 @@ export async function watched (t: Test, text: string, options: MockOptions = {})
     ...options
   })
   await app.ready()
+  // The watcher takes the file's first status on the thread pool, after ready: a change written
+  // before that becomes its starting point and is never seen. A status read queued behind it
+  // settles once it is taken.
+  await stat(path)
   return { app, path, lines, tick: (ms) => { clock += ms } }
 }
 

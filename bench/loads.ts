@@ -8,8 +8,12 @@ import type { BenchSettings } from './flags.js'
 /** A run's settings, the mock's entry resolved. */
 export type Settings = Omit<BenchSettings, 'mockEntry'> & { mockEntry: string }
 
-/** What a run on this machine should reach. */
-export const TARGETS = { ratio: 0.9, p99Ms: 10, startupRatio: 1.5, soakRssMb: 150 } as const
+/**
+ * What a run on this machine should reach. `countedRatio` is the instructions mode's: the count
+ * leaves out the kernel's share of a request, the same for both servers, so it reads lower than a
+ * timed ratio.
+ */
+export const TARGETS = { ratio: 0.9, countedRatio: 0.85, p99Ms: 10, startupRatio: 1.5, soakRssMb: 150 } as const
 
 export interface Load {
   name: string

@@ -110,7 +110,7 @@ export async function runInstructions (settings: Settings): Promise<number> {
   const reports = await measureInstructions(settings)
   const nodeFlags = [...NODE_FLAGS, '--single-threaded']
   if (settings.json) {
-    out(JSON.stringify({ node: process.version, nodeFlags, warmUp: WARM_UP, runs: [SHORT_RUN, LONG_RUN], pairs: PAIRS, rounds: ROUNDS, loads: reports, targetRatio: TARGETS.ratio }, null, 2))
+    out(JSON.stringify({ node: process.version, nodeFlags, warmUp: WARM_UP, runs: [SHORT_RUN, LONG_RUN], pairs: PAIRS, rounds: ROUNDS, loads: reports, targetRatio: TARGETS.countedRatio }, null, 2))
     return 0
   }
   out(`instructions per request under callgrind: Node ${process.version}, ${nodeFlags.join(' ')}, ${PAIRS} runs each of ${SHORT_RUN} and ${LONG_RUN} requests counted in turn after ${WARM_UP}, the cheapest of each, median of ${ROUNDS} rounds`)
@@ -118,6 +118,6 @@ export async function runInstructions (settings: Settings): Promise<number> {
   out(`${'load'.padEnd(14)}${pad('mock', 10)}${pad('ceiling', 10)}${pad('ratio', 8)}`)
   for (const report of reports) out(`${report.name.padEnd(14)}${pad(report.mockPerRequest, 10)}${pad(report.ceilingPerRequest, 10)}${pad(report.ratio.toFixed(3), 8)}   rounds ${report.rounds.map((r) => `${r.mock}/${r.ceiling}`).join(', ')}`)
   out()
-  out(`target: ratio (ceiling / mock) >= ${TARGETS.ratio} ${mark(reports.every((r) => r.ratio >= TARGETS.ratio))}`)
+  out(`target: ratio (ceiling / mock) >= ${TARGETS.countedRatio} ${mark(reports.every((r) => r.ratio >= TARGETS.countedRatio))}`)
   return 0
 }

@@ -1,5 +1,5 @@
 // A fast check of the built package on whichever Node runs it (`node .ci/smoke.mjs`): it starts
-// dist/server/server.js, sends one invite per scenario of the catalogue with X-Mock-Scenario, loads
+// dist/server/bin.js, sends one invite per scenario of the catalogue with X-Mock-Scenario, loads
 // the dashboard's files, then drives buildApp through app.inject() and the InProcessDispatcher.
 // Exits 1 with one line per failure.
 import { spawn } from 'node:child_process'
@@ -14,7 +14,7 @@ const invite = { authorization: 'Bearer smoke', 'content-type': 'application/jso
 const body = JSON.stringify({ email: 'ada@example.com' })
 
 async function startServer () {
-  const child = spawn(process.execPath, ['dist/server/server.js', '--port', '0', '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, ['dist/server/bin.js', '--port', '0', '--host', '127.0.0.1'], {
     cwd: root, stdio: ['ignore', 'pipe', 'inherit']
   })
   const exited = once(child, 'exit').then(([code]) => { throw new Error(`the server exited with ${code} before listening`) })

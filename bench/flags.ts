@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util'
 
 /**
- * The Node flags of `npm start` (`node <flags> dist/server/server.js`), so the benchmark runs both
+ * The Node flags of `npm start` (`node <flags> dist/server/bin.js`), so the benchmark runs both
  * servers the way the mock is started for real; the ceiling gets the same flags, which keeps the
  * ratio fair.
- * @example startFlags({ scripts: { start: 'node --max-semi-space-size=4 dist/server/server.js' } }) // ['--max-semi-space-size=4']
+ * @example startFlags({ scripts: { start: 'node --max-semi-space-size=4 dist/server/bin.js' } }) // ['--max-semi-space-size=4']
  */
 export function startFlags (packageJson: { scripts?: Record<string, string> }): string[] {
   const words = (packageJson.scripts?.start ?? '').trim().split(/\s+/)
@@ -43,7 +43,7 @@ const OPTIONS = {
   json: { type: 'boolean', help: 'print the figures as JSON' },
   soak: { type: 'boolean', help: 'send --amount mixed requests and report RSS before, after and at its peak' },
   instructions: { type: 'boolean', help: 'count instructions per request under valgrind (callgrind) instead of timing' },
-  mock: { type: 'string', value: '<entry>', help: 'measure this server script instead of this build (another release\'s dist/server/server.js)' },
+  mock: { type: 'string', value: '<entry>', help: 'measure this server script instead of this build (another release\'s dist/server/bin.js)' },
   duration: { type: 'string', value: '<s>', default: '4', help: 'seconds per run' },
   pairs: { type: 'string', value: '<n>', default: '5', help: 'alternating mock/ceiling run pairs per load' },
   connections: { type: 'string', value: '<n>', default: '50', help: 'concurrent connections of the load generator' },

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { startFlags } from './flags.js'
 
 /** This build's server script. */
-export const MOCK_ENTRY = fileURLToPath(new URL('../server/server.js', import.meta.url))
+export const MOCK_ENTRY = fileURLToPath(new URL('../server/bin.js', import.meta.url))
 /** The bare Fastify route the mock is measured against. */
 export const CEILING_ENTRY = fileURLToPath(new URL('./ceiling.js', import.meta.url))
 

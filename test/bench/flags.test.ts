@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs'
 import { BenchFlagError, benchHelp, parseBenchArgs, startFlags } from '../../bench/flags.js'
 
 t.test('startFlags reads the Node flags of the start script', async (t) => {
-  t.same(startFlags({ scripts: { start: 'node --max-semi-space-size=4 dist/server/server.js' } }), ['--max-semi-space-size=4'])
-  t.same(startFlags({ scripts: { start: '  node   --a --b=1 dist/server/server.js --port 1' } }), ['--a', '--b=1'],
+  t.same(startFlags({ scripts: { start: 'node --max-semi-space-size=4 dist/server/bin.js' } }), ['--max-semi-space-size=4'])
+  t.same(startFlags({ scripts: { start: '  node   --a --b=1 dist/server/bin.js --port 1' } }), ['--a', '--b=1'],
     'the words between node and the entry; the mock\'s own flags are left out')
   t.same(startFlags({ scripts: { start: 'node --a' } }), ['--a'], 'no entry at all')
-  t.same(startFlags({ scripts: { start: 'node dist/server/server.js' } }), [], 'no flags')
+  t.same(startFlags({ scripts: { start: 'node dist/server/bin.js' } }), [], 'no flags')
   t.same(startFlags({ scripts: { start: 'tsx server/server.ts' } }), [], 'not node: nothing to copy')
   t.same(startFlags({ scripts: {} }), [])
   t.same(startFlags({}), [])

@@ -7,7 +7,7 @@ import t from 'tap'
 import { launchChromium, openPage } from '../helpers/chromium.js'
 
 // The built command line (test:e2e builds first), as a user starts it with --watch.
-const ENTRY = fileURLToPath(new URL('../../dist/server/server.js', import.meta.url))
+const ENTRY = fileURLToPath(new URL('../../dist/server/bin.js', import.meta.url))
 const LISTENING = /listening on (http:\/\/\S+)/
 
 const GOOD = `scenarios:

@@ -45,7 +45,7 @@ pids+=($!)
 start_mock() {
   local variable="$1"
   shift
-  node dist/server/server.js --port 0 --log-level warn "$@" > "$work/$variable.log" 2>&1 &
+  node dist/server/bin.js --port 0 --log-level warn "$@" > "$work/$variable.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do grep -qs 'listening on' "$work/$variable.log" && break; sleep 0.1; done
   local url

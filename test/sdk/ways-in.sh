@@ -24,7 +24,7 @@ unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY 
 start_mock() {
   local log="$work/$1.log"
   shift
-  node dist/server/server.js --port 0 --log-level warn --ca-dir "$work/ca" "$@" > "$log" 2>&1 &
+  node dist/server/bin.js --port 0 --log-level warn --ca-dir "$work/ca" "$@" > "$log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do grep -qs '^proxy for ' "$log" && break; sleep 0.1; done
   url="$(grep -o 'listening on http://[0-9.:]*' "$log" | grep -o 'http://.*' || true)"

@@ -9,6 +9,7 @@ import { validateHeaderName, validateHeaderValue } from 'node:http'
 import { checkContract, type Violation } from '../contracts/validate.js'
 import { DEFAULT_ID, MOCK_ERROR_ID, SERVED_HEADER, UPSTREAM_ID } from '../contracts/headers.js'
 import { kebab, truncate } from '../contracts/internal/text.js'
+import { didYouMean } from '../contracts/internal/suggest.js'
 import { fixedRenderer, jsonRenderer, wireType, type Renderer } from './render.js'
 import { CUT_BODY_SCENARIO, scenarioViolations } from '../contracts/scenario-rule.js'
 import type { TransportFaultKind } from './outcome.js'
@@ -331,6 +332,17 @@ export class ScenarioError extends Error {
   constructor (readonly scenarioId: string, readonly violations: Violation[], message: string) {
     super(message)
     this.name = 'ScenarioError'
+  }
+}
+
+/**
+ * The starting scenario (`buildApp`'s `scenario`, `--scenario`) names none the mock has. Its message
+ * gives the nearest id and every valid one; the command line adds the flag or variable it came from.
+ */
+export class UnknownScenarioError extends ScenarioError {
+  constructor (id: string, ids: readonly string[]) {
+    super(id, [], `unknown scenario "${truncate(id, 80)}"${didYouMean(id, ids)}; valid: ${ids.join(', ')}`)
+    this.name = 'UnknownScenarioError'
   }
 }
 

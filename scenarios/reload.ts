@@ -6,7 +6,7 @@
  */
 import { FORMATS, isSessionName } from '../contracts/formats.js'
 import { DEFAULT_ID } from '../contracts/headers.js'
-import { ScenarioError, type Catalogue } from './catalogue.js'
+import { ScenarioError, UnknownScenarioError, type Catalogue } from './catalogue.js'
 import type { MockState, Sticky } from './state.js'
 import { checkScenarioBody, stickyOf, type ScenarioBody } from './sticky.js'
 
@@ -37,9 +37,7 @@ export function startupScenarios (catalogue: Catalogue, source: StartupSource, m
   let global = source.global === undefined ? null : starting('global', source.global)
   if (source.scenario !== undefined) {
     const scenario = source.scenario === DEFAULT_ID ? null : catalogue.find(source.scenario)
-    if (scenario === undefined) {
-      throw new ScenarioError(source.scenario, [], `unknown scenario "${source.scenario}"; valid: ${catalogue.ids.join(', ')}`)
-    }
+    if (scenario === undefined) throw new UnknownScenarioError(source.scenario, [DEFAULT_ID, ...catalogue.ids])
     global = scenario === null ? null : { scenario }
   }
   const sessions = new Map<string, Sticky>()

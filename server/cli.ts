@@ -8,9 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
-import { builtInScenarios, ScenarioError } from '../scenarios/catalogue.js'
-import { DEFAULT_ID } from '../contracts/headers.js'
-import { didYouMean } from '../contracts/internal/suggest.js'
+import { ScenarioError, UnknownScenarioError } from '../scenarios/catalogue.js'
 import { loadScenarioSetup, ScenarioFileError, type ScenarioSetup } from '../scenarios/custom.js'
 import { buildApp } from './app.js'
 import { isLoopback, listenUrl } from './address.js'
@@ -44,22 +42,11 @@ function upstreamFromConfig (config: Config): UpstreamOptions | undefined {
   return { url: config.upstream, timeoutMs: config.upstreamTimeout, strict: config.upstreamStrict, record: config.record }
 }
 
-/**
- * What `--scenarios-file` sets up, and the `--scenario` id checked against its scenarios and the
- * built-in ones: a bad id names the flag or variable it came from and the nearest valid id.
- */
+/** What `--scenarios-file` sets up; a file with nothing in it is worth a word. */
 function setupOf (config: Config, notice: Io['err']): ScenarioSetup | undefined {
   const setup = config.scenariosFile === undefined ? undefined : loadScenarioSetup(config.scenariosFile, config.maxDelayMs)
   if (setup !== undefined && setup.scenarios.length === 0 && setup.global === undefined && setup.sessions === undefined) {
     notice(`${PROGRAM}: ${config.scenariosFile!} holds no scenario: only the built-in ones are served`)
-  }
-  const custom = setup?.scenarios ?? []
-  const wanted = config.scenario
-  if (wanted !== undefined) {
-    const ids = [DEFAULT_ID, ...builtInScenarios.map(({ id }) => id), ...custom.map(({ id }) => id)]
-    if (!ids.includes(wanted)) {
-      throw new ConfigError(`${sourceOf(config, 'scenario')}: unknown scenario "${wanted}"${didYouMean(wanted, ids)}; valid: ${ids.join(', ')}`)
-    }
   }
   return setup
 }
@@ -74,6 +61,16 @@ export function appFromConfig (config: Config, proxy?: MockProxy, notice: Io['er
   }
   if (config.watch && config.scenariosFile === undefined) throw new ConfigError(`${sourceOf(config, 'watch')} needs --scenarios-file <path>`)
   const setup = setupOf(config, notice)
+  try {
+    return buildAppFrom(config, setup, proxy)
+  } catch (error) {
+    // buildApp judges --scenario against every scenario there is; the line names where the id came from.
+    if (error instanceof UnknownScenarioError) throw new ConfigError(`${sourceOf(config, 'scenario')}: ${error.message}`)
+    throw error
+  }
+}
+
+function buildAppFrom (config: Config, setup: ScenarioSetup | undefined, proxy: MockProxy | undefined): FastifyInstance {
   return buildApp({
     proxy,
     scenario: config.scenario,

@@ -9,7 +9,8 @@ t.test('starting scenarios are checked against the catalogue, one line naming th
     [{ global: { sequence: [{ id: 'created', times: 1 }, { id: 'gone' }] } }, 'created', 'global: sequence/1/id: unknown scenario "gone" (step 2)'],
     [{ sessions: { ci: {} } }, '', 'session "ci": Give id (one scenario) or sequence (a list of steps)'],
     [{ sessions: { ' padded ': { id: 'created' } } }, '', /^session " padded ": the name /],
-    [{ scenario: 'nope' }, 'nope', /^unknown scenario "nope"; valid: request-format-is-invalid, /]
+    [{ scenario: 'nope' }, 'nope', /^unknown scenario "nope"; valid: default, request-format-is-invalid, /],
+    [{ scenario: 'rate-limitd' }, 'rate-limitd', /^unknown scenario "rate-limitd" \(did you mean "rate-limited"\?\); valid: default, /]
   ] as const) {
     t.throws(() => startupScenarios(catalogue, source, 30_000), ScenarioError, JSON.stringify(source))
     try {

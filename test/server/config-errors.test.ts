@@ -62,6 +62,9 @@ t.test('a custom scenario may be the --scenario; a scenarios file holding none s
   const app = await main(['--port', '0', '--scenarios-file', join(dir, 'teapot.json'), '--scenario', 'teapot'], {}, custom.io) as FastifyInstance
   t.teardown(() => app.close())
   t.same(custom.err, [], 'a custom id is a valid --scenario')
+  const typo = capture()
+  t.equal(await main(['--port', '0', '--scenarios-file', join(dir, 'teapot.json'), '--scenario', 'teapt'], {}, typo.io), 2)
+  t.match(typo.err, [/^konnect-invites-mock: --scenario: unknown scenario "teapt" \(did you mean "teapot"\?\); valid: default, .*, teapot$/], 'the custom ids are among the valid ones')
   for (const name of ['empty.json', 'empty-document.yaml']) {
     const { io, out, err } = capture()
     const started = await main(['--port', '0', '--scenarios-file', join(dir, name)], {}, io) as FastifyInstance

@@ -96,7 +96,7 @@ t.test('--scenario wins over the file\'s global, and must stay a scenario the mo
   writeFileSync(path, JSON.stringify({ global: { id: 'created' } }))
   reload(app)
   const status = await fileStatus(app)
-  t.match(status?.error, new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: --scenario: unknown scenario "teapot"; valid: request-format-is-invalid, .*, created, `))
+  t.match(status?.error, new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: --scenario: unknown scenario "teapot"; valid: default, request-format-is-invalid, .*, created, `))
   t.equal(lines.at(-1)!.msg, `${status!.error as string} (the last good scenarios stay)`)
   t.equal((await invite(app)).json().detail, 'v2', 'the last good file stays')
 

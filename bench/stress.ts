@@ -11,7 +11,7 @@
  * ProxyAgent trusting the mock's CA), one after the other with the same client, and new tunnels are
  * opened one at a time to time CONNECT plus the TLS handshake.
  *
- *   npm run stress                      about 25 s
+ *   npm run stress                      the whole run, its figures as text
  *   npm run stress -- --json            the same, as JSON
  *   npm run stress -- --duration 20     seconds of measured invites (default 15)
  */
@@ -267,6 +267,15 @@ async function run (): Promise<number> {
   if (!Number.isInteger(connections) || connections < 1) throw new Error(`--connections expects a positive whole number, got "${values.connections}"`)
 
   const caDir = mkdtempSync(join(tmpdir(), 'stress-ca-'))
+  try {
+    return await stress(durationS, connections, values.json === true, caDir)
+  } finally {
+    rmSync(caDir, { recursive: true, force: true })
+  }
+}
+
+/** The run itself, with the proxy's CA in `caDir`. */
+async function stress (durationS: number, connections: number, json: boolean, caDir: string): Promise<number> {
   const mock = await start(MOCK_ENTRY, ['--port', '0', '--log-level', 'silent', '--journal-limit', String(CAPS.journal), '--proxy', '--ca-dir', caDir])
   const pool = new Pool(mock.url, { connections: 4 })
   const admin = new AdminTimings()
@@ -332,7 +341,7 @@ async function run (): Promise<number> {
       met
     }
     const out = (line = ''): void => { process.stdout.write(`${line}\n`) }
-    if (values.json) {
+    if (json) {
       out(JSON.stringify(report, null, 2))
     } else {
       const mark = (ok: boolean): string => ok ? 'ok' : 'MISSED'
@@ -346,7 +355,7 @@ async function run (): Promise<number> {
       const { plain, proxied, handshake } = proxy
       out(`invites, plain HTTP then through the proxy (TLS kept alive), one undici client, ${connections} connections, ${durationS} s each, stores full:`)
       out(`  plain HTTP ${String(plain.rps).padStart(7)} req/s, p50 ${plain.p50Ms} ms, p99 ${plain.p99Ms} ms, errors ${plain.errors}`)
-      out(`  proxy      ${String(proxied.rps).padStart(7)} req/s, p50 ${proxied.p50Ms} ms, p99 ${proxied.p99Ms} ms, errors ${proxied.errors} (${Math.round(proxied.rps / plain.rps * 100)}% of plain)`)
+      out(`  proxy      ${String(proxied.rps).padStart(7)} req/s, p50 ${proxied.p50Ms} ms, p99 ${proxied.p99Ms} ms, errors ${proxied.errors} (${plain.rps > 0 ? `${Math.round(proxied.rps / plain.rps * 100)}% of plain` : 'plain HTTP answered nothing'})`)
       out(`new tunnel (CONNECT, 200, TLS handshake), one at a time: first ${handshake.firstMs} ms (its certificate made), then median ${handshake.p50Ms} ms, p99 ${handshake.p99Ms} ms over ${handshake.count}`)
       out(`RSS of the server after the proxy load: ${rssAfterProxyMb} MB at its peak`)
       out(`targets: invites p99 <= ${STRESS_TARGETS.invitesP99Ms} ms ${mark(met.invitesP99)}, slowest admin call <= ${STRESS_TARGETS.adminMs} ms (${slowest.call}: ${slowest.maxMs} ms) ${mark(met.admin)}, RSS < ${STRESS_TARGETS.rssMb} MB ${mark(met.rss)}`)
@@ -355,7 +364,6 @@ async function run (): Promise<number> {
   } finally {
     await pool.close()
     await stop(mock)
-    rmSync(caDir, { recursive: true, force: true })
   }
 }
 

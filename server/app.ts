@@ -89,7 +89,7 @@ export interface MockOptions {
 /** pino's options, plus the stream the lines go to (stdout when not given). */
 export type MockLoggerOptions = LoggerOptions & { stream?: DestinationStream }
 
-/** The mock's logger, which Fastify is given too: silent unless logging is asked for. */
+/** The mock's logger, which every request logs through too: silent unless logging is asked for. */
 function mockLogger (option: boolean | MockLoggerOptions | undefined): FastifyBaseLogger {
   if (option === undefined || option === false) return pino({ level: 'silent' })
   const { stream, ...options } = option === true ? {} : option
@@ -157,12 +157,15 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
   const { http, ...limits } = timeouts(settings)
   const closing = closingResponses()
 
+  const log = mockLogger(settings.logger)
   const app = Fastify({
-    loggerInstance: mockLogger(settings.logger),
-    // Every request would otherwise log twice and build a child logger: the mock logs its own
-    // errors with the request id instead (docs/performance.md).
+    // Each request's and reply's logger is the mock's own (no child per request: the mock's error
+    // lines carry the request id). Fastify is given no logger of its own, which would cost every
+    // request a pair of response listeners kept for the request logging the mock turns off
+    // (docs/performance.md); its start-up and shutdown lines are the CLI's to print.
+    logger: false,
+    childLoggerFactory: () => log,
     logController: new LogController({ disableRequestLogging: true }),
-    childLoggerFactory: (logger) => logger,
     bodyLimit,
     // No automatic HEAD routes: they slow the routing of every request (docs/performance.md).
     exposeHeadRoutes: false,
@@ -196,7 +199,7 @@ export function buildApp (options: MockOptions = {}): FastifyInstance {
     maxDelayMs: settings.maxDelayMs,
     now,
     sleep: settings.sleep,
-    log: app.log,
+    log,
     caPem: options.proxy?.ca.certPem,
     record: (request, served, status, heldMs, at, violations, sequence) => {
       const session = request.headers[SESSION_HEADER]

@@ -238,14 +238,10 @@ export async function main (argv: readonly string[], env: Record<string, string 
     throw error
   }
   try {
-    // Fastify logs a "listening" line of its own at info; the one line below is what users and scripts read.
-    app.log.level = 'silent'
     await app.listen({ port: config.port, host: config.host })
   } catch (error) {
     io.err(`${PROGRAM}: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
     return 2
-  } finally {
-    app.log.level = config.logLevel
   }
   const { port } = app.server.address() as AddressInfo
   io.out(`${PROGRAM} listening on ${listenUrl(config.host, port)}`)

@@ -87,7 +87,7 @@ function handshakeFailure (error: NodeJS.ErrnoException): string {
 /**
  * Loads (or makes) the CA and returns the proxy.
  * @example
- * const proxy = await createProxy({ caDir: '/tmp/ca', log: app.log })
+ * const proxy = await createProxy({ caDir: '/tmp/ca' })
  * const app = buildApp({ proxy })
  */
 export async function createProxy (options: ProxyOptions): Promise<MockProxy> {

@@ -170,5 +170,10 @@ t.test('the logger option: off by default, pino defaults with true, pino options
   const apps = [buildApp(), buildApp({ logger: true }), buildApp({ logger: { level: 'warn' } })]
   t.teardown(() => Promise.all(apps.map((app) => app.close())))
   t.same(apps.map((app) => app.mock.log.level), ['silent', 'info', 'warn'])
-  t.same(apps.map((app) => app.log.level), ['silent', 'info', 'warn'], 'Fastify logs through the same logger')
+  const seen: unknown[] = []
+  for (const app of apps) {
+    app.get('/which-logger', async (request) => { seen.push(request.log); return '' })
+    await app.inject('/which-logger')
+  }
+  t.same(seen.map((log, i) => log === apps[i]!.mock.log), [true, true, true], 'each request logs through the same logger, no child')
 })

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { request } from 'undici'
 import { startFakeKonnect } from '../helpers/fake-konnect.js'
+import { spawnListening } from '../helpers/spawn.js'
 
 // Builds the package (tsc is a no-op when up to date; the bundle takes about a second) and starts the bin.
 t.setTimeout(120_000)
@@ -15,21 +16,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const BIN = join(ROOT, 'dist/server/bin.js')
 const run = promisify(execFile)
 
-async function startBin (t: Test, args: string[]): Promise<{ child: ChildProcess, url: string }> {
-  const child = spawn(process.execPath, [BIN, '--port', '0', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+async function startBin (t: Test, args: string[]): Promise<{ url: string }> {
+  const { child, url } = await spawnListening([BIN, '--port', '0', '--log-level', 'warn', ...args])
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
-  let out = ''
-  let err = ''
-  child.stderr!.on('data', (chunk: Buffer) => { err += chunk.toString() })
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = /listening on (http:\/\/\S+)/.exec(out)
-      if (match !== null) resolve(match[1]!)
-    })
-    child.once('exit', (code) => reject(new Error(`the bin exited with ${code} before listening: ${err}`)))
-  })
-  return { child, url }
+  return { url }
 }
 
 t.before(async () => {

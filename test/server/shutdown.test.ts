@@ -1,32 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { connect, createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { request } from 'undici'
 import { startFakeKonnect } from '../helpers/fake-konnect.js'
+import { spawnListening, type Listening } from '../helpers/spawn.js'
 
 // Each test starts the entry point under the TypeScript loader, which takes seconds on a busy machine.
 t.setTimeout(180_000)
 
 const ENTRY = fileURLToPath(new URL('../../server/server.ts', import.meta.url))
-const LISTENING = /listening on (http:\/\/\S+)/
 
 /** Starts the real entry point (TypeScript source, same loader as the tests) and resolves once it listens. */
-async function startServer (...args: string[]): Promise<{ child: ChildProcess, url: string, port: number, stdout: () => string, stderr: () => string }> {
-  const child = spawn(process.execPath, [...process.execArgv, ENTRY, '--port', '0', '--log-level', 'silent', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  let err = ''
-  child.stderr!.on('data', (chunk: Buffer) => { err += chunk.toString() })
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = LISTENING.exec(out)
-      if (match !== null) resolve(match[1]!)
-    })
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening: ${err}`)))
-  })
-  return { child, url, port: Number(new URL(url).port), stdout: () => out, stderr: () => err }
+function startServer (...args: string[]): Promise<Listening> {
+  return spawnListening([...process.execArgv, ENTRY, '--port', '0', '--log-level', 'silent', ...args])
 }
 
 /** Resolves true when a TCP connection to the port is refused, false when it is accepted. */

@@ -71,7 +71,13 @@ export class Journal {
     const limit = this.limit
     if (limit === 0) return
     const raw = record.rawHeaders
-    let head = raw.length <= MAX_HEADERS * 2 ? raw.join(SEPARATOR) : undefined
+    let head: string | undefined
+    if (raw.length <= MAX_HEADERS * 2) {
+      // Concatenated, not joined: Array.prototype.join ends in a call into V8's runtime, which
+      // costs a request more than these concatenations do (docs/performance.md).
+      head = raw[0] ?? ''
+      for (let i = 1; i < raw.length; i++) head = head + SEPARATOR + raw[i]!
+    }
     let cutHeaders = 0
     let cutHeaderBytes = 0
     if (head === undefined || head.length > MAX_HEADER_BYTES) ({ head, dropped: cutHeaders, droppedBytes: cutHeaderBytes } = boundedHead(raw))
